@@ -1,0 +1,9 @@
+"""ansible-codegen: plain English in, validated Ansible tasks and playbooks out, offline."""
+import os
+
+# ansible prints deprecation chatter for installed collections on import; users did not ask for it.
+os.environ.setdefault("ANSIBLE_DEPRECATION_WARNINGS", "False")
+os.environ.setdefault("ANSIBLE_LOCALHOST_WARNING", "False")
+os.environ.setdefault("ANSIBLE_INVENTORY_UNPARSED_WARNING", "False")
+
+__version__ = "0.1.0"

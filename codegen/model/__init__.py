@@ -1,0 +1,1 @@
+"""The model stage: locate a base, load it (with an adapter), generate text."""
