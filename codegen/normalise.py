@@ -1,0 +1,183 @@
+"""Normalise a model-written task list into the house style that ansible-lint's production profile wants.
+
+What changes: module names become FQCNs (via the catalog, so redirects like `docker_container` land on
+the collection that really runs them); keys go name, module call, other keywords, block/rescue/always;
+unquoted YAML 1.1 booleans (`yes`/`no`/`on`/`off`) become `true`/`false`; octal file modes become
+quoted strings; indentation is two spaces with nested lists indented under their key.
+
+What does not: everything else as the model wrote it, quoting style and comments included. That is why
+this is a ruamel.yaml round trip and never PyYAML: safe_dump would drop quotes and comments and turn
+`0644` into 420.
+
+ruamel.yaml reads YAML 1.2, ansible reads YAML 1.1. The two differences that matter here are handled
+by hand: a plain `yes` is a string in 1.2 but a boolean to ansible, and `0644` is 644 in 1.2 but
+octal 420 to ansible. We load as 1.2 (so `n: 1` stays a key named "n", which 1.1-mode ruamel would
+turn into False) and convert only those scalars, so the result means to ansible what the input meant.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from functools import cache
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarint import OctalInt, ScalarInt
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+# PyYAML's (YAML 1.1) boolean spellings that YAML 1.2 reads as strings. true/True/TRUE etc. are
+# booleans in both and ruamel already writes them back as true/false.
+_TRUTHY = re.compile(r"^(?:yes|Yes|YES|on|On|ON)$")
+_FALSY = re.compile(r"^(?:no|No|NO|off|Off|OFF)$")
+_LAST_KEYS = ("block", "rescue", "always")
+_ACTION_KEYS = ("action", "local_action")  # the module is inside their value: left as written
+
+
+@cache
+def task_keywords() -> frozenset[str]:
+    """Everything that may sit next to the module in a task (or a block): not a module name."""
+    from ansible.playbook.block import Block
+    from ansible.playbook.task import Task
+
+    return frozenset(Task.fattributes) | frozenset(Block.fattributes) | {"local_action", "action", "args"}
+
+
+def is_keyword(key: object) -> bool:
+    return isinstance(key, str) and (key in task_keywords() or key.startswith("with_"))
+
+
+def _yaml() -> YAML:
+    yaml = YAML()  # round-trip
+    yaml.preserve_quotes = True
+    # sequence=4/offset=2 indents lists under their parent key (yamllint's indent-sequences); the
+    # top-level list then starts at column 2, which _dedent_top_list moves back to 0.
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never re-wrap a long line the model wrote on one line
+    return yaml
+
+
+def normalise_tasks(text: str, catalog) -> str:
+    """YAML text of a task list -> the same tasks, normalised. ValueError (one line) if it does not parse."""
+    yaml = _yaml()
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        raise ValueError(f"the tasks are not valid YAML: {_one_line(exc)}") from None
+    if data is None:
+        raise ValueError("there are no tasks: the text is empty")
+    if isinstance(data, CommentedMap):  # one task written without the leading "- "
+        data = CommentedSeq([data])
+    if not isinstance(data, CommentedSeq):
+        raise ValueError(f"expected a list of tasks (each starting with '- name:'), got a {type(data).__name__}")
+    _reject_complex_keys(data)
+    _tasks(data, catalog)
+    yaml.explicit_start = text.lstrip().startswith("---")
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return _dedent_top_list(out.getvalue())
+
+
+def _one_line(exc: YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark else str(problem)
+
+
+def _reject_complex_keys(node) -> None:
+    """`x: {{ var }}` is valid YAML 1.2 to ruamel (a mapping used as a key) but an error to ansible."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            if isinstance(key, (Mapping, list, tuple)):
+                line = node.lc.line + 1 if getattr(node, "lc", None) is not None else "?"
+                raise ValueError(f"a value that starts with '{{{{' must be quoted, e.g. \"{{{{ var }}}}\" (near line {line})")
+            _reject_complex_keys(value)
+    elif isinstance(node, CommentedSeq):
+        for value in node:
+            _reject_complex_keys(value)
+
+
+def _tasks(items: CommentedSeq, catalog) -> None:
+    for item in items:
+        if isinstance(item, CommentedMap):
+            _task(item, catalog)
+
+
+def _task(task: CommentedMap, catalog) -> None:
+    renamed: dict[str, str] = {}
+    modules: list[str] = []
+    for key in list(task):
+        if is_keyword(key):
+            continue
+        fqcn = catalog.resolve(key) if isinstance(key, str) else None
+        new = fqcn or key  # unknown modules stay as written; validation reports them
+        if new != key and (new in task or new in renamed):
+            new = key  # `copy:` next to `ansible.builtin.copy:`: keep both for validation to flag
+        renamed[new] = key
+        modules.append(new)
+
+    # Values: truthy everywhere; octal quoting only inside the module's arguments (and args:),
+    # where `mode:` is a file mode rather than some keyword.
+    for key, value in list(task.items()):
+        if key in _LAST_KEYS and isinstance(value, CommentedSeq):
+            _tasks(value, catalog)
+        elif key in renamed.values() or key == "args":
+            task[key] = _fix_values(value, in_args=True)
+        else:
+            task[key] = _fix_values(value, in_args=False)
+
+    order = ["name"] + modules + [k for k in _ACTION_KEYS if k in task] + ["args"]
+    old = {}
+    for key in list(task):
+        old[key] = (task[key], task.ca.items.pop(key, None))
+    task.clear()
+    keys = [k for k in order if renamed.get(k, k) in old]
+    keys += [k for k in old if k not in keys and k not in renamed.values() and k not in _LAST_KEYS]
+    keys += [k for k in _LAST_KEYS if k in old]
+    for key in keys:
+        value, comment = old[renamed.get(key, key)]
+        task[key] = value
+        if comment is not None:
+            task.ca.items[key] = comment
+
+
+def _fix_values(value, in_args: bool, key: str | None = None):
+    if isinstance(value, CommentedMap):
+        for k in list(value):
+            value[k] = _fix_values(value[k], in_args, k)
+        return value
+    if isinstance(value, CommentedSeq):
+        for i, v in enumerate(value):
+            value[i] = _fix_values(v, in_args, key)
+        return value
+    if type(value) is str:  # plain scalar only: quoted ones load as *QuotedScalarString
+        if _TRUTHY.match(value):
+            return True
+        if _FALSY.match(value):
+            return False
+        return value
+    if in_args and _is_mode_key(key) and isinstance(value, ScalarInt) and not isinstance(value, bool):
+        return _octal_text(value) or value
+    return value
+
+
+def _is_mode_key(key: str | None) -> bool:
+    return isinstance(key, str) and (key == "mode" or key.endswith("_mode") or key == "umask")
+
+
+def _octal_text(value: ScalarInt) -> DoubleQuotedScalarString | None:
+    """`0644` (ansible reads octal 420) or `0o644` -> "0644"; a plain decimal like 644 is left alone."""
+    if isinstance(value, OctalInt):
+        return DoubleQuotedScalarString("0" + format(int(value), "o"))
+    digits = str(int(value))
+    width = getattr(value, "_width", None) or len(digits)
+    if int(value) >= 0 and width > len(digits):  # written with leading zeros
+        return DoubleQuotedScalarString(digits.rjust(width, "0"))
+    return None
+
+
+def _dedent_top_list(text: str) -> str:
+    """Move a top-level list from column 2 to column 0 (nested lists keep their indent)."""
+    lines = text.splitlines(keepends=True)
+    return "".join(line[2:] if line.startswith("  ") else line for line in lines)

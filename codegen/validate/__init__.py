@@ -1,0 +1,84 @@
+"""Validate a model-written task list: is it something ansible will run, and would ansible-lint pass it?
+
+The checks run in order, cheapest and most fundamental first; each lives in its own module:
+syntax (YAML, a list of mappings) -> task_load (ansible loads it: modules and keywords exist) ->
+argspec (options against the module's documented spec) -> jinja (templates parse) -> lint
+(ansible-lint, production profile). Nothing after a syntax error can be trusted, so that stops the
+run; otherwise every problem is collected, so one retry of the model can fix them all.
+"""
+from __future__ import annotations
+
+import re
+
+from codegen.validate import argspec, jinja_check, syntax, task_load
+from codegen.validate.problem import Problem
+
+__all__ = ["Problem", "validate_tasks", "is_valid"]
+
+_MISSING = re.compile(r"missing required arguments: (.+?)(?: found in .*)?$")
+
+
+def validate_tasks(text: str, catalog, lint: bool = True) -> list[Problem]:
+    """All problems with a task list (YAML text), errors and warnings, in check order."""
+    parsed = syntax.parse(text)
+    problems = list(parsed.problems)
+    if not parsed.tasks or any(p.level == "error" and p.task is None for p in problems):
+        return problems
+    seen: dict[int, list[Problem]] = {}  # task index -> what the checks before lint found in it
+    for index, task in enumerate(parsed.tasks):
+        if not isinstance(task, dict):
+            continue
+        line = parsed.lines[index]
+        actions, found = task_load.load(task, index, line, catalog)
+        for action in actions:
+            found += argspec.check(action, catalog, index, line)
+        found += jinja_check.check(task, index, line)
+        problems += found
+        seen[index] = found
+    if lint:
+        from codegen.validate.lint import lint_tasks
+
+        unloadable = {i for i, found in seen.items() if any(p.check == "task_load" and p.level == "error" for p in found)}
+        unloadable |= {i for i, task in enumerate(parsed.tasks) if not isinstance(task, dict)}
+        if len(unloadable) < len(parsed.tasks):
+            lint_text = _without(text, parsed.lines, unloadable)
+            problems += [p for p in lint_tasks(lint_text, parsed.lines) if not _repeats(p, seen.get(p.task, []))]
+    return problems
+
+
+def _without(text: str, starts: list[int], drop: set[int]) -> str:
+    """The text with some top-level tasks turned into comment lines, so the rest keep their lines.
+
+    One task ansible cannot load makes ansible-lint give up on the whole file; the task_load check
+    has already explained that task, so lint sees only the others.
+    """
+    if not drop:
+        return text
+    lines = text.splitlines(keepends=True)
+    bounds = starts + [len(lines) + 1]
+    for index in drop:
+        for n in range(bounds[index] - 1, bounds[index + 1] - 1):
+            lines[n] = "# (left out: see the task_load error)\n"
+    return "".join(lines)
+
+
+def _repeats(problem: Problem, earlier: list[Problem]) -> bool:
+    """Does this ansible-lint finding only repeat what an earlier check said about the same task?"""
+    rule = problem.message.split(":", 1)[0].split("[", 1)[0]
+    checks = {p.check for p in earlier if p.level == "error"}
+    if "task_load" in checks:
+        return True  # ansible could not load the task: lint's view of it is noise
+    if rule == "jinja" and "jinja" in checks:
+        return True
+    if rule == "args":
+        missing = _MISSING.search(problem.message)
+        if missing:  # argspec already named each missing option (as an error or a warning)
+            said = " ".join(p.message for p in earlier if p.check == "argspec")
+            return all(f"'{name.strip()}'" in said for name in missing.group(1).split(","))
+        return "argspec" in checks
+    return False
+
+
+def is_valid(problems: list[Problem]) -> bool:
+    """True when nothing is an error (warnings allowed)."""
+    return not any(p.level == "error" for p in problems)
