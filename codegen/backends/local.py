@@ -1,0 +1,29 @@
+"""The local backend: a transformers causal LM (+ LoRA adapter) on this machine's CPU or GPU."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from codegen.model.generate import Constraint, Generation, Generator
+
+
+class LocalBackend:
+    def __init__(self, base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
+                 max_new_tokens: int = 200):
+        self.base, self.adapter, self.dtype, self.max_new_tokens = base, adapter, dtype, max_new_tokens
+        self._generator: Generator | None = None
+        self.info: dict = {}
+
+    def load(self) -> Generator:
+        if self._generator is None:
+            from codegen.model.load import load_model
+            from codegen.train import vocab
+
+            model, tokenizer, self.info = load_model(self.base, self.adapter, dtype=self.dtype)
+            kept = vocab.load(Path(self.info["adapter"])) if self.info.get("adapter") else None
+            if hasattr(model, "merge_and_unload"):
+                model = model.merge_and_unload()  # one matmul per projection instead of three
+            self._generator = Generator(model, tokenizer, kept=kept, max_new_tokens=self.max_new_tokens)
+        return self._generator
+
+    def complete(self, prompt: str, constraint: Constraint | None = None, cancelled=None) -> Generation:
+        return self.load().generate(prompt, constraint=constraint, cancelled=cancelled)

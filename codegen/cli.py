@@ -1,0 +1,274 @@
+"""The `ansible-codegen` command. Heavy imports (torch, transformers, ansible) happen inside
+commands, so `--help` and quick commands stay fast."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+class BadInput(click.ClickException):
+    """Bad input from the user: one line on stderr, exit code 2, nothing written."""
+
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"ansible-codegen: error: {self.message}", err=True)
+
+
+def friendly_errors(func):
+    """Turn expected failures into one-line errors instead of tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from codegen.model.load import ModelError
+
+        try:
+            return func(*args, **kwargs)
+        except (ModelError, FileNotFoundError, IsADirectoryError, PermissionError, ValueError) as exc:
+            raise BadInput(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+
+    return wrapper
+
+
+def model_options(func):
+    func = click.option("--base", default=None, help="Base model: gemma3-270m (default), smollm2, a HF model folder, or a .gguf file.")(func)
+    func = click.option("--adapter", default="default", show_default=True,
+                        help="LoRA adapter folder; 'default' uses the shipped one, 'none' uses the bare base.")(func)
+    func = click.option("--backend", type=click.Choice(["local", "openai"]), default="local", show_default=True,
+                        help="Where completions come from.")(func)
+    func = click.option("--url", default=None, help="OpenAI-compatible server URL (with --backend openai).")(func)
+    func = click.option("--model", "remote_model", default=None, help="Model name on the server (with --backend openai).")(func)
+    func = click.option("--no-lint", is_flag=True, help="Skip the ansible-lint check (faster).")(func)
+    return func
+
+
+def _pipeline(base, adapter, backend, url, remote_model, no_lint):
+    from codegen.backends import make_backend
+    from codegen.catalog import load_catalog
+    from codegen.pipeline import Pipeline
+
+    if backend == "openai" and not (url and remote_model):
+        raise BadInput("--backend openai needs --url and --model")
+    options = {"base": base, "adapter": adapter, "url": url, "model": remote_model}
+    return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint)
+
+
+def _read_context(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read context file {path}: {exc.__class__.__name__}") from exc
+
+
+def _check_prompt(prompt: str) -> str:
+    if not prompt or not prompt.strip() or not any(part.strip() for part in prompt.split("&")):
+        raise BadInput("empty prompt: say what the task should do, e.g. \"install nginx\"")
+    return prompt
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ansible-codegen")
+def main():
+    """Plain English in, validated Ansible tasks and playbooks out. Offline, on your CPU."""
+
+
+@main.command()
+@click.argument("prompt")
+@click.option("--context", "context_file", type=click.Path(), default=None, help="The file the task goes into.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
+@model_options
+@friendly_errors
+def task(prompt, context_file, as_json, base, adapter, backend, url, remote_model, no_lint):
+    """Generate Ansible task(s) for PROMPT; 'a & b & c' gives one task per part."""
+    prompt = _check_prompt(prompt)
+    context = _read_context(context_file)
+    result = _pipeline(base, adapter, backend, url, remote_model, no_lint).run(prompt, context=context)
+    if as_json:
+        click.echo(json.dumps(result.record(), indent=2))
+    else:
+        click.echo(result.yaml, nl=False)
+        for problem in result.problems:
+            click.echo(f"# {problem}", err=True)
+    sys.exit(0 if result.yaml else 1)
+
+
+@main.command()
+@click.argument("prompt")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the playbook here.")
+@click.option("--hosts", default="all", show_default=True, help="Host group the play targets.")
+@click.option("--become/--no-become", default=None, help="Run as root (default: decided from the tasks).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON record instead of YAML.")
+@model_options
+@friendly_errors
+def playbook(prompt, output, hosts, become, as_json, base, adapter, backend, url, remote_model, no_lint):
+    """Generate a playbook for PROMPT ('a & b & c': one task per part)."""
+    from codegen.playbook_command import build_playbook
+
+    prompt = _check_prompt(prompt)
+    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint)
+    record = build_playbook(pipeline, prompt, hosts=hosts, become=become, output=output, lint=not no_lint)
+    if as_json:
+        click.echo(json.dumps(record, indent=2))
+    elif output is None:
+        click.echo(record["yaml"], nl=False)
+    else:
+        click.echo(f"wrote {output}", err=True)
+    for problem in record["problems"]:
+        click.echo(f"# {problem}", err=True)
+    sys.exit(0 if record["yaml"] else 1)
+
+
+@main.command()
+@click.argument("input_file", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Output JSONL.")
+@model_options
+@friendly_errors
+def batch(input_file, output, base, adapter, backend, url, remote_model, no_lint):
+    """Generate a task for each {"id", "prompt", "context"?} line of INPUT_FILE into OUTPUT (JSONL).
+
+    Re-running with the same OUTPUT resumes: lines already there are kept, not redone."""
+    from codegen.batch import read_cases, run_batch
+
+    cases = read_cases(Path(input_file))
+    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint)
+    done = run_batch(pipeline, cases, Path(output))
+    sys.exit(0 if done else 130)
+
+
+@main.group()
+def catalog():
+    """The module catalog of the installed collections."""
+
+
+@catalog.command("build")
+@click.option("--collections", "extra", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Extra folder holding ansible_collections/ (repeatable).")
+@friendly_errors
+def catalog_build(extra):
+    """Build (or rebuild) the catalog now."""
+    import time
+
+    from codegen.catalog import load_catalog
+
+    started = time.perf_counter()
+    cat = load_catalog(list(extra), rebuild=True)
+    click.echo(f"{len(cat)} modules in {len(cat.collections)} collections, built in "
+               f"{time.perf_counter() - started:.1f} s")
+
+
+@catalog.command("show")
+@click.argument("module")
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def catalog_show(module, as_json):
+    """Show one module's documentation summary and options."""
+    from dataclasses import asdict
+
+    from codegen.catalog import load_catalog
+
+    doc = load_catalog().get(module)
+    if doc is None:
+        raise BadInput(f"unknown module {module!r} (try: ansible-codegen catalog search WORDS)")
+    if as_json:
+        click.echo(json.dumps(asdict(doc), indent=2))
+        return
+    click.echo(f"{doc.fqcn} ({doc.collection} {doc.version}, {doc.licence})")
+    click.echo(f"  {doc.short_description}")
+    for name, spec in sorted(doc.options.items()):
+        bits = [spec.get("type", "str")]
+        if spec.get("required"):
+            bits.append("required")
+        if spec.get("choices"):
+            bits.append("choices: " + ", ".join(map(str, spec["choices"])))
+        if spec.get("aliases"):
+            bits.append("aliases: " + ", ".join(spec["aliases"]))
+        click.echo(f"  {name}: {'; '.join(bits)}")
+
+
+@catalog.command("search")
+@click.argument("words", nargs=-1, required=True)
+@click.option("-n", "--limit", default=10, show_default=True)
+@friendly_errors
+def catalog_search(words, limit):
+    """Find modules by what they do."""
+    from codegen.catalog import load_catalog
+
+    cat = load_catalog()
+    for fqcn, score in cat.search(" ".join(words), limit):
+        click.echo(f"{fqcn:50} {score:6.2f}  {cat.get(fqcn).short_description}")
+
+
+@main.group()
+def dataset():
+    """Training data from installed content and your own playbooks."""
+
+
+@dataset.command("build")
+@click.option("--from", "from_dirs", multiple=True, type=click.Path(), help="A directory of your playbooks/roles (repeatable).")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@friendly_errors
+def dataset_build(from_dirs, output):
+    """Build train/valid/test/realworld splits and a data card."""
+    from codegen.catalog import load_catalog
+    from codegen.dataset.build import build_dataset
+    from codegen.progress import bar
+
+    for folder in from_dirs:
+        if not Path(folder).is_dir():
+            raise BadInput(f"--from {folder}: not a directory")
+    cat = load_catalog()
+    with bar() as progress:
+        job = progress.add_task("Reading sources", total=None, info="")
+        counts = build_dataset(cat, Path(output), [Path(d) for d in from_dirs],
+                               on_file=lambda i, n: progress.update(job, completed=i, total=n))
+    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()) + f" -> {output}")
+
+
+@main.command()
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Dataset folder (dataset build).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Run folder (checkpoints, adapter).")
+@click.option("--base", default="gemma3-270m", show_default=True)
+@click.option("--steps", default=0, show_default=True, help="Optimizer steps (0: one pass over train).")
+@click.option("--epochs", default=1.0, show_default=True)
+@click.option("--lr", default=4e-4, show_default=True)
+@click.option("--rank", default=16, show_default=True)
+@click.option("--tokens-per-batch", default=2048, show_default=True)
+@click.option("--eval-every", default=50, show_default=True)
+@click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
+@click.option("--threads", default=0, help="CPU threads (0: torch default).")
+@friendly_errors
+def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, eval_every, device, threads):
+    """LoRA fine-tune; Ctrl-C saves a checkpoint and the same command resumes."""
+    from codegen.progress import bar
+    from codegen.train.loop import Recipe, train as run
+
+    data = Path(data_dir)
+    if not (data / "train.jsonl").is_file():
+        raise BadInput(f"--data {data_dir}: no train.jsonl (run: ansible-codegen dataset build -o {data_dir})")
+    recipe = Recipe(base=base, steps=steps, epochs=epochs, lr=lr, rank=rank, tokens_per_batch=tokens_per_batch,
+                    eval_every=eval_every, device=device, threads=threads)
+    with bar() as progress:
+        job = progress.add_task("Training", total=None, info="")
+
+        def report(step, total, entry):
+            info = f"loss {entry['loss']:.3f} {entry['tok_s']:.0f} tok/s"
+            if "valid_loss" in entry:
+                info += f" valid {entry['valid_loss']:.3f}"
+            progress.update(job, completed=step, total=total, info=info)
+
+        summary = run(data, Path(out_dir), recipe, progress=report)
+    if summary["status"] == "interrupted":
+        click.echo(f"interrupted at step {summary['step']}/{summary['total']}: checkpoint saved; run the same "
+                   "command to resume", err=True)
+        sys.exit(130)
+    click.echo(f"done: {summary['step']} steps; adapter in {Path(out_dir) / 'adapter'}")
+
+
+if __name__ == "__main__":
+    main()

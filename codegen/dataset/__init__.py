@@ -1,0 +1,1 @@
+"""Training data: (request, context) -> task pairs from installed content and user directories."""

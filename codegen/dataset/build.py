@@ -1,0 +1,158 @@
+"""`ansible-codegen dataset build`: sources -> filtered, deduplicated examples -> splits + data card."""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from codegen.atomic import staged_dir
+from codegen.dataset import sources as src
+from codegen.dataset.filters import drop_reason, fqcn_text
+from codegen.dataset.requests import variants
+from codegen.task_keys import module_key
+
+SEED = 1234
+COMMON = {"ansible.builtin", "ansible.posix", "community.general", "community.docker", "community.mysql",
+          "community.postgresql", "community.crypto", "ansible.windows", "community.windows",
+          "containers.podman", "kubernetes.core", "community.rabbitmq", "community.mongodb"}
+CAP_PER_MODULE = {"ansible.builtin": 400, "common": 60, "other": 6}
+CAP_PER_COLLECTION_OTHER = 60
+CONTEXT_TASKS = 3
+SPLITS = ("train", "valid", "test", "realworld")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()
+
+
+def _bucket(text: str, buckets: int = 100) -> int:
+    return int(_digest(text)[:8], 16) % buckets
+
+
+def _tier(collection: str) -> str:
+    return "ansible.builtin" if collection == "ansible.builtin" else ("common" if collection in COMMON else "other")
+
+
+def _split_for(source: src.SourceFile, body: str) -> str:
+    # Whole real-world files are held out (not single tasks), so the realworld split measures
+    # generalisation to files the model never saw.
+    if source.kind == "role" and _bucket(source.origin + source.path) < 12:
+        return "realworld"
+    b = _bucket(body)
+    return "test" if b < 4 else ("valid" if b < 7 else "train")
+
+
+def collect(catalog, from_dirs: list[Path], on_file=None):
+    """Yield (source, raw_task, fqcn, task_text) for every task that passes the filters; count drops."""
+    drops: Counter = Counter()
+    files = list(src.example_sources(catalog)) + list(src.role_sources(catalog))
+    for folder in from_dirs:
+        files += list(src.user_sources(folder))
+    kept = []
+    for i, source in enumerate(files, 1):
+        for raw in src.tasks_of(source):
+            reason = drop_reason(raw, catalog)
+            if reason:
+                drops[reason] += 1
+                continue
+            key = module_key(raw.data)
+            fqcn = catalog.resolve(key)
+            kept.append((source, raw, fqcn, fqcn_text(raw, key, fqcn)))
+        if on_file:
+            on_file(i, len(files))
+    return kept, drops, Counter(f.kind for f in files)
+
+
+def make_examples(kept, rng: random.Random):
+    """Dedup, cap per module/collection, assign splits, add user-style requests."""
+    seen: set[str] = set()
+    per_module: Counter = Counter()
+    per_collection: Counter = Counter()
+    rows = defaultdict(list)
+    dup = capped = 0
+    order = list(range(len(kept)))
+    rng.shuffle(order)  # caps keep a random sample, not the alphabetically first
+    # user content first: an organisation's own tasks are never capped away
+    order.sort(key=lambda i: kept[i][0].kind != "user")
+    for i in order:
+        source, raw, fqcn, text = kept[i]
+        head, _, body = text.partition("\n")
+        digest = _digest(body)
+        if digest in seen:
+            dup += 1
+            continue
+        seen.add(digest)
+        collection = ".".join(fqcn.split(".")[:2])
+        tier = _tier(collection)
+        split = _split_for(source, body)
+        if split == "train" and source.kind != "user":
+            if per_module[fqcn] >= CAP_PER_MODULE[tier] or (
+                    tier == "other" and per_collection[collection] >= CAP_PER_COLLECTION_OTHER):
+                capped += 1
+                continue
+            per_module[fqcn] += 1
+            per_collection[collection] += 1
+        context = "".join(raw.preceding[-CONTEXT_TASKS:]) if source.kind != "example" else ""
+        base = {
+            "module": fqcn, "completion": body, "context": context,
+            "source": {"kind": source.kind, "collection": source.origin, "version": source.version,
+                       "licence": source.licence, "path": source.path, "line": raw.line},
+        }
+        name = raw.data["name"]
+        rows[split].append({**base, "id": f"{digest[:12]}-0", "request": name, "style": "name"})
+        if split == "train" and tier != "other":
+            args = raw.data.get(module_key(raw.data))
+            for j, request in enumerate(variants(name, fqcn, args, rng), 1):
+                rows[split].append({**base, "id": f"{digest[:12]}-{j}", "request": request, "style": "user"})
+    return rows, {"duplicates": dup, "capped": capped}
+
+
+def data_card(rows, drops, files, stats, from_dirs) -> str:
+    lines = ["# Data card", "", "Built by `ansible-codegen dataset build"
+             + "".join(f" --from {d}" for d in from_dirs) + " -o DIR`.", "",
+             "| split | examples | unique tasks |", "|---|---|---|"]
+    for split in SPLITS:
+        r = rows.get(split, [])
+        lines.append(f"| {split} | {len(r)} | {len({x['completion'] for x in r})} |")
+    lines += ["", "## Source files read", ""] + [f"- {k}: {v}" for k, v in sorted(files.items())]
+    lines += ["", "## Tasks dropped by filters", ""] + [f"- {k}: {v}" for k, v in drops.most_common()]
+    lines += [f"- duplicates (same task text): {stats['duplicates']}",
+              f"- over the per-module / per-collection cap: {stats['capped']}"]
+    train = rows.get("train", [])
+    lines += ["", "## Train examples by source kind and request style", ""]
+    lines += [f"- {k}: {v}" for k, v in Counter(f"{r['source']['kind']}/{r['style']}" for r in train).most_common()]
+    lines += ["", "## Train examples by collection (top 25)", "", "| collection | examples |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in Counter(r["module"].rsplit(".", 1)[0] for r in train).most_common(25)]
+    lines += ["", "## Train examples by module (top 40)", "", "| module | examples |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in Counter(r["module"] for r in train).most_common(40)]
+    lines += ["", "## Filters", "",
+              "- name missing, templated, under 2 words, or not the first single-line key",
+              "- more than 40 lines; placeholder values (`<...>`, `your_own_value`, `XXXX`, `CHANGEME`)",
+              "- module call missing, ambiguous, not in the catalog, or deprecated",
+              "- unknown option, invalid choice, missing required option, free-form `k=v` arguments",
+              f"- caps on training examples: {CAP_PER_MODULE} per module; {CAP_PER_COLLECTION_OTHER} per "
+              "non-common collection; user content (--from) is never capped",
+              "- splits: realworld holds out ~12% of whole role task files; test/valid are ~4%/3% of the "
+              "remaining tasks by a hash of the task text, so the same task text never lands in two splits",
+              "- user-style requests (lower-case imperative, from the name and from the arguments) are added to "
+              "train examples of ansible.builtin and common sysadmin collections", ""]
+    return "\n".join(lines)
+
+
+def build_dataset(catalog, out: Path, from_dirs: list[Path] | None = None, on_file=None) -> dict:
+    from_dirs = from_dirs or []
+    rng = random.Random(SEED)
+    kept, drops, files = collect(catalog, from_dirs, on_file)
+    rows, stats = make_examples(kept, rng)
+    with staged_dir(out) as tmp:
+        for split in SPLITS:
+            items = rows.get(split, [])
+            if split == "train":
+                rng.shuffle(items)
+            with open(tmp / f"{split}.jsonl", "w") as fh:
+                for row in items:
+                    fh.write(json.dumps(row) + "\n")
+        (tmp / "DATA_CARD.md").write_text(data_card(rows, drops, files, stats, from_dirs))
+    return {split: len(rows.get(split, [])) for split in SPLITS}

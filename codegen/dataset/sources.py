@@ -1,0 +1,104 @@
+"""Where training content comes from: module EXAMPLES, role task files, playbooks in user dirs."""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from codegen.dataset.tasks import RawTask, iter_tasks
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PLAY_SECTIONS = ("pre_tasks", "tasks", "post_tasks", "handlers")
+
+
+@dataclass
+class SourceFile:
+    kind: str        # "example" | "role" | "user"
+    origin: str      # collection FQCN, "debops", or the user directory
+    version: str
+    licence: str
+    path: str        # path inside the collection / package / directory
+    text: str
+    module: str = ""  # for examples: the documented module
+
+
+def tasks_of(source: SourceFile) -> Iterator[RawTask]:
+    """Tasks of a task-list file, or of every play section of a playbook."""
+    try:
+        root = yaml.compose(source.text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return
+    if not isinstance(root, yaml.SequenceNode):
+        return
+    lines = source.text.splitlines()
+    is_playbook = any(isinstance(item, yaml.MappingNode) and any(
+        getattr(k, "value", None) in ("hosts", "import_playbook") for k, _ in item.value) for item in root.value)
+    if not is_playbook:
+        yield from iter_tasks(source.text, lines, root)
+        return
+    for play in root.value:
+        if isinstance(play, yaml.MappingNode):
+            for key, node in play.value:
+                if getattr(key, "value", None) in PLAY_SECTIONS:
+                    yield from iter_tasks(source.text, lines, node)
+
+
+def example_sources(catalog) -> Iterator[SourceFile]:
+    for fqcn in sorted(catalog.names()):
+        text = catalog.examples(fqcn)
+        if not text or not text.strip():
+            continue
+        doc = catalog.get(fqcn)
+        coll_dir = catalog.collections.get(doc.collection, {}).get("path", "")
+        rel = doc.path[len(coll_dir):].lstrip("/") if coll_dir and doc.path.startswith(coll_dir) else Path(doc.path).name
+        yield SourceFile("example", doc.collection, doc.version, doc.licence, rel, text, fqcn)
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    for pattern in ("*.yml", "*.yaml"):
+        yield from sorted(folder.rglob(pattern))
+
+
+def _is_task_file(path: Path) -> bool:
+    return any(part in ("tasks", "handlers") for part in path.parts[-3:-1])
+
+
+def role_sources(catalog) -> Iterator[SourceFile]:
+    """Role task files shipped inside the installed collections and in the debops package."""
+    for name, meta in sorted(catalog.collections.items()):
+        roles = Path(meta.get("path") or "/nonexistent") / "roles"
+        if not roles.is_dir():
+            continue
+        for path in _yaml_files(roles):
+            if _is_task_file(path):
+                yield SourceFile("role", name, meta.get("version", ""), meta.get("licence", ""),
+                                 str(path.relative_to(roles.parent)), path.read_text(errors="replace"))
+    yield from debops_sources()
+
+
+def debops_sources() -> Iterator[SourceFile]:
+    spec = importlib.util.find_spec("debops")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    from importlib.metadata import version
+
+    base = Path(list(spec.submodule_search_locations)[0]) / "_data" / "ansible" / "collections"
+    roles = base / "ansible_collections" / "debops" / "debops" / "roles"
+    if not roles.is_dir():
+        return
+    for path in _yaml_files(roles):
+        if _is_task_file(path):
+            yield SourceFile("role", "debops.debops", version("debops"), "GPL-3.0-only",
+                             str(path.relative_to(roles.parent)), path.read_text(errors="replace"))
+
+
+def user_sources(folder: Path) -> Iterator[SourceFile]:
+    """Playbooks and role task files in a directory the user passes with --from."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"--from {folder}: not a directory")
+    for path in _yaml_files(folder):
+        yield SourceFile("user", str(folder), "", "user content", str(path.relative_to(folder)),
+                         path.read_text(errors="replace"))

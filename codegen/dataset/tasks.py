@@ -1,0 +1,80 @@
+"""Cut a YAML task list into tasks, keeping each task's original text (quoting, comments, order).
+
+PyYAML's composer gives every node its line span; we slice the source lines rather than
+re-dumping, because re-dumping loses quoting and turns `mode: 0644` into 420.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+BLOCK_KEYS = ("block", "rescue", "always")
+
+
+@dataclass
+class RawTask:
+    data: dict          # the parsed task
+    text: str           # "- name: ...\n  module: ...", re-based to column 0
+    line: int           # 1-based line in the source file
+    preceding: list[str]  # texts of the earlier tasks of the same list (for context)
+
+
+def _construct(node):
+    loader = _LOADER("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _slice(lines: list[str], node) -> str | None:
+    start, end = node.start_mark.line, node.end_mark.line
+    if node.end_mark.column > 0:
+        end += 1
+    col = node.start_mark.column
+    chunk = lines[start:end]
+    while chunk and (not chunk[-1].strip() or chunk[-1].lstrip().startswith("#")):
+        chunk.pop()
+    if not chunk or col < 2 or chunk[0][col - 2:col] != "- ":
+        return None
+    out = ["- " + chunk[0][col:]]
+    for line in chunk[1:]:
+        if line.strip() and line[:col].strip():
+            return None  # outdented content: not a clean slice
+        out.append(("  " + line[col:]) if line.strip() else "")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def iter_tasks(text: str, _lines: list[str] | None = None, _node=None):
+    """Yield RawTask for each task (blocks are descended into) of a YAML task list."""
+    if _node is None:
+        try:
+            root = yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            return
+        lines = text.splitlines()
+    else:
+        root, lines = _node, _lines
+    if not isinstance(root, yaml.SequenceNode):
+        return
+    earlier: list[str] = []
+    for item in root.value:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        children = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+        if any(k in children for k in BLOCK_KEYS):
+            for key in BLOCK_KEYS:
+                if key in children:
+                    yield from iter_tasks(text, lines, children[key])
+            continue
+        try:
+            data = _construct(item)
+        except yaml.YAMLError:
+            continue
+        sliced = _slice(lines, item)
+        if sliced is None or not isinstance(data, dict):
+            continue
+        yield RawTask(data=data, text=sliced, line=item.start_mark.line + 1, preceding=list(earlier))
+        earlier.append(sliced)

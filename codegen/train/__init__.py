@@ -1,0 +1,1 @@
+"""LoRA fine-tuning: data -> batches -> a readable training loop with exact resume."""
