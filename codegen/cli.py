@@ -270,5 +270,55 @@ def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, ev
     click.echo(f"done: {summary['step']} steps; adapter in {Path(out_dir) / 'adapter'}")
 
 
+@main.command("eval")
+@click.option("--split", default="realworld", show_default=True, help="test, realworld, valid, or a JSONL file of cases.")
+@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(file_okay=False),
+              help="Dataset folder (from dataset build).")
+@click.option("--limit", default=0, help="Evaluate the first N cases only (0: all).")
+@click.option("--systems", default="adapter,base,retrieval", show_default=True,
+              help="Comma list of: adapter (base + LoRA), base (no adapter), retrieval (nearest training example).")
+@click.option("--base", default=None, help="Base model (default: the embedded one).")
+@click.option("--adapter", default="default", show_default=True, help="Adapter for the 'adapter' system.")
+@click.option("--max-new-tokens", default=128, show_default=True)
+@click.option("-o", "--output", default=None, type=click.Path(file_okay=False),
+              help="Results folder (default eval/results/<split>); re-running resumes it.")
+@friendly_errors
+def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, output):
+    """Score systems on a split: module accuracy, EM, BLEU, Ansible Aware, schema, lint, latency."""
+    from codegen.backends.local import LocalBackend
+    from codegen.catalog import load_catalog
+    from codegen.evaluation import run as ev
+    from codegen.pipeline import Pipeline
+    from codegen.progress import bar
+
+    chosen = [s.strip() for s in systems.split(",") if s.strip()]
+    unknown = set(chosen) - {"adapter", "base", "retrieval"}
+    if unknown or not chosen:
+        raise BadInput(f"--systems: unknown {', '.join(sorted(unknown)) or 'empty list'}")
+    cases = ev.load_cases(split, Path(data_dir), limit or None)
+    out = Path(output or Path("eval") / "results" / Path(split).stem)
+    out.mkdir(parents=True, exist_ok=True)
+    cat = load_catalog()
+    retrieval = None
+    if "retrieval" in chosen:
+        train_file = Path(data_dir) / "train.jsonl"
+        if not train_file.is_file():
+            raise BadInput(f"retrieval baseline needs {train_file}")
+        retrieval = ev.Retrieval(ev.read_jsonl(train_file))
+    results, rows = {}, {}
+    with bar() as progress:
+        for system in chosen:
+            backend = None if system == "retrieval" else LocalBackend(
+                base=base, adapter=adapter if system == "adapter" else None, max_new_tokens=max_new_tokens)
+            pipeline = Pipeline(backend, cat, lint=False)
+            job = progress.add_task(system, total=len(cases), info="")
+            rows[system] = ev.run_system(system, cases, pipeline, retrieval, out,
+                                         progress=lambda s, j=job: progress.update(j, advance=1))
+            results[system] = ev.aggregate(rows[system])
+    ev.write_report(out, split, results, rows)
+    click.echo(ev.table(results))
+    click.echo(f"per-case rows: {out / 'cases.json'}", err=True)
+
+
 if __name__ == "__main__":
     main()

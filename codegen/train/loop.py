@@ -169,7 +169,7 @@ def train(data_dir: Path, out_dir: Path, recipe: Recipe, progress=None, stop_aft
             optimizer.zero_grad(set_to_none=True)
             step += 1
             tokens_seen += int(batch["attention_mask"].sum())
-            last_loss = float(loss)
+            last_loss = loss.detach().item()
             rate = tokens_seen / max(1e-6, time.time() - started)
             entry = {"step": step, "loss": round(last_loss, 4), "tok_s": round(rate, 1)}
             if step % recipe.eval_every == 0 or step == total:

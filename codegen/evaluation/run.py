@@ -1,0 +1,126 @@
+"""`ansible-codegen eval`: systems x cases -> per-case rows -> an aggregated table.
+
+Systems: the model with the adapter ("adapter"), the bare base ("base"), and nearest-example
+retrieval ("retrieval": the most similar training request's task, returned as is). Each
+system's rows go to `<out>/<system>.jsonl` as they finish, so an interrupted run resumes.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from codegen.atomic import write_text
+from codegen.catalog.store import _Bm25, words
+from codegen.evaluation.metrics import corpus_bleu, score
+from codegen.normalise import normalise_tasks
+from codegen.parse import ParseError, task_text
+from codegen.prompt import task_name
+from codegen.train.data import read_jsonl
+from codegen.validate import validate_tasks
+
+METRICS = ("module_accuracy", "exact_match", "bleu", "ansible_aware", "schema_correct", "lint_clean", "seconds")
+
+
+def reference_text(case: dict, catalog) -> str:
+    text = f"- name: {task_name(case['request'])}\n{case['completion']}"
+    try:
+        return normalise_tasks(task_text(task_name(case["request"]), case["completion"]), catalog)
+    except (ParseError, ValueError):
+        return text
+
+
+class Retrieval:
+    """The nearest training example (BM25 over request words), its task body reused."""
+
+    def __init__(self, train_rows: list[dict]):
+        self.rows = train_rows
+        self.index = _Bm25({str(i): words(r["request"]) for i, r in enumerate(train_rows)})
+
+    def body(self, request: str) -> str:
+        best = self.index.top(words(request), 1)
+        return self.rows[int(best[0][0])]["completion"] if best else ""
+
+
+def predict(system: str, case: dict, pipeline, retrieval: Retrieval | None) -> tuple[str, float]:
+    started = time.perf_counter()
+    if system == "retrieval":
+        body = retrieval.body(case["request"])
+        try:
+            text = normalise_tasks(task_text(task_name(case["request"]), body), pipeline.catalog)
+        except (ParseError, ValueError):
+            text = ""
+    else:
+        text, _ = pipeline.one_task(case["request"], case.get("context") or "")
+    return text, time.perf_counter() - started
+
+
+def evaluate_case(system, case, pipeline, retrieval) -> dict:
+    reference = reference_text(case, pipeline.catalog)
+    text, seconds = predict(system, case, pipeline, retrieval)
+    row = {"id": case["id"], "request": case["request"], "prediction": text, "reference": reference,
+           **score(text, reference, pipeline.catalog), "seconds": round(seconds, 3)}
+    if text:
+        problems = validate_tasks(text, pipeline.catalog, lint=True)
+        errors = [p for p in problems if p.level == "error"]
+        row["schema_correct"] = float(not any(p.check != "lint" for p in errors))
+        row["lint_clean"] = float(not any(p.check == "lint" for p in errors))
+        row["problems"] = [str(p) for p in problems]
+    else:
+        row.update(schema_correct=0.0, lint_clean=0.0, problems=["no task produced"])
+    return row
+
+
+def aggregate(rows: list[dict]) -> dict:
+    n = max(1, len(rows))
+    mean = lambda k: round(sum(r[k] for r in rows) / n, 3)  # noqa: E731
+    return {"cases": len(rows), "module_accuracy": mean("module_match"), "exact_match": mean("exact_match"),
+            "bleu": corpus_bleu([r["prediction"] for r in rows], [r["reference"] for r in rows]),
+            "ansible_aware": mean("ansible_aware"), "schema_correct": mean("schema_correct"),
+            "lint_clean": mean("lint_clean"), "seconds": mean("seconds")}
+
+
+def run_system(system: str, cases: list[dict], pipeline, retrieval, out_dir: Path, progress=None) -> list[dict]:
+    path = out_dir / f"{system}.jsonl"
+    done = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            done[row["id"]] = row
+    with open(path, "a") as fh:
+        for case in cases:
+            if case["id"] not in done:
+                row = evaluate_case(system, case, pipeline, retrieval)
+                fh.write(json.dumps(row) + "\n")
+                fh.flush()
+                done[case["id"]] = row
+            if progress:
+                progress(system)
+    return [done[c["id"]] for c in cases]
+
+
+def table(results: dict[str, dict]) -> str:
+    head = "| system | cases | " + " | ".join(METRICS[:-1]) + " | mean s |"
+    lines = [head, "|" + "---|" * (len(METRICS) + 2)]
+    for system, agg in results.items():
+        lines.append(f"| {system} | {agg['cases']} | " + " | ".join(f"{agg[m]:.3f}" if m != "bleu" else f"{agg[m]:.1f}"
+                                                              for m in METRICS[:-1]) + f" | {agg['seconds']:.2f} |")
+    return "\n".join(lines)
+
+
+def load_cases(split: str, data_dir: Path, limit: int | None) -> list[dict]:
+    path = Path(split) if Path(split).is_file() else data_dir / f"{split}.jsonl"
+    if not path.is_file():
+        raise FileNotFoundError(f"no cases at {path}: build them with `ansible-codegen dataset build -o {data_dir}`")
+    rows = read_jsonl(path)
+    for i, row in enumerate(rows):
+        row.setdefault("id", str(i))
+        if "request" not in row or "completion" not in row:
+            raise ValueError(f"{path}: case {i + 1} needs 'request' and 'completion'")
+    return rows[:limit] if limit else rows
+
+
+def write_report(out_dir: Path, split: str, results: dict, rows: dict) -> None:
+    write_text(out_dir / "summary.json", json.dumps({"split": split, "results": results}, indent=2))
+    write_text(out_dir / "report.md", f"# Evaluation on `{split}`\n\n" + table(results) + "\n")
+    write_text(out_dir / "cases.json", json.dumps(rows, indent=1))

@@ -1,0 +1,98 @@
+"""Training data: task slicing, filters, request styles, splits without leakage."""
+import json
+import random
+
+import pytest
+
+from codegen.dataset.build import build_dataset
+from codegen.dataset.filters import drop_reason, fqcn_text
+from codegen.dataset.requests import casual, from_args, terse, variants
+from codegen.dataset.tasks import iter_tasks
+
+FILE = """---
+- name: Install packages
+  apt:
+    name: [nginx, git]
+    state: present
+
+# a comment between tasks
+- name: Make sure app dir exists
+  ansible.builtin.file:
+    path: /srv/app
+    state: directory
+    owner: deploy
+    mode: '0755'
+- block:
+    - name: Inside a block task
+      ansible.builtin.debug:
+        msg: "hi"
+"""
+
+
+def test_iter_tasks_keeps_original_text_and_descends_blocks():
+    tasks = list(iter_tasks(FILE))
+    assert [t.data["name"] for t in tasks] == ["Install packages", "Make sure app dir exists", "Inside a block task"]
+    assert tasks[1].text.endswith("    mode: '0755'\n")  # quoting kept as written
+    assert tasks[0].text.startswith("- name: Install packages\n  apt:\n")
+    assert tasks[1].preceding == [tasks[0].text]
+    assert tasks[2].text.startswith("- name: Inside a block task\n  ansible.builtin.debug:")
+
+
+def _raw(text):
+    return next(iter_tasks(text))
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("- name: x\n  ansible.builtin.ping:\n", "name"),
+    ("- name: Copy a file\n  ansible.builtin.copy:\n    src: <your_own_value>\n    dest: /x\n", "placeholder"),
+    ("- name: Do a thing\n  nosuch.module.here:\n    a: 1\n", "not in catalog"),
+    ("- name: Copy a file\n  ansible.builtin.copy:\n    dest: /x\n    colour: red\n", "unknown option"),
+    ("- name: Manage a file\n  ansible.builtin.file:\n    path: /x\n    state: installed\n", "invalid choice"),
+    ("- name: Install nginx now\n  ansible.builtin.apt: name=nginx\n", "free-form"),
+    ("- name: Add a user now\n  ansible.builtin.user:\n    shell: /bin/sh\n", "missing required"),
+])
+def test_filters_drop_bad_tasks(catalog, text, reason):
+    assert reason in (drop_reason(_raw(text), catalog) or "")
+
+
+def test_filters_keep_a_good_task_and_fqcn_is_rewritten(catalog):
+    raw = _raw("- name: Install nginx now\n  apt:\n    name: nginx\n")
+    assert drop_reason(raw, catalog) is None
+    assert fqcn_text(raw, "apt", "ansible.builtin.apt") == "- name: Install nginx now\n  ansible.builtin.apt:\n    name: nginx\n"
+
+
+def test_user_style_requests():
+    rng = random.Random(0)
+    assert casual("Install the Nginx package.") == "install the Nginx package"
+    assert terse("Ensure that the nginx package is installed") == "nginx package is installed"
+    assert from_args("ansible.builtin.file", {"path": "/srv/app", "state": "directory", "owner": "deploy"}, rng) in (
+        "create directory /srv/app owned by deploy", "make sure /srv/app exists owned by deploy")
+    assert from_args("ansible.builtin.service", {"name": "nginx", "state": "restarted"}, rng) in ("restart nginx", "restart the nginx service")
+    assert from_args("ansible.builtin.apt", {"name": ["nginx", "git"], "state": "absent"}, rng) in ("remove nginx and git", "uninstall nginx and git")
+    assert all(v.lower() != "install nginx" for v in variants("Install nginx", "ansible.builtin.apt", {"name": "nginx"}, rng))
+
+
+def test_build_from_user_dir_has_disjoint_splits_and_a_card(tmp_path, catalog):
+    user = tmp_path / "site"
+    (user / "roles" / "web" / "tasks").mkdir(parents=True)
+    (user / "roles" / "web" / "tasks" / "main.yml").write_text(FILE)
+    (user / "site.yml").write_text("- hosts: web\n  tasks:\n    - name: Restart the web server\n      ansible.builtin.service:\n"
+                                   "        name: nginx\n        state: restarted\n")
+    out = tmp_path / "ds"
+    counts = build_dataset(catalog, out, [user])
+    assert counts["train"] > 1000 and counts["realworld"] > 50
+    splits = {s: [json.loads(x) for x in (out / f"{s}.jsonl").read_text().splitlines()]
+              for s in ("train", "valid", "test", "realworld")}
+    bodies = {s: {r["completion"] for r in rows} for s, rows in splits.items()}
+    for a in bodies:
+        for b in bodies:
+            if a < b:
+                assert not bodies[a] & bodies[b], f"{a} and {b} share task text"
+    user_rows = [r for rows in splits.values() for r in rows if r["source"]["kind"] == "user"]
+    assert {r["request"] for r in user_rows if r["style"] == "name"} >= {"Restart the web server", "Install packages"}
+    assert all(r["completion"].startswith("  ") for r in user_rows)
+    assert any("ansible.builtin.apt:" in r["completion"] for r in user_rows)  # FQCN rewritten
+    realworld_files = {(r["source"]["collection"], r["source"]["path"]) for r in splits["realworld"]}
+    train_files = {(r["source"]["collection"], r["source"]["path"]) for r in splits["train"] if r["source"]["kind"] == "role"}
+    assert not realworld_files & train_files  # whole files are held out
+    assert "## Tasks dropped by filters" in (out / "DATA_CARD.md").read_text()

@@ -1,0 +1,47 @@
+"""End to end on the embedded model (Gemma 3 270M + the shipped adapter), as a user runs it."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+BIN = Path(sys.executable).parent
+
+
+def cli(*args, timeout=900):
+    return subprocess.run([str(BIN / "ansible-codegen"), *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_single_task_is_valid_and_uses_a_package_module():
+    result = cli("task", "install nginx", "--json")
+    record = json.loads(result.stdout)
+    assert record["valid"], record
+    assert record["module"] in ("ansible.builtin.package", "ansible.builtin.apt", "ansible.builtin.dnf",
+                                "ansible.builtin.yum")
+    assert record["yaml"].startswith("- name: Install nginx\n")
+
+
+def test_playbook_passes_ansible_lint_production(tmp_path):
+    out = tmp_path / "site.yml"
+    result = cli("playbook", "install nginx & start nginx and enable it at boot", "-o", str(out), "--hosts", "web")
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert text.startswith("---\n") and "hosts: web" in text and "ansible.builtin.service" in text
+    lint = subprocess.run([str(BIN / "ansible-lint"), "--profile", "production", "--offline", str(out)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_batch_writes_one_record_per_prompt(tmp_path):
+    prompts = ["install git", "create user deploy", "copy files/app.conf to /etc/app.conf",
+               "restart the sshd service", "create directory /srv/app owned by deploy"]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"p{i}", "prompt": p}) + "\n" for i, p in enumerate(prompts)))
+    out = tmp_path / "out.jsonl"
+    result = cli("batch", str(src), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == [f"p{i}" for i in range(5)]
+    assert sum(r["valid"] for r in records) >= 4

@@ -1,0 +1,44 @@
+"""The decoding loop on a tiny random model: stopping, kept vocabulary, constraints."""
+import torch
+
+from codegen.backends.local import LocalBackend
+from codegen.model.generate import Generator, end_of_task
+from codegen.model.load import load_model
+
+
+def test_end_of_task_finds_first_column_zero_line():
+    assert end_of_task("  ansible.builtin.package:\n    name: nginx\n- name: next") == len("  ansible.builtin.package:\n    name: nginx\n")
+    assert end_of_task("  ansible.builtin.package:\n\n    name: x\n") is None
+    assert end_of_task("  a: 1\n") is None
+
+
+def test_generation_is_greedy_and_deterministic(tiny_model_dir):
+    backend = LocalBackend(base=str(tiny_model_dir), adapter=None, max_new_tokens=12)
+    first = backend.complete("- name: Install nginx\n")
+    second = backend.complete("- name: Install nginx\n")
+    assert first.text == second.text
+    assert first.new_tokens <= 12
+    assert first.stopped in ("eos", "end_of_task", "max_tokens")
+
+
+def test_kept_vocabulary_restricts_output(tiny_model_dir):
+    model, tokenizer, _ = load_model(str(tiny_model_dir), adapter=None, dtype="float32")
+    allowed = tokenizer(" name", add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+    gen = Generator(model, tokenizer, kept=sorted(set(allowed)), max_new_tokens=8).generate("- name: x\n")
+    produced = tokenizer(gen.text, add_special_tokens=False)["input_ids"] if gen.text else []
+    assert set(produced) <= set(allowed)
+
+
+def test_constraint_hook_can_force_a_token(tiny_model_dir):
+    model, tokenizer, _ = load_model(str(tiny_model_dir), adapter=None, dtype="float32")
+    eos = tokenizer.eos_token_id
+    calls = []
+
+    def only_eos(text, logits):
+        calls.append(text)
+        masked = torch.full_like(logits, float("-inf"))
+        masked[eos] = 0.0
+        return masked
+
+    gen = Generator(model, tokenizer, max_new_tokens=8).generate("- name: x\n", constraint=only_eos)
+    assert gen.stopped == "eos" and gen.text == "" and calls == [""]

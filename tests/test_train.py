@@ -1,0 +1,60 @@
+"""The training loop on a tiny model: the loss falls, and a stopped run resumes exactly."""
+import json
+
+import torch
+
+from codegen.train.loop import Recipe, train
+from codegen.train.vocab import always_kept, remap_table
+
+ROWS = [{"request": f"install package number {i}", "context": "",
+         "completion": f"  ansible.builtin.package:\n    name: pkg{i}\n    state: present\n"} for i in range(24)]
+
+
+def _data(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    (data / "valid.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS[:4]))
+    return data
+
+
+def _recipe(base, steps):
+    return Recipe(base=str(base), steps=steps, lr=5e-3, warmup=1, rank=4, alpha=8, tokens_per_batch=256,
+                  eval_every=2, valid_examples=4)
+
+
+def _lora(folder):
+    state = torch.load(folder / "checkpoint" / "state.pt", weights_only=False)
+    return state["lora"], state["log"]
+
+
+def test_loss_falls_and_adapter_is_saved(tmp_path, tiny_model_dir):
+    summary = train(_data(tmp_path), tmp_path / "run", _recipe(tiny_model_dir, 8))
+    losses = [e["valid_loss"] for e in summary["log"] if "valid_loss" in e]
+    assert summary["status"] == "done" and losses[-1] < losses[0]
+    adapter = tmp_path / "run" / "adapter"
+    assert (adapter / "adapter_config.json").is_file() and (adapter / "kept_tokens.json").is_file()
+
+
+def test_stopped_run_resumes_exactly(tmp_path, tiny_model_dir):
+    data = _data(tmp_path)
+    train(data, tmp_path / "straight", _recipe(tiny_model_dir, 6))
+    stopped = train(data, tmp_path / "resumed", _recipe(tiny_model_dir, 6), stop_after_steps=3)
+    assert stopped["status"] == "stopped" and stopped["step"] == 3
+    train(data, tmp_path / "resumed", _recipe(tiny_model_dir, 6))
+    a, log_a = _lora(tmp_path / "straight")
+    b, log_b = _lora(tmp_path / "resumed")
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.allclose(a[key], b[key], atol=1e-6), key
+    assert [e["loss"] for e in log_a] == [e["loss"] for e in log_b]
+
+
+def test_kept_vocabulary_keeps_bytes_and_specials(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    kept = always_kept(tok)
+    assert tok.eos_token_id in kept and tok.pad_token_id in kept
+    table = remap_table(sorted(kept), len(tok))
+    assert table[tok.eos_token_id] >= 0 and int((table >= 0).sum()) == len(kept)
