@@ -320,5 +320,22 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
     click.echo(f"per-case rows: {out / 'cases.json'}", err=True)
 
 
+# Feature commands live beside their code; each module has `register(main)` and imports
+# nothing heavy at module level (so `--help` stays fast).
+FEATURE_COMMANDS = ("codegen.hooks.commands", "codegen.lsp.commands", "codegen.serving.commands",
+                    "codegen.bench.commands", "codegen.authoring.commands")
+
+
+def _register_features() -> None:
+    import importlib
+    import importlib.util
+
+    for name in FEATURE_COMMANDS:
+        if importlib.util.find_spec(name.rsplit(".", 1)[0]) is not None:
+            importlib.import_module(name).register(main)
+
+
+_register_features()
+
 if __name__ == "__main__":
     main()
