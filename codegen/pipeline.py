@@ -1,6 +1,7 @@
 """The whole path for one request, top to bottom:
 
-request -> prompt -> model -> parse -> normalise -> validate -> result record.
+request -> context (secrets redacted, tasks/handlers/vars read) -> prompt -> model (schema-guided)
+-> parse -> normalise -> repair -> validate -> result record.
 A prompt with `&` ("install nginx & start nginx") is several requests, answered in order,
 each seeing the tasks before it as context.
 """
@@ -8,13 +9,15 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
+from codegen.grounding.context import FileContext, parse_context
+from codegen.grounding.secrets import redact
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
 from codegen.task_keys import module_key
-from codegen.validate import is_valid, validate_tasks
+from codegen.validate import validate_tasks
 
 _SPLIT = re.compile(r"\s*&\s*")
 
@@ -36,36 +39,66 @@ class TaskResult:
         return asdict(self)
 
 
-class Pipeline:
-    def __init__(self, backend, catalog, lint: bool = True):
-        self.backend, self.catalog, self.lint = backend, catalog, lint
+@dataclass
+class Prepared:
+    """A context file, read once: what the model may see, and the secrets it must not."""
+    context: FileContext
+    secrets: dict
 
-    def one_task(self, request: str, context: str | None) -> tuple[str, list[str]]:
-        """Generate one task; returns (normalised YAML or "", problems that stopped it)."""
-        generation = self.backend.complete(render_task_prompt(request, context))
+
+def prepare(context: str | None) -> Prepared:
+    redaction = redact(context)
+    return Prepared(parse_context(redaction.text), redaction.secrets)
+
+
+class Pipeline:
+    def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True):
+        self.backend, self.catalog, self.lint = backend, catalog, lint
+        self.constrain, self.repair = constrain, repair
+
+    def _constraint(self, ctx: FileContext):
+        if not self.constrain:
+            return None
+        from codegen.grounding.decoding import SchemaConstraint
+        from codegen.grounding.schema import SchemaChecker
+
+        return SchemaConstraint(SchemaChecker(self.catalog, handlers=ctx.handlers))
+
+    def one_task(self, request: str, context: str | Prepared | None = None) -> tuple[str, list[str]]:
+        """Generate one task; returns (normalised YAML or "", problems and repair notes)."""
+        prepared = context if isinstance(context, Prepared) else prepare(context)
+        ctx = prepared.context
+        generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text()),
+                                           constraint=self._constraint(ctx))
         try:
-            text = task_text(task_name(request), generation.text)
-            return normalise_tasks(text, self.catalog), []
+            text = normalise_tasks(task_text(task_name(request), generation.text), self.catalog)
         except (ParseError, ValueError) as exc:
             return "", [f"error [parse] {request!r}: {exc}"]
+        notes: list[str] = []
+        if self.repair:
+            from codegen.grounding.repair import repair
+
+            text, fixed = repair(text, self.catalog, ctx.variables, prepared.secrets)
+            notes = [f"note [repair] {n}" for n in fixed]
+        return text, notes
 
     def run(self, prompt: str, context: str | None = None, id: str | None = None) -> TaskResult:
         started = time.perf_counter()
         requests = split_requests(prompt)
         if not requests:
             raise ValueError("empty prompt: say what the task should do, e.g. \"install nginx\"")
+        prepared = prepare(context)
         texts, problems = [], []
         for request in requests:
-            running_context = (context or "") + "".join(texts)
-            text, failed = self.one_task(request, running_context)
-            problems += failed
+            so_far = replace(prepared.context, tasks=prepared.context.tasks + texts)
+            text, notes = self.one_task(request, Prepared(so_far, prepared.secrets))
+            problems += notes
             if text:
                 texts.append(text)
         yaml_text = "".join(texts)
         modules = []
         if yaml_text:
-            found = validate_tasks(yaml_text, self.catalog, lint=self.lint)
-            problems += [str(p) for p in found]
+            problems += [str(p) for p in validate_tasks(yaml_text, self.catalog, lint=self.lint)]
             for task in load_tasks(yaml_text):
                 key = module_key(task)
                 modules.append(self.catalog.resolve(key) or key)

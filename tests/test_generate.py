@@ -2,7 +2,7 @@
 import torch
 
 from codegen.backends.local import LocalBackend
-from codegen.model.generate import Generator, end_of_task
+from codegen.model.generate import Constraint, Generator, end_of_task
 from codegen.model.load import load_model
 
 
@@ -31,14 +31,12 @@ def test_kept_vocabulary_restricts_output(tiny_model_dir):
 
 def test_constraint_hook_can_force_a_token(tiny_model_dir):
     model, tokenizer, _ = load_model(str(tiny_model_dir), adapter=None, dtype="float32")
-    eos = tokenizer.eos_token_id
     calls = []
 
-    def only_eos(text, logits):
-        calls.append(text)
-        masked = torch.full_like(logits, float("-inf"))
-        masked[eos] = 0.0
-        return masked
+    class OnlyEos(Constraint):
+        def choose(self, text, logits, extend, to_full, eos):
+            calls.append(text)
+            return next(iter(eos))
 
-    gen = Generator(model, tokenizer, max_new_tokens=8).generate("- name: x\n", constraint=only_eos)
+    gen = Generator(model, tokenizer, max_new_tokens=8).generate("- name: x\n", constraint=OnlyEos())
     assert gen.stopped == "eos" and gen.text == "" and calls == [""]

@@ -72,11 +72,18 @@ def test_later_parts_see_earlier_tasks_as_context(catalog):
     assert "ansible.builtin.package" in backend.prompts[1]
 
 
-def test_pipeline_reports_unknown_option_and_quotes_mode(catalog):
-    result = Pipeline(Scripted(ANSWERS), catalog, lint=False).run("copy config")
+def test_without_repair_an_unknown_option_is_reported(catalog):
+    result = Pipeline(Scripted(ANSWERS), catalog, lint=False, repair=False).run("copy config")
     assert 'mode: "0644"' in result.yaml
     assert not result.valid
     assert any("bogus" in p and "argspec" in p for p in result.problems)
+
+
+def test_repair_removes_an_unknown_option_and_says_so(catalog):
+    result = Pipeline(Scripted(ANSWERS), catalog, lint=False).run("copy config")
+    assert "bogus" not in result.yaml and 'mode: "0644"' in result.yaml
+    assert result.valid
+    assert result.problems == ["note [repair] removed unknown option 'bogus' of ansible.builtin.copy"]
 
 
 def test_pipeline_reports_a_task_without_module(catalog):

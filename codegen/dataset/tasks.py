@@ -31,7 +31,9 @@ def _construct(node):
 
 def _slice(lines: list[str], node) -> str | None:
     start, end = node.start_mark.line, node.end_mark.line
-    if node.end_mark.column > 0:
+    # The end mark sits where the next token starts; that line belongs to this node only when
+    # the node's own text runs up to it (e.g. the last line of a file without a newline).
+    if end < len(lines) and lines[end][:node.end_mark.column].strip():
         end += 1
     col = node.start_mark.column
     chunk = lines[start:end]

@@ -12,8 +12,16 @@ from typing import Callable
 
 import torch
 
-# A step constraint sees (generated_text_so_far, candidate ids) and may veto tokens.
-Constraint = Callable[[str, torch.Tensor], torch.Tensor]
+class Constraint:
+    """Chooses the next token under rules the model cannot be trusted to keep.
+
+    `choose` gets the text so far, the logits (over the kept rows), `extend(full_id) -> text`
+    (the decoded text if that token were appended), `to_full(index) -> full_id`, and the EOS
+    ids; it returns the logits index to emit.
+    """
+
+    def choose(self, text: str, logits: torch.Tensor, extend, to_full, eos: set[int]) -> int:
+        raise NotImplementedError
 
 
 @dataclass
@@ -88,8 +96,11 @@ class Generator:
         for _ in range(self.max_new_tokens):
             logits = self._logits(hidden)[0]
             if constraint is not None:
-                logits = constraint(text, logits)
-            token = self._to_full(int(torch.argmax(logits)))
+                index = constraint.choose(text, logits, lambda full: self.tokenizer.decode(pieces + [full]),
+                                          self._to_full, self.eos)
+            else:
+                index = int(torch.argmax(logits))
+            token = self._to_full(index)
             if not first:
                 first = time.perf_counter() - started
             if token in self.eos:

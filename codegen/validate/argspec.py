@@ -113,6 +113,11 @@ def _type(name) -> str:
     return name if name in _TYPES else "raw"
 
 
+def is_auth_option(name: str, spec: dict) -> bool:
+    """Options that modules usually read from the environment (credentials, endpoints)."""
+    return _auth_option(name, spec)
+
+
 def _auth_option(name: str, spec: dict) -> bool:
     return name in _AUTH_NAMES or bool(_AUTH_PATTERN.search(name)) or spec.get("_auth", False)
 

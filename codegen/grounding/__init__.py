@@ -1,0 +1,1 @@
+"""Grounding: keep generation inside what the installed modules accept (schema-guided decoding)."""

@@ -1,0 +1,74 @@
+"""What the file a task goes into tells us: preceding tasks, handlers, variables, become."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from codegen.dataset.tasks import iter_tasks
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PROMPT_TASKS = 3  # the same number of preceding tasks the model saw in training
+
+
+@dataclass
+class FileContext:
+    tasks: list[str] = field(default_factory=list)      # preceding tasks, re-based to column 0
+    handlers: list[str] = field(default_factory=list)   # names (and listen topics) a task may notify
+    variables: dict = field(default_factory=dict)       # play vars / role defaults given in the file
+    become: bool | None = None
+
+    def prompt_text(self) -> str:
+        return "".join(self.tasks[-PROMPT_TASKS:])
+
+
+def _names_of(task_texts: list[str]) -> list[str]:
+    names = []
+    for text in task_texts:
+        try:
+            data = yaml.load(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            continue
+        for task in data if isinstance(data, list) else []:
+            if isinstance(task, dict):
+                if isinstance(task.get("name"), str):
+                    names.append(task["name"])
+                listen = task.get("listen")
+                names += [listen] if isinstance(listen, str) else [x for x in listen or [] if isinstance(x, str)]
+    return names
+
+
+def parse_context(text: str | None) -> FileContext:
+    """Never fails: malformed or non-Ansible YAML gives an empty context."""
+    ctx = FileContext()
+    if not text or not text.strip():
+        return ctx
+    try:
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return ctx
+    if isinstance(data, dict):  # a vars/defaults file
+        ctx.variables = {k: v for k, v in data.items() if isinstance(k, str)}
+        return ctx
+    if not isinstance(data, list):
+        return ctx
+    plays = [p for p in data if isinstance(p, dict) and ("hosts" in p or "import_playbook" in p)]
+    if not plays:
+        ctx.tasks = [t.text for t in iter_tasks(text)]
+        return ctx
+    root = yaml.compose(text, Loader=_LOADER)
+    lines = text.splitlines()
+    for play, node in zip(data, root.value):
+        if not isinstance(play, dict):
+            continue
+        if isinstance(play.get("vars"), dict):
+            ctx.variables.update({k: v for k, v in play["vars"].items() if isinstance(k, str)})
+        if "become" in play:
+            ctx.become = bool(play["become"])
+        for key, section in node.value if isinstance(node, yaml.MappingNode) else []:
+            name = getattr(key, "value", None)
+            if name in ("pre_tasks", "tasks", "post_tasks"):
+                ctx.tasks += [t.text for t in iter_tasks(text, lines, section)]
+            elif name == "handlers":
+                ctx.handlers += _names_of([t.text for t in iter_tasks(text, lines, section)])
+    return ctx

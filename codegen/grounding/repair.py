@@ -1,0 +1,101 @@
+"""Validate-and-repair: fix what decoding could not see, or say why it could not be fixed.
+
+Fixes, each reported as a note: unknown options removed (remote backends are not constrained),
+an invalid choice replaced by the closest valid one, literal values that equal a variable of
+the context replaced by that variable, `no_log: true` on tasks that pass a password-like value,
+and secrets from the context scrubbed from the output.
+"""
+from __future__ import annotations
+
+import difflib
+import io
+
+from ruamel.yaml import YAML
+
+from codegen.grounding.secrets import SECRET_KEY
+from codegen.task_keys import module_key
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+def _fix_args(args, doc, variables: dict, notes: list[str]) -> bool:
+    """Repair one module's arguments in place; returns True when a secret-like value is passed."""
+    names = doc.option_names()
+    secretive = False
+    for key in list(args.keys()):
+        canonical = doc.canonical_option(key)
+        if canonical is None and names:
+            del args[key]
+            notes.append(f"removed unknown option '{key}' of {doc.fqcn}")
+            continue
+        spec = doc.options.get(canonical or key, {})
+        value = args[key]
+        if spec.get("no_log") or SECRET_KEY.search(str(key)):
+            secretive = secretive or value is not None
+        choices = spec.get("choices")
+        if choices and isinstance(value, str) and "{{" not in value and value not in [str(c) for c in choices]:
+            close = difflib.get_close_matches(value, [str(c) for c in choices], n=1, cutoff=0.6)
+            if close:
+                args[key] = type(value)(close[0]) if not isinstance(value, str) else close[0]
+                notes.append(f"replaced invalid choice {key}: {value} by {close[0]}")
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and not choices:
+            for var, var_value in variables.items():
+                if isinstance(var_value, (str, int)) and not isinstance(var_value, bool) \
+                        and str(var_value) == str(value) and len(str(value)) >= 3:
+                    args[key] = "{{ " + var + " }}"
+                    notes.append(f"{key}: used the existing variable {var} instead of {value!r}")
+                    break
+    return secretive
+
+
+def _scrub(node, secrets: dict[str, str], notes: list[str]):
+    """Replace secret values anywhere in the task tree (whole values or inside strings)."""
+    if isinstance(node, dict):
+        for key in list(node.keys()):
+            node[key] = _scrub(node[key], secrets, notes)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            node[i] = _scrub(item, secrets, notes)
+    elif isinstance(node, str):
+        for value, holder in sorted(secrets.items(), key=lambda kv: -len(kv[0])):
+            if len(value) >= 4 and value in node:
+                node = type(node)(node.replace(value, holder)) if type(node) is not str else node.replace(value, holder)
+                notes.append(f"replaced a secret from the context by {holder}")
+    return node
+
+
+def repair(text: str, catalog, variables: dict | None = None, secrets: dict | None = None) -> tuple[str, list[str]]:
+    y = _yaml()
+    try:
+        tasks = y.load(text)
+    except Exception:  # ruamel raises many types; unparsable text is reported by validation
+        return text, []
+    notes: list[str] = []
+    if not isinstance(tasks, list):
+        return text, notes
+    for task in tasks:
+        if not isinstance(task, dict):
+            continue
+        key = module_key(task)
+        doc = catalog.get(key) if key else None
+        if doc is None or not isinstance(task.get(key), dict):
+            continue
+        if _fix_args(task[key], doc, variables or {}, notes) and "no_log" not in task:
+            task["no_log"] = True
+            notes.append("added no_log: true (the task passes a password-like value)")
+    if secrets:
+        _scrub(tasks, secrets, notes)
+    if notes:
+        out = io.StringIO()
+        y.dump(tasks, out)
+        text = out.getvalue()
+        from codegen.normalise import normalise_tasks
+
+        text = normalise_tasks(text, catalog)
+    return text, notes

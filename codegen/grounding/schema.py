@@ -1,0 +1,239 @@
+"""A small YAML state machine that says whether a partly written task body can still be valid.
+
+The model writes the body of one task under its `- name:` line:
+
+      ansible.builtin.apt:          <- indent 2: a task keyword or the module (FQCN, in the catalog)
+        name: nginx                 <- indent 4: an option (or alias) of that module
+        state: present              <- a value from the option's choices
+      notify: Restart nginx         <- indent 2 again: task keywords only (one module per task)
+
+`viable(text)` is asked for every candidate token during decoding; it checks every complete
+line and the line in progress as a prefix. What it cannot see (required options beyond the
+first missing one, mutually exclusive options) is left to validation and repair afterwards.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from codegen.task_keys import TASK_KEYWORDS
+
+_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*)(:?)(.*)$")
+BOOL_VALUES = ("true", "false")
+FREE = None  # a context where any key goes (values of keywords, free-form dicts, lists of scalars)
+
+
+class SortedNames:
+    """Prefix look-ups over a fixed set of names."""
+
+    def __init__(self, names):
+        self.names = sorted(set(names))
+        self.exact = set(self.names)
+
+    def has_prefix(self, prefix: str) -> bool:
+        i = bisect.bisect_left(self.names, prefix)
+        return i < len(self.names) and self.names[i].startswith(prefix)
+
+
+@dataclass
+class Level:
+    indent: int                  # column where keys of this mapping start
+    options: dict | None         # {name: spec} allowed here, or FREE
+    list_items: bool = False     # keys come as "- key:" items (list of dicts)
+    task_level: bool = False
+    seen: set = field(default_factory=set)
+
+
+def _strip_quotes(value: str) -> tuple[str, bool]:
+    """(inner text, closed?) for a value that may be quoted."""
+    if value[:1] in ("'", '"'):
+        q = value[0]
+        if len(value) > 1 and value.endswith(q):
+            return value[1:-1], True
+        return value[1:], False
+    return value, True
+
+
+def _is_template(value: str) -> bool:
+    inner = value.lstrip("'\"")
+    return inner.startswith("{") or inner.startswith("!")
+
+
+class SchemaChecker:
+    def __init__(self, catalog, handlers: list[str] | None = None):
+        self.catalog = catalog
+        self.modules = SortedNames(catalog.names())
+        self.keywords = SortedNames(TASK_KEYWORDS | {f"with_{w}" for w in ("items", "dict", "fileglob", "sequence",
+                                                                              "subelements", "together", "nested")})
+        self.handlers = handlers or []
+        self._option_names: dict[str, dict] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _names(self, options: dict) -> dict[str, dict]:
+        """option and alias names -> spec, cached per options mapping."""
+        key = id(options)
+        if key not in self._option_names:
+            names = {}
+            for name, spec in options.items():
+                names[name] = spec
+                for alias in spec.get("aliases") or []:
+                    names[alias] = spec
+            self._option_names[key] = names
+        return self._option_names[key]
+
+    def _value_ok(self, spec: dict, value: str, complete: bool) -> bool:
+        value = value.split(" #", 1)[0].rstrip() if complete else value
+        if not value or _is_template(value) or value in ("|", ">", "|-", ">-"):
+            return True
+        inner, closed = _strip_quotes(value)
+        choices = spec.get("choices")
+        if choices and spec.get("type", "str") not in ("list",) and not value.startswith("["):
+            texts = [str(c) for c in choices] + [str(c).lower() for c in choices if isinstance(c, bool)]
+            if complete and closed:
+                return inner in texts
+            return any(t.startswith(inner) for t in texts)
+        if spec.get("type") == "bool" and not value.startswith(("'", '"')):
+            if complete:
+                return value in BOOL_VALUES
+            return any(b.startswith(value) for b in BOOL_VALUES)
+        return True
+
+    # -- the machine ----------------------------------------------------------------------------
+    def viable(self, text: str, final: bool = False) -> bool:
+        """Can `text` (a task body, indent 2) still become a valid task? final: it is complete."""
+        lines = text.split("\n")
+        stack = [Level(indent=2, options=FREE, task_level=True)]
+        module_doc = None
+        block_scalar_indent: int | None = None
+        for number, line in enumerate(lines):
+            complete = final or number < len(lines) - 1
+            if not line.strip():
+                continue
+            indent = len(line) - len(line.lstrip(" "))
+            body = line[indent:]
+            if block_scalar_indent is not None:
+                if indent > block_scalar_indent or (not complete and indent >= block_scalar_indent and not body.strip()):
+                    continue
+                block_scalar_indent = None
+            if body.startswith("#"):
+                continue
+            if number == 0 and indent != 2 and (complete or len(line) >= 2):
+                return False  # the body of a task starts at column 2
+            is_item = body.startswith("- ") or body == "-"
+            key_indent = indent + 2 if is_item else indent
+            key_text = body[2:] if is_item else body
+            while len(stack) > 1 and key_indent < stack[-1].indent:
+                stack.pop()
+            level = stack[-1]
+            if key_indent < 2:
+                return False
+            if level.options is FREE and not level.task_level:
+                if key_indent >= level.indent:
+                    continue
+            if key_indent > level.indent:
+                continue  # deeper than any mapping we track: list values, nested free data
+            if level.task_level and is_item:
+                return False
+            match = _KEY.match(key_text)
+            if not match:
+                if level.task_level or (level.options is not FREE and not is_item):
+                    # a key is being typed: an empty-so-far or partial key is fine only mid-line
+                    return not complete and key_text == ""
+                continue
+            key, colon, rest = match.groups()
+            key_done = bool(colon) or complete
+            if level.task_level:
+                allowed_module = module_doc is None
+                if key_done:
+                    if not colon:
+                        return False
+                    if key in self.keywords.exact:
+                        if key in level.seen:
+                            return False
+                        level.seen.add(key)
+                        value = rest.strip()
+                        if key == "notify" and self.handlers and value and not _is_template(value):
+                            inner, closed = _strip_quotes(value)
+                            done = complete and closed
+                            if not any((h == inner) if done else h.startswith(inner) for h in self.handlers):
+                                return False
+                        if value in ("|", ">", "|-", ">-"):
+                            block_scalar_indent = indent
+                        stack.append(Level(indent=4, options=FREE))
+                        continue
+                    if allowed_module and key in self.modules.exact:
+                        module_doc = self.catalog.get(key)
+                        if rest.strip():
+                            stack.append(Level(indent=4, options=FREE))  # free-form: "command: ls"
+                        else:
+                            opts = module_doc.options if module_doc and module_doc.options else FREE
+                            stack.append(Level(indent=4, options=opts))
+                        continue
+                    return False
+                if self.keywords.has_prefix(key) or (allowed_module and self.modules.has_prefix(key)):
+                    continue
+                return False
+            # inside a module's options (or suboptions)
+            if is_item and not level.list_items:
+                continue
+            names = self._names(level.options)
+            if key_done:
+                if not colon or key not in names:
+                    return False
+                spec = names[key]
+                value = rest.strip()
+                if value in ("|", ">", "|-", ">-"):
+                    block_scalar_indent = indent
+                if value and not self._value_ok(spec, value, complete):
+                    return False
+                subs = spec.get("suboptions")
+                if not value:
+                    if subs and spec.get("type") == "dict":
+                        stack.append(Level(indent=key_indent + 2, options=subs))
+                    elif subs and spec.get("type") == "list":
+                        stack.append(Level(indent=key_indent + 4, options=subs, list_items=True))
+                    else:
+                        stack.append(Level(indent=key_indent + 2, options=FREE))
+                continue
+            if not any(n.startswith(key) for n in names):
+                return False
+        if final and module_doc is None:
+            return False
+        if final:
+            return self.missing_required(text) == []
+        return True
+
+    def module_written(self, text: str) -> str | None:
+        for line in text.split("\n"):
+            m = _KEY.match(line[2:]) if line.startswith("  ") and not line.startswith("   ") else None
+            if m and m.group(2) and m.group(1) in self.modules.exact:
+                return m.group(1)
+        return None
+
+    def missing_required(self, text: str) -> list[str]:
+        """Required options of the written module that the body does not set (top level only)."""
+        module = self.module_written(text)
+        doc = self.catalog.get(module) if module else None
+        if doc is None:
+            return []
+        present = set()
+        inside = False
+        for line in text.split("\n"):
+            if line.startswith("  ") and not line.startswith("   "):
+                inside = line[2:].split(":", 1)[0] == module
+                if inside and line.split(":", 1)[1].strip():
+                    return []  # free-form arguments on the module line
+                continue
+            if inside and line.startswith("    ") and not line.startswith("     "):
+                present.add(line[4:].split(":", 1)[0].strip())
+        from codegen.validate.argspec import is_auth_option
+
+        missing = []
+        for name in doc.required():
+            spec = doc.options[name]
+            if name == "free_form" or is_auth_option(name, spec):
+                continue  # free-form text, or credentials the environment supplies
+            if name not in present and not (set(spec.get("aliases") or []) & present):
+                missing.append(name)
+        return missing
