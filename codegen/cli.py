@@ -46,7 +46,19 @@ def model_options(func):
     return func
 
 
-def _pipeline(base, adapter, backend, url, remote_model, no_lint):
+def _source_index(adapter):
+    from codegen.grounding.sources import INDEX_FILE, SourceIndex
+    from codegen.model.load import default_adapter
+
+    folder = default_adapter() if adapter in (None, "default", "none") else Path(adapter)
+    path = folder / INDEX_FILE if folder else None
+    if path is None or not path.is_file():
+        raise BadInput(f"--sources needs the training-example index {INDEX_FILE} beside the adapter "
+                       f"({folder or 'no adapter installed'})")
+    return SourceIndex.load(path)
+
+
+def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False):
     from codegen.backends import make_backend
     from codegen.catalog import load_catalog
     from codegen.pipeline import Pipeline
@@ -54,7 +66,8 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint):
     if backend == "openai" and not (url and remote_model):
         raise BadInput("--backend openai needs --url and --model")
     options = {"base": base, "adapter": adapter, "url": url, "model": remote_model}
-    return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint)
+    index = _source_index(adapter) if sources else None
+    return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint, sources=index)
 
 
 def _read_context(path: str | None) -> str | None:
@@ -82,19 +95,24 @@ def main():
 @click.argument("prompt")
 @click.option("--context", "context_file", type=click.Path(), default=None, help="The file the task goes into.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
+@click.option("--sources", is_flag=True, help="Show the 3 training examples the task most resembles.")
 @model_options
 @friendly_errors
-def task(prompt, context_file, as_json, base, adapter, backend, url, remote_model, no_lint):
+def task(prompt, context_file, as_json, sources, base, adapter, backend, url, remote_model, no_lint):
     """Generate Ansible task(s) for PROMPT; 'a & b & c' gives one task per part."""
     prompt = _check_prompt(prompt)
     context = _read_context(context_file)
-    result = _pipeline(base, adapter, backend, url, remote_model, no_lint).run(prompt, context=context)
+    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources)
+    result = pipeline.run(prompt, context=context)
     if as_json:
         click.echo(json.dumps(result.record(), indent=2))
     else:
         click.echo(result.yaml, nl=False)
         for problem in result.problems:
             click.echo(f"# {problem}", err=True)
+        for match in result.sources or []:
+            click.echo(f"# source {match['score']:.2f}: {match['collection']} {match['version']} "
+                       f"{match['path']}:{match['line']} ({match['module']}, {match['licence']})", err=True)
     sys.exit(0 if result.yaml else 1)
 
 
@@ -127,16 +145,17 @@ def playbook(prompt, output, hosts, become, as_json, base, adapter, backend, url
 @main.command()
 @click.argument("input_file", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Output JSONL.")
+@click.option("--sources", is_flag=True, help="Add the 3 most similar training examples to each record.")
 @model_options
 @friendly_errors
-def batch(input_file, output, base, adapter, backend, url, remote_model, no_lint):
+def batch(input_file, output, sources, base, adapter, backend, url, remote_model, no_lint):
     """Generate a task for each {"id", "prompt", "context"?} line of INPUT_FILE into OUTPUT (JSONL).
 
     Re-running with the same OUTPUT resumes: lines already there are kept, not redone."""
     from codegen.batch import read_cases, run_batch
 
     cases = read_cases(Path(input_file))
-    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint)
+    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources)
     done = run_batch(pipeline, cases, Path(output))
     sys.exit(0 if done else 130)
 

@@ -34,9 +34,13 @@ class TaskResult:
     valid: bool
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    sources: list[dict] | None = None
 
     def record(self) -> dict:
-        return asdict(self)
+        record = asdict(self)
+        if self.sources is None:
+            del record["sources"]
+        return record
 
 
 @dataclass
@@ -52,9 +56,11 @@ def prepare(context: str | None) -> Prepared:
 
 
 class Pipeline:
-    def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True):
+    def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
+                 sources=None):
         self.backend, self.catalog, self.lint = backend, catalog, lint
         self.constrain, self.repair = constrain, repair
+        self.sources = sources  # a SourceIndex, when the caller wants content source matches
 
     def _constraint(self, ctx: FileContext):
         if not self.constrain:
@@ -103,5 +109,8 @@ class Pipeline:
                 key = module_key(task)
                 modules.append(self.catalog.resolve(key) or key)
         valid = bool(yaml_text) and len(texts) == len(requests) and not any(p.startswith("error") for p in problems)
+        matches = None
+        if self.sources is not None:
+            matches = [m for text, module in zip(texts, modules) for m in self.sources.match(text, module)]
         return TaskResult(id=id, yaml=yaml_text, module=",".join(m for m in modules if m) or None, valid=valid,
-                          problems=problems, seconds=round(time.perf_counter() - started, 3))
+                          problems=problems, seconds=round(time.perf_counter() - started, 3), sources=matches)

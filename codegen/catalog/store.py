@@ -171,7 +171,7 @@ class Catalog:
     def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """BM25 over module name words (weighted up), short and long descriptions."""
         if self._index is None:
-            self._index = _Bm25({f: _doc_words(r) for f, r in self._raw.items()})
+            self._index = Bm25({f: _doc_words(r) for f, r in self._raw.items()})
         return self._index.top(words(text), limit)
 
 
@@ -180,7 +180,7 @@ def _doc_words(record: dict) -> list[str]:
     return name * 3 + words(record["fqcn"].split(".")[1]) + words(record["short_description"]) * 2 + words(record["description"][:300])
 
 
-class _Bm25:
+class Bm25:
     def __init__(self, docs: dict[str, list[str]], k1: float = 1.2, b: float = 0.75):
         self.k1, self.b = k1, b
         self.tf = {d: Counter(w) for d, w in docs.items()}
@@ -193,6 +193,16 @@ class _Bm25:
         for d, counts in self.tf.items():
             for w in counts:
                 self.postings.setdefault(w, []).append(d)
+
+    def score_text(self, query: list[str], doc_words: list[str]) -> float:
+        """The score a document with these words would get (used to normalise scores)."""
+        counts = Counter(doc_words)
+        total = 0.0
+        for w in set(query):
+            tf, idf = counts.get(w, 0), self.idf.get(w, 0.0)
+            if tf:
+                total += idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * len(doc_words) / self.avg))
+        return total
 
     def top(self, query: list[str], limit: int) -> list[tuple[str, float]]:
         scores: Counter = Counter()

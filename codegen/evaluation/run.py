@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from codegen.atomic import write_text
-from codegen.catalog.store import _Bm25, words
+from codegen.catalog.store import Bm25, words
 from codegen.evaluation.metrics import corpus_bleu, score
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, task_text
@@ -35,7 +35,7 @@ class Retrieval:
 
     def __init__(self, train_rows: list[dict]):
         self.rows = train_rows
-        self.index = _Bm25({str(i): words(r["request"]) for i, r in enumerate(train_rows)})
+        self.index = Bm25({str(i): words(r["request"]) for i, r in enumerate(train_rows)})
 
     def body(self, request: str) -> str:
         best = self.index.top(words(request), 1)

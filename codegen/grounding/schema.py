@@ -56,8 +56,11 @@ def _strip_quotes(value: str) -> tuple[str, bool]:
 
 
 def _is_template(value: str) -> bool:
-    inner = value.lstrip("'\"")
-    return inner.startswith("{") or inner.startswith("!")
+    """A quoted Jinja expression (or a prefix of one): values we do not type-check."""
+    if value[:1] not in ("'", '"'):
+        return False
+    inner = value[1:]
+    return inner == "" or "{{".startswith(inner[:2]) and inner[:1] == "{" or "{{" in inner or "{%" in inner
 
 
 class SchemaChecker:
@@ -84,11 +87,11 @@ class SchemaChecker:
 
     def _value_ok(self, spec: dict, value: str, complete: bool) -> bool:
         value = value.split(" #", 1)[0].rstrip() if complete else value
-        if not value or _is_template(value) or value in ("|", ">", "|-", ">-"):
+        choices = spec.get("choices")
+        if not value or _is_template(value) or (value in ("|", ">", "|-", ">-") and not choices):
             return True
         inner, closed = _strip_quotes(value)
-        choices = spec.get("choices")
-        if choices and spec.get("type", "str") not in ("list",) and not value.startswith("["):
+        if choices and (spec.get("type", "str") != "list" or not value.startswith("[")):
             texts = [str(c) for c in choices] + [str(c).lower() for c in choices if isinstance(c, bool)]
             if complete and closed:
                 return inner in texts
@@ -143,6 +146,12 @@ class SchemaChecker:
                 continue
             key, colon, rest = match.groups()
             key_done = bool(colon) or complete
+            if colon and rest and (rest[0] != " " or rest[1:2].isspace()):
+                return False  # "key: value" has exactly one space after the colon
+            if any(ord(ch) < 32 for ch in line):
+                return False  # control characters and tabs have no place in a task
+            if (complete and line != line.rstrip()) or line.endswith("  "):
+                return False  # trailing spaces (ansible-lint's yaml rule)
             if level.task_level:
                 allowed_module = module_doc is None
                 if key_done:
@@ -152,7 +161,7 @@ class SchemaChecker:
                         if key in level.seen:
                             return False
                         level.seen.add(key)
-                        value = rest.strip()
+                        value = rest[1:].rstrip() if complete else rest[1:]
                         if key == "notify" and self.handlers and value and not _is_template(value):
                             inner, closed = _strip_quotes(value)
                             done = complete and closed
@@ -182,7 +191,7 @@ class SchemaChecker:
                 if not colon or key not in names:
                     return False
                 spec = names[key]
-                value = rest.strip()
+                value = rest[1:].rstrip() if complete else rest[1:]
                 if value in ("|", ">", "|-", ">-"):
                     block_scalar_indent = indent
                 if value and not self._value_ok(spec, value, complete):

@@ -190,8 +190,11 @@ def train(data_dir: Path, out_dir: Path, recipe: Recipe, progress=None, stop_aft
     summary = {"status": "done", "step": step, "total": total, "train_examples": len(encoded),
                "kept_vocab": len(kept), "final_loss": last_loss, "log": log, "recipe": asdict(recipe),
                "seconds_this_run": round(time.time() - started, 1)}
+    from codegen.grounding.sources import INDEX_FILE, write_index
+
     with staged_dir(out_dir / "adapter") as tmp:
         model.save_pretrained(str(tmp))
         vocab.save(kept, tmp)
+        write_index(train_rows, tmp / INDEX_FILE)  # for content source matching (--sources)
         (tmp / "training_log.json").write_text(json.dumps(summary, indent=2))
     return summary

@@ -1,0 +1,147 @@
+"""Grounded generation: schema-guided decoding, context, secrets, repair, source matching."""
+import pytest
+import torch
+import yaml
+
+from codegen.grounding.context import parse_context
+from codegen.grounding.decoding import SchemaConstraint
+from codegen.grounding.schema import SchemaChecker
+from codegen.grounding.sources import SourceIndex, write_index
+from codegen.model.generate import Generator
+from codegen.model.load import load_model
+from codegen.pipeline import Pipeline
+from codegen.validate import validate_tasks
+from tests.test_pipeline import Scripted
+
+VIABLE = [
+    ("  ansible.builtin.apt:\n    name: nginx\n    state: present\n", True, True),
+    ("  ansible.builtin.apt:\n    name: nginx\n    state: install\n", True, False),
+    ("  ansible.builtin.apt:\n    name: nginx\n    state: pres", False, True),
+    ("  ansible.builtin.apt:\n    name: nginx\n    state: inst", False, False),
+    ("  ansible.builtin.ap", False, True),
+    ("  ansible.builtin.apx", False, False),
+    ("  ansible.builtin.file:\n    path: /x\n    colour: red\n", True, False),
+    ("  ansible.builtin.file:\n    path: /x\n    own", False, True),
+    ("  ansible.builtin.file:\n    path: /x\n  ansible.builtin.copy:\n", True, False),
+    ("  ansible.builtin.user:\n    shell: /bin/bash\n", True, False),        # required 'name' missing
+    ("  ansible.builtin.command: ls -l\n  changed_when: false\n", True, True),
+    ("  ansible.builtin.service:\n    name: x\n    enabled: yes\n", True, False),  # booleans are true/false
+    ("  ansible.builtin.service:\n    name: x\n    enabled: '{{ flag }}'\n", True, True),
+    ("  ansible.builtin.copy:\n    content: |\n      foo: bar\n    dest: /x\n", True, True),
+    ("  community.docker.docker_container:\n    name: web\n    healthcheck:\n      test: x\n      bogus: 1\n", True, False),
+    ("  community.docker.docker_container:\n    name: web\n    mounts:\n      - source: /a\n        target: /b\n", True, True),
+    ("  community.docker.docker_container:\n    name: web\n    mounts:\n      - source: /a\n        targex: /b\n", True, False),
+    ("  when: x\n  ansible.builtin.debug:\n    msg: hi\n", True, True),
+    ("  when: x\n", True, False),                                            # no module at all
+    ("  example.infra.app_release:\n    name: shop\n    version: 1.2.0\n", True, True),  # private collection
+]
+
+
+@pytest.mark.parametrize("text, final, expected", VIABLE)
+def test_schema_state_machine(catalog, text, final, expected):
+    assert SchemaChecker(catalog).viable(text, final=final) is expected
+
+
+def test_notify_must_name_an_existing_handler(catalog):
+    checker = SchemaChecker(catalog, handlers=["Restart nginx"])
+    assert checker.viable("  ansible.builtin.template:\n    src: a.j2\n    dest: /etc/a\n  notify: Restart nginx\n", final=True)
+    assert not checker.viable("  ansible.builtin.template:\n    src: a.j2\n    dest: /etc/a\n  notify: Restart apache\n", final=True)
+
+
+class PreferInvalid(SchemaConstraint):
+    """A model that strongly prefers an invalid choice: its logits are biased toward `target`."""
+
+    def __init__(self, checker, target):
+        super().__init__(checker)
+        self.target = target
+
+    def choose(self, text, logits, extend, to_full, eos):
+        biased = logits.clone()
+        if self.target.startswith(text) and len(text) < len(self.target):
+            for index in torch.argsort(logits, descending=True)[:400].tolist():
+                piece = extend(to_full(index))
+                if self.target.startswith(piece) and len(piece) > len(text):
+                    biased[index] += 1000.0
+        return super().choose(text, biased, extend, to_full, eos)
+
+
+def test_a_model_that_prefers_an_invalid_choice_cannot_emit_it(catalog, tiny_model_dir):
+    model, tokenizer, _ = load_model(str(tiny_model_dir), adapter=None, dtype="float32")
+    target = "  ansible.builtin.file:\n    path: /srv/app\n    state: install\n"
+    unconstrained = Generator(model, tokenizer, max_new_tokens=60)
+    biased_only = PreferInvalid(SchemaChecker(catalog), target)
+    biased_only.checker.viable = lambda text, final=False: True  # no schema: the bias wins
+    assert unconstrained.generate("- name: Make app dir\n", constraint=biased_only).text.startswith(target)
+    constrained = PreferInvalid(SchemaChecker(catalog), target)
+    text = unconstrained.generate("- name: Make app dir\n", constraint=constrained).text
+    assert text.startswith("  ansible.builtin.file:\n    path: /srv/app\n    state: ")
+    assert "state: install" not in text
+    state = text.split("state: ", 1)[1].split("\n", 1)[0]
+    # a literal value can only be (the start of) a valid choice; a quoted Jinja expression is allowed
+    assert any(c.startswith(state) for c in ("absent", "directory", "file", "hard", "link", "touch")) \
+        or state.startswith(('"{{', "'{{"))
+    assert constrained.interventions > 0
+
+
+CONTEXT = """- hosts: db
+  vars:
+    app_user: deploy
+    db_password: hunter2hunter2
+  tasks:
+    - name: Install postgres
+      ansible.builtin.package:
+        name: postgresql
+      vars:
+        api_token: ghp_abcdefghijklmnopqrstuvwxyz0123456789
+  handlers:
+    - name: Restart postgres
+      ansible.builtin.service:
+        name: postgresql
+        state: restarted
+"""
+
+
+def test_secrets_never_reach_the_prompt_or_the_output(catalog):
+    answers = {"Create the db user": "  community.postgresql.postgresql_user:\n    name: deploy\n"
+                                     "    password: hunter2hunter2\n"}
+    backend = Scripted(answers)
+    result = Pipeline(backend, catalog, lint=False).run("create the db user", context=CONTEXT)
+    prompt = backend.prompts[0]
+    assert "hunter2hunter2" not in prompt and "ghp_abcdef" not in prompt
+    assert "hunter2hunter2" not in result.yaml
+    task = yaml.safe_load(result.yaml)[0]
+    args = task["community.postgresql.postgresql_user"]
+    assert args["password"] == "{{ vault_db_password }}" and task["no_log"] is True
+    assert args["name"] == "{{ app_user }}"  # an existing variable instead of the literal
+    assert "Install postgres" in prompt       # preceding tasks are the model's context
+
+
+def test_context_reads_handlers_variables_and_tasks():
+    ctx = parse_context(CONTEXT)
+    assert ctx.handlers == ["Restart postgres"] and ctx.variables["app_user"] == "deploy"
+    assert ctx.tasks[0].startswith("- name: Install postgres\n  ansible.builtin.package:")
+    assert parse_context("{not: [valid").tasks == [] and parse_context("just a string").handlers == []
+
+
+def test_private_module_is_found_and_validated(catalog):
+    assert "example.infra.app_release" in [m for m, _ in catalog.search("deploy application release", 5)]
+    good = "- name: Deploy shop\n  example.infra.app_release:\n    name: shop\n    version: 1.2.0\n"
+    assert not [p for p in validate_tasks(good, catalog, lint=False) if p.level == "error"]
+    bad = good + "    colour: red\n"
+    assert any("colour" in str(p) for p in validate_tasks(bad, catalog, lint=False))
+
+
+def test_source_matches_carry_licence_path_and_score(tmp_path):
+    rows = [{"request": "Install nginx", "module": "ansible.builtin.package",
+             "completion": "  ansible.builtin.package:\n    name: nginx\n",
+             "source": {"kind": "role", "collection": "acme.web", "version": "1.0.0", "path": "roles/web/tasks/main.yml",
+                        "licence": "GPL-3.0-or-later", "line": 3}},
+            {"request": "Create user", "module": "ansible.builtin.user", "completion": "  ansible.builtin.user:\n    name: bob\n",
+             "source": {"kind": "example", "collection": "ansible.builtin", "version": "2.19", "path": "modules/user.py",
+                        "licence": "GPL-3.0-or-later", "line": 1}}]
+    write_index(rows, tmp_path / "sources.jsonl.gz")
+    matches = SourceIndex.load(tmp_path / "sources.jsonl.gz").match(
+        "- name: Install nginx\n  ansible.builtin.package:\n    name: nginx\n", "ansible.builtin.package")
+    assert matches[0]["path"] == "roles/web/tasks/main.yml" and matches[0]["licence"] == "GPL-3.0-or-later"
+    assert matches[0]["collection"] == "acme.web" and matches[0]["version"] == "1.0.0"
+    assert matches[0]["score"] == 1.0 and matches[1]["score"] < 1.0
