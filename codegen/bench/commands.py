@@ -1,0 +1,74 @@
+"""`ansible-codegen bench`: registered on the main click group by codegen.cli."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+def read_prompts(path: str) -> list[str]:
+    """One request per line; JSONL lines with a "prompt" field work too (batch input files)."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read prompts file {path}: {exc.__class__.__name__}") from exc
+    prompts = []
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("{"):
+            try:
+                case = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            if not isinstance(case, dict) or not isinstance(case.get("prompt"), str) or not case["prompt"].strip():
+                raise ValueError(f"{path}:{number}: a JSON line needs a \"prompt\" string")
+            line = case["prompt"].strip()
+        prompts.append(line)
+    if not prompts:
+        raise ValueError(f"{path}: no prompts in it")
+    return prompts
+
+
+def register(main: click.Group) -> None:
+    from codegen.cli import BadInput, friendly_errors
+
+    @main.command()
+    @click.option("--runs", default=5, show_default=True, type=click.IntRange(1), help="Measured runs per figure.")
+    @click.option("--warmup", default=1, show_default=True, type=click.IntRange(0),
+                  help="Unmeasured runs before them.")
+    @click.option("-o", "--output", default="bench.json", show_default=True, type=click.Path(dir_okay=False),
+                  help="Write the figures here (JSON).")
+    @click.option("--base", default=None, help="Base model: gemma3-270m (default), smollm2, a HF model folder, or a .gguf file.")
+    @click.option("--adapter", default="default", show_default=True,
+                  help="LoRA adapter folder; 'default' uses the shipped one, 'none' uses the bare base.")
+    @click.option("--prompts", "prompts_file", default=None, type=click.Path(dir_okay=False),
+                  help="Requests to time, one per line (or batch JSONL); default: 5 built-in ones.")
+    @click.option("--bandwidth-mb", default=1024, show_default=True, type=click.IntRange(16),
+                  help="Size of the buffer read to measure memory bandwidth.")
+    @friendly_errors
+    def bench(runs, warmup, output, base, adapter, prompts_file, bandwidth_mb):
+        """Time cold start, warm latency, first token, decoding, validation, catalog load and memory,
+        each as median (min-max) over RUNS, beside plain model.generate (and llama.cpp when installed)."""
+        import sys
+
+        from codegen.bench.measure import BenchError, Settings, print_table, run_bench, write_report
+        from codegen.progress import console
+
+        settings = Settings(runs=runs, warmup=warmup, base=base, adapter=adapter, bandwidth_mb=bandwidth_mb)
+        if prompts_file:
+            settings.prompts = read_prompts(prompts_file)
+
+        def log(message: str) -> None:
+            console.print(f"[dim]bench: {message}[/dim]", highlight=False)
+
+        try:
+            report = run_bench(settings, log)
+        except BenchError as exc:
+            raise BadInput(str(exc)) from exc
+        write_report(report, Path(output))
+        print_table(report)
+        click.echo(f"wrote {output} ({report['seconds']:.0f} s)", err=True)
+        sys.stdout.flush()

@@ -1,0 +1,1 @@
+"""`ansible-codegen serve`: the local model behind a small OpenAI-compatible HTTP API."""

@@ -1,0 +1,101 @@
+"""`ansible-codegen bench` on the tiny random model: every figure as median/min/max with baselines."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegen.bench.measure import Settings, _repeat, gguf_bytes_per_token, percentile, stats, timed_process
+
+BIN = str(Path(sys.executable).parent / "ansible-codegen")
+FIGURES = {"cold_cli_s", "warm_latency_p50_s", "warm_latency_p95_s", "first_token_s", "decode_tok_s",
+           "validation_ms", "catalog_load_s", "peak_memory_mb"}
+MODEL_FIGURES = {"cold_cli_s", "warm_latency_p50_s", "warm_latency_p95_s", "first_token_s", "decode_tok_s",
+                 "peak_memory_mb"}
+
+
+def _is_stats(value, runs: int) -> bool:
+    return (isinstance(value, dict) and set(value) == {"median", "min", "max", "runs"} and len(value["runs"]) == runs
+            and value["min"] <= value["median"] <= value["max"])
+
+
+def test_bench_on_the_tiny_model_writes_every_figure(tiny_model_dir, tmp_path, catalog):
+    out = tmp_path / "bench.json"
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("install nginx\n# a comment\n{\"id\": \"b\", \"prompt\": \"start nginx\"}\n")
+    result = subprocess.run([BIN, "bench", "--runs", "2", "--warmup", "0", "--base", str(tiny_model_dir),
+                             "--adapter", "none", "--prompts", str(prompts), "--bandwidth-mb", "64", "-o", str(out)],
+                            capture_output=True, text=True, timeout=900, env={**os.environ})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["settings"]["prompts"] == ["install nginx", "start nginx"]
+    assert set(report["figures"]) == FIGURES
+    for name, figure in report["figures"].items():
+        assert _is_stats(figure["ours"], 2), name
+        assert figure["unit"] and figure["description"] and figure["baselines"], name
+        measured = [v for v in figure["baselines"].values() if "skipped" not in v]
+        assert measured and all(_is_stats(v, 2) for v in measured), name
+    for name in MODEL_FIGURES:
+        baselines = report["figures"][name]["baselines"]
+        assert _is_stats(baselines["transformers_generate"], 2), name
+        llama = baselines["llama_cpp"]
+        assert _is_stats(llama, 2) or "skipped" in llama  # a folder base has no GGUF for llama.cpp
+    assert "ansible_lint" in report["figures"]["validation_ms"]["baselines"]
+    assert "ansible_doc" in report["figures"]["catalog_load_s"]["baselines"]
+    bandwidth = report["bandwidth"]
+    assert _is_stats(bandwidth["read_gb_s"], 2) and bandwidth["read_gb_s"]["median"] > 0
+    assert bandwidth["weight_bytes_per_token"]["ours"] > 0
+    assert report["figures"]["decode_tok_s"]["floor_tok_s"] == bandwidth["floor_tok_s"]
+    # peak memory is the child's own (VmHWM), not this big process's RSS at fork
+    assert 10 < report["figures"]["peak_memory_mb"]["ours"]["median"] < 4000
+    assert "cold_cli_s" in result.stdout and "decode floor" in result.stdout
+
+
+def test_bench_bad_prompts_file_is_one_line(tmp_path):
+    bad = tmp_path / "p.txt"
+    bad.write_text("\n# only a comment\n")
+    result = subprocess.run([BIN, "bench", "--prompts", str(bad), "-o", str(tmp_path / "b.json")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "no prompts" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and not (tmp_path / "b.json").exists()
+
+
+def test_warmup_runs_are_not_measured():
+    calls = []
+    values = _repeat(Settings(runs=3, warmup=2), lambda: calls.append(1) or float(len(calls)), lambda m: None, "x")
+    assert values == [3.0, 4.0, 5.0]
+
+
+def test_stats_and_percentile():
+    assert stats([3, 1, 2]) == {"median": 2, "min": 1, "max": 3, "runs": [3, 1, 2]}
+    assert percentile([1, 2, 3, 4, 5], 0.5) == 3
+    assert percentile([1, 2, 3, 4, 5], 0.95) == pytest.approx(4.8)
+    assert percentile([7], 0.95) == 7
+
+
+def test_child_peak_memory_is_its_own():
+    run = timed_process([sys.executable, "-c", "x = bytearray(200 * 1024 * 1024); print(len(x))"])
+    assert run.returncode == 0 and run.stdout.strip() == str(200 * 1024 * 1024)
+    assert 200 <= run.maxrss_mb < 400
+
+
+def test_gguf_header_sizes(tmp_path):
+    """A hand-made GGUF: sizes come from the tensor offsets; a tied model reads its whole embedding table."""
+    import struct
+
+    def string(text: str) -> bytes:
+        return struct.pack("<Q", len(text)) + text.encode()
+
+    header = b"GGUF" + struct.pack("<IQQ", 3, 2, 2)
+    header += string("general.alignment") + struct.pack("<II", 4, 32)
+    header += string("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, 3) + string("a") + string("bb") + string("c")
+    header += string("token_embd.weight") + struct.pack("<I", 2) + struct.pack("<QQ", 4, 8) + struct.pack("<IQ", 0, 0)
+    header += string("blk.0.ffn_up.weight") + struct.pack("<I", 1) + struct.pack("<Q", 16) + struct.pack("<IQ", 0, 128)
+    header += b"\0" * (-len(header) % 32)
+    path = tmp_path / "tiny.gguf"
+    path.write_bytes(header + b"\1" * 128 + b"\2" * 64)
+    assert gguf_bytes_per_token(path) == 192
