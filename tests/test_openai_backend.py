@@ -160,6 +160,21 @@ def test_unparseable_body_and_unknown_paths(served):
     assert code == 404
 
 
+def test_concurrent_requests_take_turns(served):
+    answers = []
+
+    def ask():
+        answers.append(post(served, {"model": MODEL, "prompt": "- name: Start nginx\n", "max_tokens": 20}))
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(answers) == 3 and all(status == 200 for status, _, _ in answers)
+    assert len({json.loads(body)["choices"][0]["text"] for _, _, body in answers}) == 1
+
+
 def test_cancelled_request_stops_early(served):
     calls = []
     result = OpenAIBackend(served, MODEL, timeout=60).complete("- name: Install nginx\n",

@@ -298,12 +298,12 @@ class Handler(BaseHTTPRequestHandler):
         server = self.server
         request = parse_completion_request(self._read_body(), {server.model_name, *server.aliases},
                                            server.engine.max_tokens_limit)
-        ids = [server.engine.prompt_ids(p) for p in request["prompts"]]
         meta = {"id": f"cmpl-{uuid.uuid4().hex}", "object": "text_completion", "created": int(time.time()),
                 "model": server.model_name}
         if not self._wait_turn():
             return
-        try:
+        try:  # the tokenizer too is used by one request at a time (fast tokenizers dislike sharing)
+            ids = [server.engine.prompt_ids(p) for p in request["prompts"]]
             if request["stream"]:
                 self._stream(meta, ids, request)
             else:
