@@ -79,12 +79,15 @@ def served(tiny_model_dir, tmp_path_factory):
         proc.wait(timeout=30)
 
 
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, whatever $http_proxy says
+
+
 def post(url: str, body, path: str = "/completions", raw: bytes | None = None, headers: dict | None = None):
     data = raw if raw is not None else json.dumps(body).encode()
     request = urllib.request.Request(url + path, data=data, method="POST",
                                      headers={"Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with NO_PROXY.open(request, timeout=60) as response:
             return response.status, response.headers.get_content_type(), response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers.get_content_type(), exc.read().decode()
@@ -92,7 +95,7 @@ def post(url: str, body, path: str = "/completions", raw: bytes | None = None, h
 
 def test_models_endpoint_lists_the_served_model(served):
     assert OpenAIBackend(served, MODEL, timeout=30).models() == [MODEL]
-    with urllib.request.urlopen(served.removesuffix("/v1") + "/health", timeout=30) as response:
+    with NO_PROXY.open(served.removesuffix("/v1") + "/health", timeout=30) as response:
         assert json.loads(response.read()) == {"status": "ok"}
 
 

@@ -20,6 +20,7 @@ import json
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Callable
 
@@ -90,6 +91,11 @@ class OpenAIBackend:
                     api_key = None  # a broken config file is reported where it is read for options
         self.api_key = api_key
         self.info = {"backend": "openai", "url": self.base, "model": model}
+        # $http_proxy is honoured, as any HTTP client does, except for this machine's own servers.
+        host = urllib.parse.urlsplit(self.base).hostname or ""
+        loopback = host == "localhost" or host.startswith("127.") or host == "::1"
+        handlers = [urllib.request.ProxyHandler({})] if loopback else []
+        self._opener = urllib.request.build_opener(*handlers)
 
     # -- transport -----------------------------------------------------------------------------
     def _request(self, path: str, body: dict | None = None):
@@ -102,7 +108,7 @@ class OpenAIBackend:
         request = urllib.request.Request(self.base + path, data=data, headers=headers,
                                          method="GET" if data is None else "POST")
         try:
-            return urllib.request.urlopen(request, timeout=self.timeout)
+            return self._opener.open(request, timeout=self.timeout)
         except urllib.error.HTTPError as exc:
             raise BackendProtocolError(self._http_error(exc)) from exc
         except urllib.error.URLError as exc:
