@@ -295,7 +295,8 @@ def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, ev
               help="Dataset folder (from dataset build).")
 @click.option("--limit", default=0, help="Evaluate the first N cases only (0: all).")
 @click.option("--systems", default="adapter,base,retrieval", show_default=True,
-              help="Comma list of: adapter (base + LoRA), base (no adapter), retrieval (nearest training example).")
+              help="Comma list of: adapter (base + LoRA, full pipeline), base (no adapter), retrieval (nearest "
+                   "training example), and ablations adapter-unconstrained, adapter-norepair, adapter-raw.")
 @click.option("--base", default=None, help="Base model (default: the embedded one).")
 @click.option("--adapter", default="default", show_default=True, help="Adapter for the 'adapter' system.")
 @click.option("--max-new-tokens", default=128, show_default=True)
@@ -311,7 +312,7 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
     from codegen.progress import bar
 
     chosen = [s.strip() for s in systems.split(",") if s.strip()]
-    unknown = set(chosen) - {"adapter", "base", "retrieval"}
+    unknown = set(chosen) - set(ev.SYSTEMS)
     if unknown or not chosen:
         raise BadInput(f"--systems: unknown {', '.join(sorted(unknown)) or 'empty list'}")
     cases = ev.load_cases(split, Path(data_dir), limit or None)
@@ -326,10 +327,16 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
         retrieval = ev.Retrieval(ev.read_jsonl(train_file))
     results, rows = {}, {}
     with bar() as progress:
+        backends = {}
         for system in chosen:
-            backend = None if system == "retrieval" else LocalBackend(
-                base=base, adapter=adapter if system == "adapter" else None, max_new_tokens=max_new_tokens)
-            pipeline = Pipeline(backend, cat, lint=False)
+            options = ev.SYSTEMS[system]
+            backend = None
+            if system != "retrieval":
+                use = adapter if options["adapter"] else None
+                if use not in backends:
+                    backends[use] = LocalBackend(base=base, adapter=use, max_new_tokens=max_new_tokens)
+                backend = backends[use]
+            pipeline = Pipeline(backend, cat, lint=False, constrain=options["constrain"], repair=options["repair"])
             job = progress.add_task(system, total=len(cases), info="")
             rows[system] = ev.run_system(system, cases, pipeline, retrieval, out,
                                          progress=lambda s, j=job: progress.update(j, advance=1))

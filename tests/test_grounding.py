@@ -19,7 +19,11 @@ VIABLE = [
     ("  ansible.builtin.apt:\n    name: nginx\n    state: pres", False, True),
     ("  ansible.builtin.apt:\n    name: nginx\n    state: inst", False, False),
     ("  ansible.builtin.ap", False, True),
+    ("  ansible.builtin.apt:\n    name: nginx\n    name: git\n", True, False),   # an option twice
+    ("  ansible.builtin.apt:\n    name: nginx\n    pkg: git\n", True, False),    # an option and its alias
+    ("  ansible.builtin.apt:\n    state: present\n    stat", False, False),      # only a used option starts so
     ("  ansible.builtin.apx", False, False),
+    ("  community.general.oneview_d(name: x", False, False),                 # junk after a partial key
     ("  ansible.builtin.file:\n    path: /x\n    colour: red\n", True, False),
     ("  ansible.builtin.file:\n    path: /x\n    own", False, True),
     ("  ansible.builtin.file:\n    path: /x\n  ansible.builtin.copy:\n", True, False),

@@ -19,6 +19,16 @@ from codegen.prompt import task_name
 from codegen.train.data import read_jsonl
 from codegen.validate import validate_tasks
 
+# Each system: which model, and which pipeline parts are on (for the ablation table).
+SYSTEMS = {
+    "adapter": {"adapter": True, "constrain": True, "repair": True},
+    "adapter-unconstrained": {"adapter": True, "constrain": False, "repair": True},
+    "adapter-norepair": {"adapter": True, "constrain": True, "repair": False},
+    "adapter-raw": {"adapter": True, "constrain": False, "repair": False},
+    "base": {"adapter": False, "constrain": True, "repair": True},
+    "base-raw": {"adapter": False, "constrain": False, "repair": False},
+    "retrieval": {"adapter": False, "constrain": False, "repair": False},
+}
 METRICS = ("module_accuracy", "exact_match", "bleu", "ansible_aware", "schema_correct", "lint_clean", "seconds")
 
 

@@ -12,7 +12,7 @@ import torch
 from codegen.grounding.schema import SchemaChecker
 from codegen.model.generate import Constraint, end_of_task
 
-TOP_K = 24
+TOP_K = 64
 
 
 class SchemaConstraint(Constraint):

@@ -145,6 +145,8 @@ class SchemaChecker:
                     return not complete and key_text == ""
                 continue
             key, colon, rest = match.groups()
+            if not colon and rest:
+                return False  # text after a key that has no colon: not YAML we can accept
             key_done = bool(colon) or complete
             if colon and rest and (rest[0] != " " or rest[1:2].isspace()):
                 return False  # "key: value" has exactly one space after the colon
@@ -180,7 +182,8 @@ class SchemaChecker:
                             stack.append(Level(indent=4, options=opts))
                         continue
                     return False
-                if self.keywords.has_prefix(key) or (allowed_module and self.modules.has_prefix(key)):
+                if (allowed_module and self.modules.has_prefix(key)) or any(
+                        k.startswith(key) and k not in level.seen for k in self.keywords.names):
                     continue
                 return False
             # inside a module's options (or suboptions)
@@ -191,6 +194,9 @@ class SchemaChecker:
                 if not colon or key not in names:
                     return False
                 spec = names[key]
+                if id(spec) in level.seen:
+                    return False  # the same option twice (or an option and its alias)
+                level.seen.add(id(spec))
                 value = rest[1:].rstrip() if complete else rest[1:]
                 if value in ("|", ">", "|-", ">-"):
                     block_scalar_indent = indent
@@ -205,8 +211,8 @@ class SchemaChecker:
                     else:
                         stack.append(Level(indent=key_indent + 2, options=FREE))
                 continue
-            if not any(n.startswith(key) for n in names):
-                return False
+            if not any(n.startswith(key) and id(spec) not in level.seen for n, spec in names.items()):
+                return False  # no unused option starts like this: a dead end
         if final and module_doc is None:
             return False
         if final:

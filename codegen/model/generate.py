@@ -66,18 +66,43 @@ class Generator:
 
         params = inspect.signature(self.decoder.forward).parameters
         self._cache_arg = "cache" if "cache" in params else "past_key_values"
+        self._concat: bool | None = None
+        self._piece_text: dict[int, str] = {}
 
     def _step(self, ids: list[list[int]], cache=None):
         kwargs = {self._cache_arg: cache} if cache is not None else {}
         out = self.decoder(input_ids=torch.tensor(ids), use_cache=True, **kwargs)
         return getattr(out, self._cache_arg, None), out.last_hidden_state[:, -1]
 
+    def _concatenative(self) -> bool:
+        """Does decoding token by token give the same text as decoding the whole sequence?"""
+        probe = self.tokenizer("  ansible.builtin.apt:\n    name: nginx\n    state: present\n",
+                               add_special_tokens=False)["input_ids"]
+        return self.tokenizer.decode(probe) == "".join(self.tokenizer.decode([i]) for i in probe)
+
+    def extend_fn(self, pieces: list[int], text: str):
+        """text-if-this-token-were-next, cheap when the tokenizer decodes token by token."""
+        if self._concat is None:
+            self._concat = self._concatenative()
+        if not self._concat:
+            return lambda full: self.tokenizer.decode(pieces + [full])
+        cache = self._piece_text
+
+        def extend(full: int) -> str:
+            piece = cache.get(full)
+            if piece is None:
+                piece = cache[full] = self.tokenizer.decode([full])
+            return text + piece
+
+        return extend
+
     def encode(self, prompt: str) -> list[int]:
         ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
         return ([self.bos] if self.bos is not None else []) + ids
 
     def _logits(self, hidden: torch.Tensor) -> torch.Tensor:
-        logits = hidden.float() @ self.head.float().T
+        # In the weights' own dtype: converting the head every step cost more than the matmul.
+        logits = (hidden.to(self.head.dtype) @ self.head.T).float()
         if self.softcap:
             logits = torch.tanh(logits / self.softcap) * self.softcap
         return logits
@@ -96,8 +121,7 @@ class Generator:
         for _ in range(self.max_new_tokens):
             logits = self._logits(hidden)[0]
             if constraint is not None:
-                index = constraint.choose(text, logits, lambda full: self.tokenizer.decode(pieces + [full]),
-                                          self._to_full, self.eos)
+                index = constraint.choose(text, logits, self.extend_fn(pieces, text), self._to_full, self.eos)
             else:
                 index = int(torch.argmax(logits))
             token = self._to_full(index)
