@@ -336,7 +336,13 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
                 if use not in backends:
                     backends[use] = LocalBackend(base=base, adapter=use, max_new_tokens=max_new_tokens)
                 backend = backends[use]
-            pipeline = Pipeline(backend, cat, lint=False, constrain=options["constrain"], repair=options["repair"])
+            retriever = None
+            if options.get("retrieval"):
+                from codegen.grounding.retrieval import ExampleRetriever
+
+                retriever = ExampleRetriever(_source_index(adapter))
+            pipeline = Pipeline(backend, cat, lint=False, constrain=options["constrain"], repair=options["repair"],
+                                retriever=retriever)
             job = progress.add_task(system, total=len(cases), info="")
             rows[system] = ev.run_system(system, cases, pipeline, retrieval, out,
                                          progress=lambda s, j=job: progress.update(j, advance=1))

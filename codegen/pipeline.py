@@ -57,10 +57,11 @@ def prepare(context: str | None) -> Prepared:
 
 class Pipeline:
     def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
-                 sources=None):
+                 sources=None, retriever=None):
         self.backend, self.catalog, self.lint = backend, catalog, lint
         self.constrain, self.repair = constrain, repair
         self.sources = sources  # a SourceIndex, when the caller wants content source matches
+        self.retriever = retriever  # an ExampleRetriever, to show similar training examples
 
     def _constraint(self, ctx: FileContext):
         if not self.constrain:
@@ -74,7 +75,8 @@ class Pipeline:
         """Generate one task; returns (normalised YAML or "", problems and repair notes)."""
         prepared = context if isinstance(context, Prepared) else prepare(context)
         ctx = prepared.context
-        generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text()),
+        examples = self.retriever.examples(request) if self.retriever else None
+        generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples),
                                            constraint=self._constraint(ctx))
         try:
             text = normalise_tasks(task_text(task_name(request), generation.text), self.catalog)

@@ -149,3 +149,20 @@ def test_source_matches_carry_licence_path_and_score(tmp_path):
     assert matches[0]["path"] == "roles/web/tasks/main.yml" and matches[0]["licence"] == "GPL-3.0-or-later"
     assert matches[0]["collection"] == "acme.web" and matches[0]["version"] == "1.0.0"
     assert matches[0]["score"] == 1.0 and matches[1]["score"] < 1.0
+
+
+def test_retrieved_examples_are_shown_as_preceding_tasks(tmp_path, catalog):
+    from codegen.grounding.retrieval import ExampleRetriever
+
+    rows = [{"request": r, "module": m, "completion": c, "source": {"kind": "example", "collection": "x.y",
+             "version": "1", "path": "p", "licence": "MIT", "line": 1}} for r, m, c in [
+        ("Install the nginx package", "ansible.builtin.apt", "  ansible.builtin.apt:\n    name: nginx\n"),
+        ("Create a user account", "ansible.builtin.user", "  ansible.builtin.user:\n    name: bob\n"),
+        ("Install git from packages", "ansible.builtin.package", "  ansible.builtin.package:\n    name: git\n")]]
+    write_index(rows, tmp_path / "s.jsonl.gz")
+    retriever = ExampleRetriever(SourceIndex.load(tmp_path / "s.jsonl.gz"), k=2)
+    examples = retriever.examples("install nginx package")
+    assert len(examples) == 2 and examples[-1].startswith("- name: Install the nginx package\n  ansible.builtin.apt:")
+    backend = Scripted({})
+    Pipeline(backend, catalog, lint=False, retriever=retriever).run("install nginx package")
+    assert backend.prompts[0].index("Install the nginx package") < backend.prompts[0].index("- name: Install nginx package")

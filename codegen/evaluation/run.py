@@ -22,6 +22,7 @@ from codegen.validate import validate_tasks
 # Each system: which model, and which pipeline parts are on (for the ablation table).
 SYSTEMS = {
     "adapter": {"adapter": True, "constrain": True, "repair": True},
+    "adapter-retrieval": {"adapter": True, "constrain": True, "repair": True, "retrieval": True},
     "adapter-unconstrained": {"adapter": True, "constrain": False, "repair": True},
     "adapter-norepair": {"adapter": True, "constrain": True, "repair": False},
     "adapter-raw": {"adapter": True, "constrain": False, "repair": False},

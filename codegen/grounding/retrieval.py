@@ -1,0 +1,28 @@
+"""Retrieval: training examples whose requests resemble this one, shown to the model as
+preceding tasks (the form of context it was trained on), so it can copy the right module
+and argument names."""
+from __future__ import annotations
+
+from codegen.catalog.store import Bm25, words
+from codegen.grounding.sources import SourceIndex
+
+MAX_EXAMPLE_LINES = 12
+
+
+class ExampleRetriever:
+    def __init__(self, index: SourceIndex, k: int = 2):
+        self.rows, self.k = index.rows, k
+        self.bm25 = Bm25({str(i): words(r["request"]) for i, r in enumerate(index.rows)})
+
+    def examples(self, request: str) -> list[str]:
+        out = []
+        for doc, _ in self.bm25.top(words(request), self.k * 3):
+            row = self.rows[int(doc)]
+            body = row["task"]
+            if body.count("\n") > MAX_EXAMPLE_LINES:
+                continue
+            name = " ".join(row["request"].split())
+            out.append(f"- name: {name}\n{body}")
+            if len(out) == self.k:
+                break
+        return out[::-1]  # the most similar example sits right above the request
