@@ -31,7 +31,15 @@ VIABLE = [
     ("  ansible.builtin.command: ls -l\n  changed_when: false\n", True, True),
     ("  ansible.builtin.service:\n    name: x\n    enabled: yes\n", True, False),  # booleans are true/false
     ("  ansible.builtin.service:\n    name: x\n    enabled: '{{ flag }}'\n", True, True),
-    ("  ansible.builtin.copy:\n    content: |\n      foo: bar\n    dest: /x\n", True, True),
+    ("  ansible.builtin.copy:\n    content: |\n      foo: bar\n    dest: /x\n    mode: '0644'\n", True, True),
+    ("  ansible.builtin.copy:\n    src: a\n    dest: /x\n", True, False),                # lint: risky-file-permissions
+    ("  ansible.builtin.file:\n    path: /x\n    state: directory\n", True, False),      # same
+    ("  ansible.builtin.file:\n    path: /x\n    state: absent\n", True, True),
+    ("  ansible.builtin.shell: make install\n", True, False),                           # lint: no-changed-when
+    ("  ansible.builtin.shell: make install\n  args:\n    creates: /usr/bin/x\n", True, True),
+    ("  ansible.builtin.debug:\n    msg: '{{ q(\"x\", (a) }}'\n", True, False),       # broken Jinja
+    ("  ansible.builtin.debug:\n    msg: hi\n  when: (a and b\n", True, False),          # broken condition
+    ("  ansible.builtin.debug:\n    msg: " + "x" * 170 + "\n", True, False),            # line too long
     ("  community.docker.docker_container:\n    name: web\n    healthcheck:\n      test: x\n      bogus: 1\n", True, False),
     ("  community.docker.docker_container:\n    name: web\n    mounts:\n      - source: /a\n        target: /b\n", True, True),
     ("  community.docker.docker_container:\n    name: web\n    mounts:\n      - source: /a\n        targex: /b\n", True, False),
@@ -48,8 +56,9 @@ def test_schema_state_machine(catalog, text, final, expected):
 
 def test_notify_must_name_an_existing_handler(catalog):
     checker = SchemaChecker(catalog, handlers=["Restart nginx"])
-    assert checker.viable("  ansible.builtin.template:\n    src: a.j2\n    dest: /etc/a\n  notify: Restart nginx\n", final=True)
-    assert not checker.viable("  ansible.builtin.template:\n    src: a.j2\n    dest: /etc/a\n  notify: Restart apache\n", final=True)
+    task = "  ansible.builtin.template:\n    src: a.j2\n    dest: /etc/a\n    mode: '0644'\n  notify: "
+    assert checker.viable(task + "Restart nginx\n", final=True)
+    assert not checker.viable(task + "Restart apache\n", final=True)
 
 
 class PreferInvalid(SchemaConstraint):

@@ -20,6 +20,10 @@ COMMON = {"ansible.builtin", "ansible.posix", "community.general", "community.do
 CAP_PER_MODULE = {"ansible.builtin": 400, "common": 60, "other": 6}
 CAP_PER_COLLECTION_OTHER = 60
 CONTEXT_TASKS = 3
+# The training mix: one role collection (debops alone gave 21% of rows and ~40% of tokens) must
+# not set the style for everyone, and heavily templated tasks teach idioms people do not type.
+CAP_PER_ROLE_COLLECTION = 600
+MAX_TEMPLATES_IN_TRAIN = 3
 SPLITS = ("train", "valid", "test", "realworld")
 
 
@@ -109,6 +113,24 @@ def make_examples(kept, rng: random.Random):
     return rows, {"duplicates": dup, "capped": capped}
 
 
+def training_mix(rows: list[dict]) -> tuple[list[dict], Counter]:
+    """Apply the train-only mix rules (never to valid/test/realworld); user content is kept whole."""
+    kept, dropped, per_collection = [], Counter(), Counter()
+    for row in rows:
+        source = row["source"]
+        if source["kind"] != "user":
+            if row["completion"].count("{{") > MAX_TEMPLATES_IN_TRAIN:
+                dropped["heavily templated (train only)"] += 1
+                continue
+            if source["kind"] == "role":
+                if per_collection[source["collection"]] >= CAP_PER_ROLE_COLLECTION:
+                    dropped["over the per-role-collection cap (train only)"] += 1
+                    continue
+                per_collection[source["collection"]] += 1
+        kept.append(row)
+    return kept, dropped
+
+
 def data_card(rows, drops, files, stats, from_dirs) -> str:
     lines = ["# Data card", "", "Built by `ansible-codegen dataset build"
              + "".join(f" --from {d}" for d in from_dirs) + " -o DIR`.", "",
@@ -137,7 +159,9 @@ def data_card(rows, drops, files, stats, from_dirs) -> str:
               "- splits: realworld holds out ~12% of whole role task files; test/valid are ~4%/3% of the "
               "remaining tasks by a hash of the task text, so the same task text never lands in two splits",
               "- user-style requests (lower-case imperative, from the name and from the arguments) are added to "
-              "train examples of ansible.builtin and common sysadmin collections", ""]
+              "train examples of ansible.builtin and common sysadmin collections",
+              f"- training mix (train split only): tasks with more than {MAX_TEMPLATES_IN_TRAIN} Jinja expressions "
+              f"dropped; at most {CAP_PER_ROLE_COLLECTION} examples from any one collection's roles", ""]
     return "\n".join(lines)
 
 
@@ -146,6 +170,9 @@ def build_dataset(catalog, out: Path, from_dirs: list[Path] | None = None, on_fi
     rng = random.Random(SEED)
     kept, drops, files = collect(catalog, from_dirs, on_file)
     rows, stats = make_examples(kept, rng)
+    rng.shuffle(rows["train"])  # the cap keeps a random sample of each role collection
+    rows["train"], mix_drops = training_mix(rows["train"])
+    drops.update(mix_drops)
     with staged_dir(out) as tmp:
         for split in SPLITS:
             items = rows.get(split, [])

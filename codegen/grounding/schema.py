@@ -19,6 +19,30 @@ from dataclasses import dataclass, field
 
 from codegen.task_keys import TASK_KEYWORDS
 
+MAX_LINE = 160  # ansible-lint's yaml[line-length]
+CONDITIONS = ("when", "changed_when", "failed_when", "until")
+# Options that ansible-lint's production profile wants on these modules (risky-file-permissions,
+# no-changed-when): the task may not end without them.
+LINT_REQUIRED = {
+    "ansible.builtin.copy": ("mode",), "ansible.builtin.template": ("mode",), "ansible.builtin.get_url": ("mode",),
+}
+CHANGE_REPORTING = {"ansible.builtin.command", "ansible.builtin.shell"}
+_JINJA = None
+
+
+def jinja_ok(text: str) -> bool:
+    global _JINJA
+    if _JINJA is None:
+        import jinja2
+
+        _JINJA = jinja2.Environment()
+    try:
+        _JINJA.parse(text)
+        return True
+    except Exception:  # any template syntax error
+        return False
+
+
 _KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*)(:?)(.*)$")
 BOOL_VALUES = ("true", "false")
 FREE = None  # a context where any key goes (values of keywords, free-form dicts, lists of scalars)
@@ -87,6 +111,8 @@ class SchemaChecker:
 
     def _value_ok(self, spec: dict, value: str, complete: bool) -> bool:
         value = value.split(" #", 1)[0].rstrip() if complete else value
+        if complete and ("{{" in value or "{%" in value) and not jinja_ok(_strip_quotes(value)[0]):
+            return False
         choices = spec.get("choices")
         if not value or _is_template(value) or (value in ("|", ">", "|-", ">-") and not choices):
             return True
@@ -154,6 +180,8 @@ class SchemaChecker:
                 return False  # control characters and tabs have no place in a task
             if (complete and line != line.rstrip()) or line.endswith("  "):
                 return False  # trailing spaces (ansible-lint's yaml rule)
+            if len(line) > MAX_LINE:
+                return False
             if level.task_level:
                 allowed_module = module_doc is None
                 if key_done:
@@ -164,6 +192,12 @@ class SchemaChecker:
                             return False
                         level.seen.add(key)
                         value = rest[1:].rstrip() if complete else rest[1:]
+                        if complete and value and key in CONDITIONS and not isinstance(value, bool) \
+                                and not jinja_ok("{{ " + _strip_quotes(value)[0] + " }}"):
+                            return False  # a condition that does not parse
+                        if complete and value and ("{{" in value or "{%" in value) \
+                                and not jinja_ok(_strip_quotes(value)[0]):
+                            return False
                         if key == "notify" and self.handlers and value and not _is_template(value):
                             inner, closed = _strip_quotes(value)
                             done = complete and closed
@@ -216,8 +250,24 @@ class SchemaChecker:
         if final and module_doc is None:
             return False
         if final:
-            return self.missing_required(text) == []
+            return self.missing_required(text) == [] and self.lint_missing(text) == []
         return True
+
+    def lint_missing(self, text: str) -> list[str]:
+        """What ansible-lint (production) will ask for that the task does not have yet."""
+        module = self.module_written(text)
+        if module is None:
+            return []
+        top = {line[2:].split(":", 1)[0] for line in text.split("\n") if line.startswith("  ") and not line.startswith("   ")}
+        options = {line[4:].split(":", 1)[0] for line in text.split("\n")
+                   if line.startswith("    ") and not line.startswith("     ")}
+        missing = [o for o in LINT_REQUIRED.get(module, ()) if o not in options]
+        if module == "ansible.builtin.file" and re.search(r"^    state: ['\"]?(directory|touch)\b", text, re.M) \
+                and "mode" not in options:
+            missing.append("mode")
+        if module in CHANGE_REPORTING and not ({"changed_when", "creates", "removes"} & (top | options)):
+            missing.append("changed_when")
+        return missing
 
     def module_written(self, text: str) -> str | None:
         for line in text.split("\n"):
