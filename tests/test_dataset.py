@@ -96,3 +96,19 @@ def test_build_from_user_dir_has_disjoint_splits_and_a_card(tmp_path, catalog):
     train_files = {(r["source"]["collection"], r["source"]["path"]) for r in splits["train"] if r["source"]["kind"] == "role"}
     assert not realworld_files & train_files  # whole files are held out
     assert "## Tasks dropped by filters" in (out / "DATA_CARD.md").read_text()
+
+
+def test_training_mix_caps_role_collections_and_drops_heavy_templating():
+    from codegen.dataset.build import CAP_PER_ROLE_COLLECTION, training_mix
+
+    def row(i, kind="role", collection="big.roles", templates=0):
+        body = "  ansible.builtin.debug:\n    msg: x" + " '{{ v }}'" * templates + f" {i}\n"
+        return {"completion": body, "source": {"kind": kind, "collection": collection}}
+
+    rows = [row(i) for i in range(CAP_PER_ROLE_COLLECTION + 50)] + [row(-1, templates=4)] + \
+           [row(i, kind="user", collection="/my/site", templates=5) for i in range(3)] + [row(7, kind="example")]
+    kept, dropped = training_mix(rows)
+    assert sum(r["source"]["collection"] == "big.roles" for r in kept) == CAP_PER_ROLE_COLLECTION
+    assert dropped["heavily templated (train only)"] == 1
+    assert sum(r["source"]["kind"] == "user" for r in kept) == 3  # a user's own content is never dropped
+    assert any(r["source"]["kind"] == "example" for r in kept)
