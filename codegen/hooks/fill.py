@@ -1,0 +1,220 @@
+"""`fill`: replace task stubs in Ansible files with generated tasks, and touch nothing else.
+
+A stub is a task that is only `- name: <request>` (no module), or a whole-line comment
+`# codegen: <request>` between the tasks of a task list. Each is replaced, in place, by what the
+pipeline generates for the request, re-indented to the stub's list; the lines above the stub (with
+earlier stubs already filled) are the context. Every other line of the file is kept byte for byte:
+the file is edited by line spans from the YAML node marks, never re-dumped.
+
+The model is loaded only when a file has a stub: `pipeline_factory` is called at most once, on the
+first stub (see LazyPipeline).
+
+For tests there is a model-free backend, chosen only through an explicit environment variable:
+ANSIBLE_CODEGEN_TEST_BACKEND=scripted:<json file> with {"<request>": "<task body>"}, the body being
+what the model would write under the `- name:` line (e.g. "  ansible.builtin.apt:\\n    name: nginx\\n").
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from codegen.hooks.files import AnsibleFile, Broken, Note, classify, find_stubs, line_break, read_text
+
+TEST_BACKEND_ENV = "ANSIBLE_CODEGEN_TEST_BACKEND"
+
+
+@dataclass
+class FillResult:
+    path: Path
+    ansible: bool = False  # the file is an Ansible file (else it was left alone unread)
+    changed: bool = False
+    filled: int = 0
+    messages: list[str] = field(default_factory=list)  # "path:line: ..." lines for the user
+    errors: int = 0  # stubs that could not be filled, misplaced requests
+
+
+class LazyPipeline:
+    """Builds the pipeline (loads the model) on first use, once."""
+
+    def __init__(self, build: Callable[[], object]):
+        self._build, self._pipeline = build, None
+
+    @property
+    def built(self) -> bool:
+        return self._pipeline is not None
+
+    def __call__(self):
+        if self._pipeline is None:
+            self._pipeline = self._build()
+        return self._pipeline
+
+
+def _indent(yaml_text: str, column: int, newline: str) -> list[str]:
+    pad = " " * column
+    return [(pad + line if line.strip() else "") + newline for line in yaml_text.rstrip("\n").split("\n")]
+
+
+def _line_ending(line: str) -> str:
+    for ending in ("\r\n", "\n", "\r", "\x85", "\u2028", "\u2029"):
+        if line.endswith(ending):
+            return ending
+    return ""
+
+
+def _format(path: Path, line: int | None, message: str) -> str:
+    return f"{path}:{line}: {message}" if line else f"{path}: {message}"
+
+
+def fill_text(found: AnsibleFile, pipeline_factory: Callable[[], object]) -> tuple[str, FillResult]:
+    """The file's new text with its stubs filled (the same text when none could be)."""
+    result = FillResult(found.path, ansible=True)
+    stubs, notes = find_stubs(found)
+    for note in notes:
+        result.messages.append(_format(found.path, note.line, f"{note.level} [{note.check}] {note.message}"))
+        result.errors += note.level == "error"
+    if not stubs:
+        return found.text, result
+    pipeline = pipeline_factory()
+    lines, newline = found.lines, line_break(found.text)
+    out: list[str] = []
+    position = 0
+    for stub in stubs:
+        out.extend(lines[position:stub.first])
+        position = stub.first
+        context = "".join(out).replace("\r\n", "\n")
+        where = len(out) + 1
+        try:
+            generated = pipeline.run(stub.request, context=context or None)
+        except ValueError as exc:  # e.g. a request that is only '&'
+            result.messages.append(_format(found.path, where, f"error [fill] no task for {stub.request!r}: {exc}"))
+            result.errors += 1
+            continue
+        if not generated.yaml:
+            why = "; ".join(generated.problems) or "the model wrote no module call"
+            result.messages.append(_format(found.path, where, f"error [fill] no task for {stub.request!r}: {why}"))
+            result.errors += 1
+            continue
+        new = _indent(generated.yaml, stub.column, newline)
+        ending = _line_ending(lines[stub.last])
+        new[-1] = new[-1][: -len(newline)] + ending
+        out.extend(new)
+        position = stub.last + 1
+        result.filled += 1
+        result.messages.append(_format(found.path, where, f"filled {stub.request!r}"
+                                       + (f" with {generated.module}" if generated.module else "")))
+        for problem in generated.problems:
+            result.messages.append(_format(found.path, where, problem))
+    out.extend(lines[position:])
+    text = "".join(out)
+    if result.filled and not _still_yaml(text):
+        result.messages.append(_format(found.path, None, "error [fill] the filled file would not be valid YAML; "
+                                                         "left unchanged (check the stubs' indentation)"))
+        result.errors += 1
+        result.filled = 0
+        return found.text, result
+    result.changed = text != found.text
+    return text, result
+
+
+def _still_yaml(text: str) -> bool:
+    import yaml
+
+    try:
+        list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+def fill_file(path: str | Path, pipeline_factory: Callable[[], object], write: bool = True,
+              known_module: Callable[[str], bool] | None = None) -> FillResult:
+    """Fill the stubs of one file; non-Ansible files are left alone. Raises files.Unreadable."""
+    path = Path(path)
+    bom, text = read_text(path)
+    found = classify(path, text, bom, known_module=known_module)
+    if found is None:
+        return FillResult(path)
+    if isinstance(found, Broken):
+        note: Note = found.note
+        return FillResult(path, ansible=True, messages=[_format(
+            path, note.line, f"not filled: {note.message}")])
+    new_text, result = fill_text(found, pipeline_factory)
+    if result.changed and write:
+        _write_keeping_mode(path, bom + new_text)
+    return result
+
+
+def _write_keeping_mode(path: Path, text: str) -> None:
+    from codegen.atomic import write_text
+
+    mode = stat.S_IMODE(path.stat().st_mode)
+    write_text(path, text)
+    os.chmod(path, mode)  # the atomic write goes through a private temporary file
+
+
+# --- the model-free backend for tests ---------------------------------------------------------
+
+@dataclass
+class ScriptedGeneration:
+    """What a backend returns (the fields of codegen.model.generate.Generation, without torch)."""
+
+    text: str
+    new_tokens: int = 0
+    prompt_tokens: int = 0
+    seconds: float = 0.0
+    first_token_seconds: float = 0.0
+    stopped: str = "eos"
+
+
+class ScriptedBackend:
+    """Answers from a {request: task body} mapping; an unknown request gets an empty answer.
+
+    The prompt ends with the task's `- name: <Request>` line, which is how the request is found.
+    """
+
+    def __init__(self, answers: dict[str, str]):
+        from codegen.prompt import task_name
+
+        self.answers = {task_name(k).casefold(): v for k, v in answers.items()}
+        self.prompts: list[str] = []
+
+    def complete(self, prompt: str, constraint=None, cancelled=None) -> ScriptedGeneration:
+        import yaml
+
+        self.prompts.append(prompt)
+        last = prompt.rstrip("\n").rsplit("\n", 1)[-1]
+        name = last.removeprefix("- name:").strip()
+        try:
+            loaded = yaml.safe_load(name)
+            name = loaded if isinstance(loaded, str) else name
+        except yaml.YAMLError:
+            pass
+        return ScriptedGeneration(self.answers.get(" ".join(str(name).split()).casefold(), ""))
+
+
+def scripted_pipeline(answers: dict[str, str], lint: bool = True):
+    from codegen.catalog import load_catalog
+    from codegen.pipeline import Pipeline
+
+    return Pipeline(ScriptedBackend(answers), load_catalog(quiet=True), lint=lint, constrain=False)
+
+
+def pipeline_from_env(lint: bool = True):
+    """The test backend's pipeline when ANSIBLE_CODEGEN_TEST_BACKEND is set, else None."""
+    value = os.environ.get(TEST_BACKEND_ENV)
+    if not value:
+        return None
+    kind, _, where = value.partition(":")
+    if kind != "scripted" or not where:
+        raise ValueError(f"{TEST_BACKEND_ENV}={value!r}: expected scripted:<json file>")
+    try:
+        answers = json.loads(Path(where).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{TEST_BACKEND_ENV}: cannot read {where} as JSON ({exc.__class__.__name__})") from exc
+    if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
+        raise ValueError(f"{TEST_BACKEND_ENV}: {where} must hold a JSON object of request -> task body")
+    return scripted_pipeline(answers, lint=lint)
