@@ -108,7 +108,7 @@ def test_training_mix_caps_role_collections_and_drops_heavy_templating():
     rows = [row(i) for i in range(CAP_PER_ROLE_COLLECTION + 50)] + [row(-1, templates=4)] + \
            [row(i, kind="user", collection="/my/site", templates=5) for i in range(3)] + [row(7, kind="example")]
     kept, dropped = training_mix(rows)
-    assert sum(r["source"]["collection"] == "big.roles" for r in kept) == CAP_PER_ROLE_COLLECTION
+    assert sum(r["source"]["kind"] == "role" for r in kept) == CAP_PER_ROLE_COLLECTION
     assert dropped["heavily templated (train only)"] == 1
     assert sum(r["source"]["kind"] == "user" for r in kept) == 3  # a user's own content is never dropped
     assert any(r["source"]["kind"] == "example" for r in kept)
