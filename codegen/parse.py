@@ -9,7 +9,20 @@ import yaml
 
 from codegen.task_keys import module_key
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML keeps the last of two equal keys; Ansible and ruamel reject the mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_LOADER = _UniqueKeyLoader
 
 
 class ParseError(ValueError):

@@ -54,6 +54,11 @@ def test_task_text_trims_a_broken_tail():
         task_text("Nothing", "  just words\n")
 
 
+def test_task_text_cuts_before_a_duplicate_key():
+    body = "  ansible.builtin.user:\n    name: deploy\n    groups: docker\n    groups: wheel\n"
+    assert task_text("Add user", body) == "- name: Add user\n  ansible.builtin.user:\n    name: deploy\n    groups: docker\n"
+
+
 def test_task_text_quotes_names_that_need_it():
     assert task_text("Set a: b", "  ansible.builtin.ping:\n").startswith('- name: "Set a: b"\n')
 
