@@ -40,3 +40,16 @@ def test_constraint_hook_can_force_a_token(tiny_model_dir):
 
     gen = Generator(model, tokenizer, max_new_tokens=8).generate("- name: x\n", constraint=OnlyEos())
     assert gen.stopped == "eos" and gen.text == "" and calls == [""]
+
+
+def test_model_loads_after_ansible_patched_sys_intern(tiny_model_dir):
+    import subprocess
+    import sys
+
+    # validating a task makes ansible patch sys.intern; torch._dynamo refused to import after that
+    code = ("from codegen.catalog import load_catalog\nfrom codegen.validate import validate_tasks\n"
+            "validate_tasks('- name: x\\n  ansible.builtin.ping:\\n', load_catalog(quiet=True), lint=False)\n"
+            "from codegen.model.load import load_model\n"
+            f"load_model({str(tiny_model_dir)!r}, adapter=None)\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]

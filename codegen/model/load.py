@@ -84,6 +84,9 @@ def load_tokenizer(base_path):
 def load_model(base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
                device: str = "cpu", trainable: bool = False):
     """Return (model, tokenizer, info). adapter: 'default' (shipped one if any), None/'none', or a path."""
+    from codegen.model.compat import import_torch_stack
+
+    import_torch_stack()  # before anything below pulls torch._dynamo in under ansible's sys.intern patch
     import torch
     from transformers import AutoModelForCausalLM
     from transformers.utils import logging as hf_logging
