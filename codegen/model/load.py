@@ -93,6 +93,9 @@ def load_model(base: str | None = None, adapter: str | Path | None = "default", 
 
     hf_logging.disable_progress_bar()  # our own progress goes to stderr; theirs is noise here
     hf_logging.set_verbosity_error()
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
 
     base_path = resolve_base(base)
     try:
