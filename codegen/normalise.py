@@ -54,7 +54,9 @@ def _yaml() -> YAML:
     # sequence=4/offset=2 indents lists under their parent key (yamllint's indent-sequences); the
     # top-level list then starts at column 2, which _dedent_top_list moves back to 0.
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096  # never re-wrap a long line the model wrote on one line
+    # ansible-lint's yaml[line-length] allows 160; ruamel folds a multi-line plain scalar into
+    # one line on load, so wrap at that width rather than emit a line lint rejects.
+    yaml.width = 160
     return yaml
 
 

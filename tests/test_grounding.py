@@ -40,6 +40,11 @@ VIABLE = [
     ("  ansible.builtin.debug:\n    msg: '{{ q(\"x\", (a) }}'\n", True, False),       # broken Jinja
     ("  ansible.builtin.debug:\n    msg: hi\n  when: (a and b\n", True, False),          # broken condition
     ("  ansible.builtin.debug:\n    msg: " + "x" * 170 + "\n", True, False),            # line too long
+    ("  ansible.builtin.import_tasks:\n    - a.yml\n", True, False),                      # arguments as a list
+    ("  ansible.builtin.service:\n    name: x\n    enabled: 'yes'\n", True, True),         # a quoted boolean
+    ("  ansible.builtin.service:\n    name: x\n    enabled: '${flag}'\n", True, False),
+    ("  ansible.builtin.stat:\n    path: /x\n  register: x.pem\n", True, False),          # not a variable name
+    ("  ansible.builtin.debug:\n    msg: hi\n  when:\n    - (a and\n", True, False),      # a broken condition below
     ("  community.docker.docker_container:\n    name: web\n    healthcheck:\n      test: x\n      bogus: 1\n", True, False),
     ("  community.docker.docker_container:\n    name: web\n    mounts:\n      - source: /a\n        target: /b\n", True, True),
     ("  community.docker.docker_container:\n    name: web\n    mounts:\n      - source: /a\n        targex: /b\n", True, False),

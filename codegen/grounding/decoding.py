@@ -40,8 +40,9 @@ class SchemaConstraint(Constraint):
                 return index
         else:
             return int(order[0])
-        # rare: scan the rest in order, bounded, before giving up to the model's choice
-        for index in order[:2000].tolist():
+        # rare: scan the rest of the (kept) vocabulary in order before giving up to the model's choice;
+        # a module or option name the training text never spelled may need single-byte tokens
+        for index in order.tolist():
             full = to_full(index)
             if self._ok(text, None if full in eos else extend(full)):
                 self.interventions += 1

@@ -122,7 +122,10 @@ class SchemaChecker:
             if complete and closed:
                 return inner in texts
             return any(t.startswith(inner) for t in texts)
-        if spec.get("type") == "bool" and not value.startswith(("'", '"')):
+        if spec.get("type") == "bool":
+            if value.startswith(("'", '"')):  # a quoted boolean is accepted by Ansible, if it is one
+                words = ("true", "false", "yes", "no", "on", "off")
+                return any((w == inner.lower()) if (complete and closed) else w.startswith(inner.lower()) for w in words)
             if complete:
                 return value in BOOL_VALUES
             return any(b.startswith(value) for b in BOOL_VALUES)
@@ -160,6 +163,8 @@ class SchemaChecker:
             if level.options is FREE and not level.task_level:
                 if key_indent >= level.indent:
                     continue
+            if is_item and indent == 4 and len(stack) == 2 and module_doc is not None and level.options is not FREE:
+                return False  # a module's arguments are a mapping, never a list
             if key_indent > level.indent:
                 continue  # deeper than any mapping we track: list values, nested free data
             if level.task_level and is_item:
@@ -198,6 +203,9 @@ class SchemaChecker:
                         if complete and value and ("{{" in value or "{%" in value) \
                                 and not jinja_ok(_strip_quotes(value)[0]):
                             return False
+                        if key == "register" and value and not re.fullmatch(
+                                r"[A-Za-z_][A-Za-z0-9_]*" if complete else r"[A-Za-z_][A-Za-z0-9_]*|", value):
+                            return False  # register names a variable
                         if key == "notify" and self.handlers and value and not _is_template(value):
                             inner, closed = _strip_quotes(value)
                             done = complete and closed
@@ -250,8 +258,19 @@ class SchemaChecker:
         if final and module_doc is None:
             return False
         if final:
-            return self.missing_required(text) == [] and self.lint_missing(text) == []
+            return self.missing_required(text) == [] and self.lint_missing(text) == [] and self.parses(text)
         return True
+
+    def parses(self, text: str) -> bool:
+        """The finished task loads as YAML and every template and condition in it parses."""
+        from codegen.parse import ParseError, load_tasks
+        from codegen.validate import jinja_check
+
+        try:
+            tasks = load_tasks("- name: task\n" + text)
+        except ParseError:
+            return False
+        return len(tasks) == 1 and not jinja_check.check(tasks[0], 0, 1)
 
     def lint_missing(self, text: str) -> list[str]:
         """What ansible-lint (production) will ask for that the task does not have yet."""
