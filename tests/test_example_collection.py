@@ -66,10 +66,13 @@ def test_collection_metadata():
 
 
 def test_requirements_list_installed_versions():
-    import ansible_collections
+    import importlib.util
 
+    # find, not import: an imported `ansible_collections` package hides other collection roots
+    # (such as the example one) from ansible's collection finder for the rest of the process
+    spec = importlib.util.find_spec("ansible_collections")
+    installed = next(Path(p) for p in spec.submodule_search_locations if "site-packages" in p)
     reqs = yaml.safe_load((example_collections_dir() / "requirements.yml").read_text())["collections"]
-    installed = Path(ansible_collections.__path__[0])
     assert {"ansible.posix", "community.general", "community.docker"} <= {r["name"] for r in reqs}
     for req in reqs:
         manifest = installed.joinpath(*req["name"].split("."), "MANIFEST.json")
