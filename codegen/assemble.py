@@ -19,18 +19,12 @@ import jinja2
 import yaml
 
 from codegen.paths import prompts_dir
+from codegen.task_keys import TASK_KEYWORDS
 
 TEMPLATE = "playbook.yml.j2"
 
-# Keys of a task that are not the module call (ansible-core 2.19 task keywords plus blocks).
-_KEYWORDS = frozenset({
-    "action", "any_errors_fatal", "args", "async", "become", "become_exe", "become_flags",
-    "become_method", "become_user", "changed_when", "check_mode", "collections", "connection",
-    "debugger", "delay", "delegate_facts", "delegate_to", "diff", "environment", "failed_when",
-    "ignore_errors", "ignore_unreachable", "local_action", "loop", "loop_control", "module_defaults",
-    "name", "no_log", "notify", "poll", "port", "register", "remote_user", "retries", "run_once",
-    "tags", "throttle", "timeout", "until", "vars", "when", "listen", "block", "rescue", "always",
-})
+# Keys of a task that are not the module call: the task keywords, plus blocks.
+_KEYWORDS = TASK_KEYWORDS | {"block", "rescue", "always"}
 
 # Modules (by short name) that change the system and so normally run as root.
 _ROOT_MODULES = frozenset({

@@ -22,19 +22,19 @@ class FileContext:
         return "".join(self.tasks[-PROMPT_TASKS:])
 
 
-def _names_of(task_texts: list[str]) -> list[str]:
+def handler_names(text: str) -> list[str]:
+    """Names and `listen` topics of the tasks in a handlers list (what a task may notify)."""
+    try:
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return []
     names = []
-    for text in task_texts:
-        try:
-            data = yaml.load(text, Loader=_LOADER)
-        except yaml.YAMLError:
-            continue
-        for task in data if isinstance(data, list) else []:
-            if isinstance(task, dict):
-                if isinstance(task.get("name"), str):
-                    names.append(task["name"])
-                listen = task.get("listen")
-                names += [listen] if isinstance(listen, str) else [x for x in listen or [] if isinstance(x, str)]
+    for task in data if isinstance(data, list) else []:
+        if isinstance(task, dict):
+            if isinstance(task.get("name"), str):
+                names.append(task["name"])
+            listen = task.get("listen")
+            names += [listen] if isinstance(listen, str) else [x for x in listen or [] if isinstance(x, str)]
     return names
 
 
@@ -70,5 +70,5 @@ def parse_context(text: str | None) -> FileContext:
             if name in ("pre_tasks", "tasks", "post_tasks"):
                 ctx.tasks += [t.text for t in iter_tasks(text, lines, section)]
             elif name == "handlers":
-                ctx.handlers += _names_of([t.text for t in iter_tasks(text, lines, section)])
+                ctx.handlers += [n for t in iter_tasks(text, lines, section) for n in handler_names(t.text)]
     return ctx

@@ -70,21 +70,6 @@ class Suggestion:
         return "".join(self.tasks)
 
 
-def _handler_names(text: str) -> list[str]:
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError:
-        return []
-    names = []
-    for task in data if isinstance(data, list) else []:
-        if isinstance(task, dict):
-            if isinstance(task.get("name"), str):
-                names.append(task["name"])
-            listen = task.get("listen")
-            names += [listen] if isinstance(listen, str) else [x for x in listen or [] if isinstance(x, str)]
-    return names
-
-
 def _read(path, limit: int = 200_000) -> str:
     try:
         if path.is_file() and path.stat().st_size <= limit:
@@ -100,7 +85,7 @@ def prepare_context(target: Target):
 
     For a role's tasks file, the role's handlers/main.yml names and defaults/vars are added.
     """
-    from codegen.grounding.context import parse_context
+    from codegen.grounding.context import handler_names, parse_context
     from codegen.grounding.secrets import redact
     from codegen.pipeline import Prepared, prepare
 
@@ -122,7 +107,7 @@ def prepare_context(target: Target):
                 secrets.update(redaction.secrets)
                 variables.update(parse_context(redaction.text).variables)
         for name in ("main.yml", "main.yaml"):
-            handlers += _handler_names(_read(folder / "handlers" / name))
+            handlers += handler_names(_read(folder / "handlers" / name))
     tasks = []
     for text in target.preceding:
         redaction = redact(text)
