@@ -29,8 +29,9 @@ def write_index(rows: list[dict], path: Path) -> None:
         if row["completion"] in seen:
             continue
         seen.add(row["completion"])
-        out.append({"request": row["request"], "module": row["module"], "task": row["completion"],
-                    **{k: row["source"].get(k, "") for k in ("kind", "collection", "version", "path", "licence", "line")}})
+        source = row.get("source") or {}  # hand-made or --from data may carry no source
+        out.append({"request": row["request"], "module": row.get("module", ""), "task": row["completion"],
+                    **{k: source.get(k, "") for k in ("kind", "collection", "version", "path", "licence", "line")}})
     with gzip.open(path, "wt") as fh:
         for row in out:
             fh.write(json.dumps(row) + "\n")
