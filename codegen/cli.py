@@ -63,9 +63,15 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False)
     from codegen.catalog import load_catalog
     from codegen.pipeline import Pipeline
 
+    from codegen.config import backend_options
+
+    # command-line options win over the config file, which wins over the defaults
+    given = click.get_current_context().get_parameter_source("backend") != click.core.ParameterSource.DEFAULT
+    chosen = backend_options(kind=backend if given else None, url=url, model=remote_model)
+    backend, url, remote_model = chosen["kind"], chosen["url"], chosen["model"]
     if backend == "openai" and not (url and remote_model):
         raise BadInput("--backend openai needs --url and --model")
-    options = {"base": base, "adapter": adapter, "url": url, "model": remote_model}
+    options = {"base": base, "adapter": adapter, "url": url, "model": remote_model, "timeout": chosen["timeout"]}
     index = _source_index(adapter) if sources else None
     return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint, sources=index)
 
