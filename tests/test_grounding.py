@@ -44,6 +44,10 @@ VIABLE = [
     ("  ansible.builtin.service:\n    name: x\n    enabled: 'yes'\n", True, True),         # a quoted boolean
     ("  ansible.builtin.service:\n    name: x\n    enabled: '${flag}'\n", True, False),
     ("  ansible.builtin.stat:\n    path: /x\n  register: x.pem\n", True, False),          # not a variable name
+    ("  ansible.builtin.wait_for:\n    port: 8080\n", True, True),
+    ("  ansible.builtin.wait_for:\n    port: http\n", True, False),                     # an int option
+    ("  ansible.builtin.wait_for:\n    port: '{{ http_port }}'\n", True, True),
+    ("  ansible.builtin.wait_for:\n    port: 80", False, True),
     ("  ansible.builtin.debug:\n    msg: hi\n  when:\n    - (a and\n", True, False),      # a broken condition below
     ("  community.docker.docker_container:\n    name: web\n    healthcheck:\n      test: x\n      bogus: 1\n", True, False),
     ("  community.docker.docker_container:\n    name: web\n    mounts:\n      - source: /a\n        target: /b\n", True, True),

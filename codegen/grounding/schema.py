@@ -122,6 +122,15 @@ class SchemaChecker:
             if complete and closed:
                 return inner in texts
             return any(t.startswith(inner) for t in texts)
+        kind = spec.get("type")
+        if kind in ("int", "float") and not value.startswith(("'", '"')):
+            pattern = r"-?\d+" if kind == "int" else r"-?\d+(\.\d*)?"
+            if complete:
+                return re.fullmatch(pattern, value) is not None
+            return re.fullmatch(r"-?\d*\.?\d*", value) is not None and (kind == "float" or "." not in value)
+        if kind in ("int", "float"):  # a quoted number is accepted; a quoted word is not
+            return bool(re.fullmatch(r"-?\d*\.?\d*", inner)) if not (complete and closed) else \
+                bool(re.fullmatch(r"-?\d+(\.\d+)?", inner))
         if spec.get("type") == "bool":
             if value.startswith(("'", '"')):  # a quoted boolean is accepted by Ansible, if it is one
                 words = ("true", "false", "yes", "no", "on", "off")
