@@ -58,7 +58,7 @@ def _source_index(adapter):
     return SourceIndex.load(path)
 
 
-def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False):
+def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False, retrieval=False):
     from codegen.backends import make_backend
     from codegen.catalog import load_catalog
     from codegen.pipeline import Pipeline
@@ -73,7 +73,8 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False)
         raise BadInput("--backend openai needs --url and --model")
     options = {"base": base, "adapter": adapter, "url": url, "model": remote_model, "timeout": chosen["timeout"]}
     index = _source_index(adapter) if sources else None
-    return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint, sources=index)
+    return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint, sources=index,
+                    retriever="auto" if retrieval else None)
 
 
 def _read_context(path: str | None) -> str | None:
@@ -102,13 +103,14 @@ def main():
 @click.option("--context", "context_file", type=click.Path(), default=None, help="The file the task goes into.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
 @click.option("--sources", is_flag=True, help="Show the 3 training examples the task most resembles.")
+@click.option("--retrieval", is_flag=True, help="Show the model the 2 most similar training examples (see eval).")
 @model_options
 @friendly_errors
-def task(prompt, context_file, as_json, sources, base, adapter, backend, url, remote_model, no_lint):
+def task(prompt, context_file, as_json, sources, retrieval, base, adapter, backend, url, remote_model, no_lint):
     """Generate Ansible task(s) for PROMPT; 'a & b & c' gives one task per part."""
     prompt = _check_prompt(prompt)
     context = _read_context(context_file)
-    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources)
+    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources, retrieval=retrieval)
     result = pipeline.run(prompt, context=context)
     if as_json:
         click.echo(json.dumps(result.record(), indent=2))

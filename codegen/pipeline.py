@@ -61,7 +61,21 @@ class Pipeline:
         self.backend, self.catalog, self.lint = backend, catalog, lint
         self.constrain, self.repair = constrain, repair
         self.sources = sources  # a SourceIndex, when the caller wants content source matches
-        self.retriever = retriever  # an ExampleRetriever, to show similar training examples
+        # An ExampleRetriever shows similar training examples in the prompt (it raised module
+        # accuracy 0.62 -> 0.68 on the realworld split, but copies literal values from examples
+        # into short requests); "auto": use the adapter's own index, if any. Off by default.
+        self.retriever = retriever
+
+    def _retriever(self):
+        if self.retriever == "auto":
+            self.retriever = None
+            path = getattr(self.backend, "source_index_path", lambda: None)()
+            if path is not None and path.is_file():
+                from codegen.grounding.retrieval import ExampleRetriever
+                from codegen.grounding.sources import SourceIndex
+
+                self.retriever = ExampleRetriever(SourceIndex.load(path))
+        return self.retriever
 
     def _constraint(self, ctx: FileContext):
         if not self.constrain:
@@ -75,7 +89,8 @@ class Pipeline:
         """Generate one task; returns (normalised YAML or "", problems and repair notes)."""
         prepared = context if isinstance(context, Prepared) else prepare(context)
         ctx = prepared.context
-        examples = self.retriever.examples(request) if self.retriever else None
+        retriever = self._retriever()
+        examples = retriever.examples(request) if retriever else None
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples),
                                            constraint=self._constraint(ctx))
         try:

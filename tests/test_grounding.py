@@ -48,6 +48,7 @@ VIABLE = [
     ("  ansible.builtin.wait_for:\n    port: http\n", True, False),                     # an int option
     ("  ansible.builtin.wait_for:\n    port: '{{ http_port }}'\n", True, True),
     ("  ansible.builtin.wait_for:\n    port: 80", False, True),
+    ("  community.general.timezone:\n    name: UTC\n    hwclock:\n      - x\n", True, False),  # a choice, not a list
     ("  ansible.builtin.debug:\n    msg: hi\n  when:\n    - (a and\n", True, False),      # a broken condition below
     ("  community.docker.docker_container:\n    name: web\n    healthcheck:\n      test: x\n      bogus: 1\n", True, False),
     ("  community.docker.docker_container:\n    name: web\n    mounts:\n      - source: /a\n        target: /b\n", True, True),

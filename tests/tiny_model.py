@@ -12,6 +12,9 @@ CORPUS = [
 
 
 def make_tiny_model(folder: Path, seed: int = 0) -> Path:
+    from codegen.model.compat import import_torch_stack
+
+    import_torch_stack()  # tests may have run ansible (which patches sys.intern) before this
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig, PreTrainedTokenizerFast

@@ -13,6 +13,16 @@ class LocalBackend:
         self._generator: Generator | None = None
         self.info: dict = {}
 
+    def source_index_path(self) -> Path | None:
+        """The training-example index shipped beside the adapter (for retrieval), if any."""
+        from codegen.grounding.sources import INDEX_FILE
+        from codegen.model.load import default_adapter
+
+        if self.adapter in (None, "none"):
+            return None
+        folder = default_adapter() if self.adapter == "default" else Path(self.adapter)
+        return folder / INDEX_FILE if folder else None
+
     def load(self) -> Generator:
         if self._generator is None:
             from codegen.model.load import load_model

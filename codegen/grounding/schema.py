@@ -254,6 +254,9 @@ class SchemaChecker:
                 if value and not self._value_ok(spec, value, complete):
                     return False
                 subs = spec.get("suboptions")
+                if not value and complete and (spec.get("choices") or spec.get("type") in ("bool", "int", "float")) \
+                        and spec.get("type") not in ("list", "dict"):
+                    return False  # a choice, boolean or number is written on the key's line
                 if not value:
                     if subs and spec.get("type") == "dict":
                         stack.append(Level(indent=key_indent + 2, options=subs))
