@@ -13,6 +13,9 @@ from codegen.grounding.schema import SchemaChecker
 from codegen.model.generate import Constraint, end_of_task
 
 TOP_K = 64
+# The rare deep scan covers a kept vocabulary (~14k rows) whole, but not a 262k-row full one,
+# where it made an untuned base model crawl.
+DEEP_SCAN = 16384
 
 
 class SchemaConstraint(Constraint):
@@ -42,7 +45,7 @@ class SchemaConstraint(Constraint):
             return int(order[0])
         # rare: scan the rest of the (kept) vocabulary in order before giving up to the model's choice;
         # a module or option name the training text never spelled may need single-byte tokens
-        for index in order.tolist():
+        for index in order[:DEEP_SCAN].tolist():
             full = to_full(index)
             if self._ok(text, None if full in eos else extend(full)):
                 self.interventions += 1
