@@ -1,5 +1,4 @@
 """The decoding loop on a tiny random model: stopping, kept vocabulary, constraints."""
-import torch
 
 from codegen.backends.local import LocalBackend
 from codegen.model.generate import Constraint, Generator, end_of_task

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from codegen.atomic import staged_dir, write_text
+from codegen.atomic import staged_dir
 from codegen.train import vocab
 from codegen.train.data import Encoded, batches, collate, encode, read_jsonl
 
