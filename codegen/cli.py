@@ -280,6 +280,7 @@ def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, ev
         raise BadInput(f"--data {data_dir}: no train.jsonl (run: ansible-codegen dataset build -o {data_dir})")
     recipe = Recipe(base=base, steps=steps, epochs=epochs, lr=lr, rank=rank, tokens_per_batch=tokens_per_batch,
                     eval_every=eval_every, device=device, threads=threads)
+    _stop_on_signals()
     with bar() as progress:
         job = progress.add_task("Training", total=None, info="")
 
@@ -295,6 +296,18 @@ def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, ev
                    "command to resume", err=True)
         sys.exit(130)
     click.echo(f"done: {summary['step']} steps; adapter in {Path(out_dir) / 'adapter'}")
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (a scheduler, `kill`) and SIGINT stop a long job the way Ctrl-C does: checkpoint, then exit.
+    SIGINT is set too because a job started in the background (`cmd &`) inherits it ignored."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 @main.command("eval")

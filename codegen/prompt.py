@@ -39,3 +39,14 @@ def trim_context(context: str | None, limit: int = CONTEXT_CHARS) -> str:
 def render_task_prompt(request: str, context: str | None = None, examples: list[str] | None = None) -> str:
     return environment().get_template("task.j2").render(
         name=task_name(request), context=trim_context(context), examples=examples or [])
+
+
+def render_outline_prompt(request: str) -> str:
+    return environment().get_template("outline.j2").render(request=" ".join(request.split()))
+
+
+def render_prompt(row: dict, examples: list[str] | None = None, context: str | None = None) -> str:
+    """The training prompt of a dataset row: an outline request or a task request."""
+    if row.get("task") == "outline":
+        return render_outline_prompt(row["request"])
+    return render_task_prompt(row["request"], row.get("context") if context is None else context, examples)

@@ -10,6 +10,8 @@ from pathlib import Path
 from codegen.atomic import staged_dir
 from codegen.dataset import sources as src
 from codegen.dataset.filters import drop_reason, fqcn_text
+from codegen.dataset.outlines import outline_rows
+from codegen.dataset.retrieved import with_examples
 from codegen.dataset.requests import variants
 from codegen.task_keys import module_key
 
@@ -25,6 +27,7 @@ CONTEXT_TASKS = 3
 CAP_PER_ROLE_COLLECTION = 600
 MAX_TEMPLATES_IN_TRAIN = 3
 SPLITS = ("train", "valid", "test", "realworld")
+OUTLINE_REPEAT = 3  # a few hundred outlines among >10k tasks: seen three times per epoch
 
 
 def _digest(text: str) -> str:
@@ -66,7 +69,7 @@ def collect(catalog, from_dirs: list[Path], on_file=None):
             kept.append((source, raw, fqcn, fqcn_text(raw, key, fqcn)))
         if on_file:
             on_file(i, len(files))
-    return kept, drops, Counter(f.kind for f in files)
+    return kept, drops, files
 
 
 def make_examples(kept, rng: random.Random):
@@ -142,7 +145,12 @@ def data_card(rows, drops, files, stats, from_dirs) -> str:
     lines += ["", "## Tasks dropped by filters", ""] + [f"- {k}: {v}" for k, v in drops.most_common()]
     lines += [f"- duplicates (same task text): {stats['duplicates']}",
               f"- over the per-module / per-collection cap: {stats['capped']}"]
-    train = rows.get("train", [])
+    train = [r for r in rows.get("train", []) if r.get("task") != "outline"]
+    outlines = [r for r in rows.get("train", []) if r.get("task") == "outline"]
+    lines += ["", f"## Outline examples (train): {len(outlines)}", "",
+              "A role's description (tasks/main.yml) or 'FILE ROLE' (other task files) -> the names of its tasks "
+              "in order, plumbing (includes, facts, checks) left out; by collection:", ""]
+    lines += [f"- {k}: {v}" for k, v in Counter(r["source"]["collection"] for r in outlines).most_common()]
     lines += ["", "## Train examples by source kind and request style", ""]
     lines += [f"- {k}: {v}" for k, v in Counter(f"{r['source']['kind']}/{r['style']}" for r in train).most_common()]
     lines += ["", "## Train examples by collection (top 25)", "", "| collection | examples |", "|---|---|"]
@@ -161,7 +169,10 @@ def data_card(rows, drops, files, stats, from_dirs) -> str:
               "- user-style requests (lower-case imperative, from the name and from the arguments) are added to "
               "train examples of ansible.builtin and common sysadmin collections",
               f"- training mix (train split only): tasks with more than {MAX_TEMPLATES_IN_TRAIN} Jinja expressions "
-              f"dropped; at most {CAP_PER_ROLE_COLLECTION} examples from any one collection's roles", ""]
+              f"dropped; at most {CAP_PER_ROLE_COLLECTION} examples from any one collection's roles",
+              "- retrieved examples (train only): about half the rows carry the two most similar other training "
+              "examples (not their own task, not from their own file) in the prompt, as `--retrieval` shows them; "
+              "ansible.builtin rows appear twice, once with and once without", ""]
     return "\n".join(lines)
 
 
@@ -170,16 +181,17 @@ def build_dataset(catalog, out: Path, from_dirs: list[Path] | None = None, on_fi
     rng = random.Random(SEED)
     kept, drops, files = collect(catalog, from_dirs, on_file)
     rows, stats = make_examples(kept, rng)
+    outlines = outline_rows(files, _split_for, src.roots(catalog, from_dirs))
     rng.shuffle(rows["train"])  # the cap keeps a random sample of each role collection
     rows["train"], mix_drops = training_mix(rows["train"])
+    rows["train"] = with_examples(rows["train"], rng) + outlines * OUTLINE_REPEAT
+    rng.shuffle(rows["train"])
     drops.update(mix_drops)
     with staged_dir(out) as tmp:
         for split in SPLITS:
             items = rows.get(split, [])
-            if split == "train":
-                rng.shuffle(items)
             with open(tmp / f"{split}.jsonl", "w") as fh:
                 for row in items:
                     fh.write(json.dumps(row) + "\n")
-        (tmp / "DATA_CARD.md").write_text(data_card(rows, drops, files, stats, from_dirs))
+        (tmp / "DATA_CARD.md").write_text(data_card(rows, drops, Counter(f.kind for f in files), stats, from_dirs))
     return {split: len(rows.get(split, [])) for split in SPLITS}

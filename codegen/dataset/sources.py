@@ -79,16 +79,31 @@ def role_sources(catalog) -> Iterator[SourceFile]:
     yield from debops_sources()
 
 
-def debops_sources() -> Iterator[SourceFile]:
+def _debops_root() -> Path | None:
     spec = importlib.util.find_spec("debops")
     if spec is None or not spec.submodule_search_locations:
+        return None
+    base = Path(list(spec.submodule_search_locations)[0]) / "_data" / "ansible" / "collections"
+    return base / "ansible_collections" / "debops" / "debops"
+
+
+def roots(catalog, from_dirs: list[Path]) -> dict[str, Path]:
+    """origin -> the folder a SourceFile.path of that origin is relative to."""
+    out = {name: Path(meta.get("path") or "/nonexistent") for name, meta in catalog.collections.items()}
+    debops = _debops_root()
+    if debops is not None:
+        out["debops.debops"] = debops
+    out.update({str(folder): Path(folder) for folder in from_dirs})
+    return out
+
+
+def debops_sources() -> Iterator[SourceFile]:
+    root = _debops_root()
+    if root is None or not (root / "roles").is_dir():
         return
     from importlib.metadata import version
 
-    base = Path(list(spec.submodule_search_locations)[0]) / "_data" / "ansible" / "collections"
-    roles = base / "ansible_collections" / "debops" / "debops" / "roles"
-    if not roles.is_dir():
-        return
+    roles = root / "roles"
     for path in _yaml_files(roles):
         if _is_task_file(path):
             yield SourceFile("role", "debops.debops", version("debops"), "GPL-3.0-only",

@@ -3,6 +3,8 @@ preceding tasks (the form of context it was trained on), so it can copy the righ
 and argument names."""
 from __future__ import annotations
 
+from typing import Callable
+
 from codegen.catalog.store import Bm25, words
 from codegen.grounding.sources import SourceIndex
 
@@ -14,12 +16,14 @@ class ExampleRetriever:
         self.rows, self.k = index.rows, k
         self.bm25 = Bm25({str(i): words(r["request"]) for i, r in enumerate(index.rows)})
 
-    def examples(self, request: str) -> list[str]:
+    def examples(self, request: str, exclude: Callable[[dict], bool] | None = None) -> list[str]:
+        """The k most similar examples as task text; `exclude` drops rows (training leaves out
+        the example's own task and file, as inference never sees them)."""
         out = []
-        for doc, _ in self.bm25.top(words(request), self.k * 3):
+        for doc, _ in self.bm25.top(words(request), self.k * 6):
             row = self.rows[int(doc)]
             body = row["task"]
-            if body.count("\n") > MAX_EXAMPLE_LINES:
+            if body.count("\n") > MAX_EXAMPLE_LINES or (exclude and exclude(row)):
                 continue
             name = " ".join(row["request"].split())
             out.append(f"- name: {name}\n{body}")

@@ -22,18 +22,22 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _TOKEN.findall(text)]
 
 
-def write_index(rows: list[dict], path: Path) -> None:
+def index_rows(rows: list[dict]) -> list[dict]:
     """Keep the fields a match shows; one example per distinct task text."""
     seen, out = set(), []
     for row in rows:
-        if row["completion"] in seen:
+        if row["completion"] in seen or row.get("task") == "outline":
             continue
         seen.add(row["completion"])
         source = row.get("source") or {}  # hand-made or --from data may carry no source
         out.append({"request": row["request"], "module": row.get("module", ""), "task": row["completion"],
                     **{k: source.get(k, "") for k in ("kind", "collection", "version", "path", "licence", "line")}})
+    return out
+
+
+def write_index(rows: list[dict], path: Path) -> None:
     with gzip.open(path, "wt") as fh:
-        for row in out:
+        for row in index_rows(rows):
             fh.write(json.dumps(row) + "\n")
 
 

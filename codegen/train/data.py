@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from codegen.prompt import render_task_prompt
+from codegen.prompt import render_prompt
 
 MAX_TOKENS = 384
 
@@ -25,14 +25,18 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def encode(tokenizer, row: dict) -> Encoded:
-    """Prompt tokens (no loss) + completion tokens + EOS (loss). Long prompts lose their context first."""
+    """Prompt tokens (no loss) + completion tokens + EOS (loss). Long prompts lose retrieved
+    examples first, then the oldest half of their context, until they fit."""
     completion = tokenizer(row["completion"], add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
-    context = row.get("context") or ""
+    context, examples = row.get("context") or "", list(row.get("examples") or [])
     while True:
-        prompt = [tokenizer.bos_token_id] + tokenizer(render_task_prompt(row["request"], context),
+        prompt = [tokenizer.bos_token_id] + tokenizer(render_prompt(row, examples, context),
                                                       add_special_tokens=False)["input_ids"]
-        if len(prompt) + len(completion) <= MAX_TOKENS or not context:
+        if len(prompt) + len(completion) <= MAX_TOKENS or not (context or examples):
             break
+        if examples:
+            examples.pop(0)  # the least similar one goes first
+            continue
         context = context[len(context) // 2:]  # drop the oldest half of the context and retry
         context = context[context.find("\n- ") + 1:] if "\n- " in context else ""
     ids = (prompt + completion)[:MAX_TOKENS]

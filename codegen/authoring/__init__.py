@@ -1,0 +1,1 @@
+"""Authoring beyond single tasks: playbooks from an editable outline, roles, and explanations."""
