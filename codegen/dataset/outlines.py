@@ -92,7 +92,7 @@ def outline_rows(files, split_for, roots: dict[str, Path]) -> list[dict]:
             continue
         per_collection[source.origin] += 1
         rows.append({"task": "outline", "request": request, "context": "", "module": "",
-                     "completion": "".join(f"{i}. {s}\n" for i, s in enumerate(steps, 1)),
+                     "completion": "".join(f"  - {s}\n" for s in steps),
                      "id": f"outline-{source.origin}-{source.path}",
                      "source": {"kind": source.kind, "collection": source.origin, "version": source.version,
                                 "licence": source.licence, "path": source.path, "line": 1}})
