@@ -72,6 +72,14 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False,
     if backend == "openai" and not (url and remote_model):
         raise BadInput("--backend openai needs --url and --model")
     options = {"base": base, "adapter": adapter, "url": url, "model": remote_model, "timeout": chosen["timeout"]}
+    from codegen.hooks.fill import pipeline_from_env
+
+    try:
+        scripted = pipeline_from_env(lint=not no_lint)  # tests only: ANSIBLE_CODEGEN_TEST_BACKEND
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    if scripted is not None:
+        return scripted
     index = _source_index(adapter) if sources else None
     return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint, sources=index,
                     retriever="auto" if retrieval else None)
@@ -125,20 +133,46 @@ def task(prompt, context_file, as_json, sources, retrieval, base, adapter, backe
 
 
 @main.command()
-@click.argument("prompt")
+@click.argument("prompt", required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the playbook here.")
-@click.option("--hosts", default="all", show_default=True, help="Host group the play targets.")
+@click.option("--hosts", default=None, help="Host group the play targets (default: the outline's, else all).")
 @click.option("--become/--no-become", default=None, help="Run as root (default: decided from the tasks).")
+@click.option("--outline", "show_outline", is_flag=True,
+              help="Print the outline first; at a terminal, edit or accept it before generating.")
+@click.option("--from-outline", "outline_file", type=click.Path(dir_okay=False), default=None,
+              help="Generate from an (edited) outline file instead of outlining PROMPT.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON record instead of YAML.")
 @model_options
 @friendly_errors
-def playbook(prompt, output, hosts, become, as_json, base, adapter, backend, url, remote_model, no_lint):
-    """Generate a playbook for PROMPT ('a & b & c': one task per part)."""
+def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json, base, adapter, backend, url,
+             remote_model, no_lint):
+    """Generate a playbook for PROMPT: outline it (one step per task), then generate each step.
+
+    'a & b & c' gives the steps yourself. --outline shows the model's outline to edit first;
+    --from-outline FILE generates from a saved, edited outline."""
+    from codegen.authoring.outline import format_outline, generate_outline, review
     from codegen.playbook_command import build_playbook
 
-    prompt = _check_prompt(prompt)
+    if outline_file is not None:
+        steps, header = _read_outline_file(outline_file)
+        prompt = prompt or header.get("request") or steps[0]
+        hosts = hosts or header.get("hosts")
+    else:
+        prompt = _check_prompt(prompt or "")
     pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint)
-    record = build_playbook(pipeline, prompt, hosts=hosts, become=become, output=output, lint=not no_lint)
+    if outline_file is None:
+        steps = generate_outline(pipeline.backend, prompt)
+        if show_outline:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                click.echo(format_outline(steps, prompt, hosts), nl=False)
+                click.echo("# save this, edit it, then: ansible-codegen playbook --from-outline FILE", err=True)
+                sys.exit(0)
+            steps = review(steps, prompt, hosts)
+            if not steps:
+                click.echo("stopped: nothing generated", err=True)
+                sys.exit(1)
+    record = build_playbook(pipeline, prompt, hosts=hosts or "all", become=become, output=output,
+                            lint=not no_lint, steps=steps)
     if as_json:
         click.echo(json.dumps(record, indent=2))
     elif output is None:
@@ -148,6 +182,17 @@ def playbook(prompt, output, hosts, become, as_json, base, adapter, backend, url
     for problem in record["problems"]:
         click.echo(f"# {problem}", err=True)
     sys.exit(0 if record["yaml"] else 1)
+
+
+def _read_outline_file(path: str) -> tuple[list[str], dict]:
+    from codegen.authoring.outline import read_outline
+
+    try:
+        return read_outline(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read outline {path}: {exc.__class__.__name__}") from exc
+    except ValueError as exc:
+        raise BadInput(f"{path}: {exc}") from exc
 
 
 @main.command()

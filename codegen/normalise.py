@@ -81,6 +81,17 @@ def normalise_tasks(text: str, catalog) -> str:
     return _dedent_top_list(out.getvalue())
 
 
+def load_round_trip(text: str):
+    """A normalised task list as ruamel data, to edit and give back to dump_round_trip."""
+    return _yaml().load(text)
+
+
+def dump_round_trip(data) -> str:
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return _dedent_top_list(out.getvalue())
+
+
 def _one_line(exc: YAMLError) -> str:
     problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
     mark = getattr(exc, "problem_mark", None)

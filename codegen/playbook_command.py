@@ -1,4 +1,8 @@
-"""`ansible-codegen playbook`: requests -> tasks (pipeline) -> one play (assemble) -> lint -> file."""
+"""`ansible-codegen playbook`: steps -> tasks (pipeline) -> variables lifted -> one play (assemble) -> lint -> file.
+
+The steps are the user's own ('a & b & c'), an edited outline (--from-outline), or the model's
+outline of the request (codegen/authoring/outline.py).
+"""
 from __future__ import annotations
 
 import tempfile
@@ -22,19 +26,36 @@ def lint_playbook_text(text: str) -> list[str]:
         return [str(p) for p in lint_file(path, kind="playbook")]
 
 
-def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | None = None,
-                   output: str | None = None, lint: bool = True) -> dict:
-    started = time.perf_counter()
-    requests = split_requests(prompt)
-    if not requests:
-        raise ValueError("empty prompt: say what the playbook should do")
+def generate_steps(pipeline, steps: list[str]) -> tuple[list[str], list[str]]:
+    """One task snippet per step, each seeing the tasks before it; (snippets, problems)."""
     snippets, problems = [], []
-    for request in requests:
-        text, failed = pipeline.one_task(request, "".join(snippets))
+    for step in steps:
+        text, failed = pipeline.one_task(step, "".join(snippets))
         problems += failed
         if text:
             snippets.append(text)
-    playbook, notes = assemble_playbook(snippets, name=play_name(prompt), hosts=hosts, become=become)
+    return snippets, problems
+
+
+def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | None = None,
+                   output: str | None = None, lint: bool = True, steps: list[str] | None = None,
+                   lift: bool = True) -> dict:
+    """steps: what to generate, in order (default: the prompt's '&' parts)."""
+    started = time.perf_counter()
+    requests = steps if steps is not None else split_requests(prompt)
+    if not requests:
+        raise ValueError("empty prompt: say what the playbook should do")
+    snippets, problems = generate_steps(pipeline, requests)
+    notes: list[str] = []
+    variables: dict = {}
+    if lift and snippets:
+        from codegen.authoring.variables import lift_variables
+
+        lifted = lift_variables(snippets)
+        snippets, variables, notes = lifted.snippets, lifted.variables, lifted.notes
+    playbook, assembled = assemble_playbook(snippets, name=play_name(prompt), hosts=hosts, become=become,
+                                            vars=variables)
+    notes += assembled
     if snippets:
         from codegen.validate import validate_tasks
 
@@ -46,4 +67,5 @@ def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | 
     modules = [pipeline.catalog.resolve(module_key(t)) or module_key(t) for s in snippets for t in load_tasks(s)]
     return {"id": None, "yaml": playbook, "module": ",".join(m for m in modules if m) or None,
             "valid": bool(snippets) and len(snippets) == len(requests) and not any(p.startswith("error") for p in problems),
-            "problems": problems, "notes": notes, "seconds": round(time.perf_counter() - started, 3)}
+            "problems": problems, "notes": notes, "steps": requests, "variables": variables,
+            "seconds": round(time.perf_counter() - started, 3)}

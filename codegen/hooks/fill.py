@@ -174,6 +174,7 @@ class ScriptedBackend:
     """Answers from a {request: task body} mapping; an unknown request gets an empty answer.
 
     The prompt ends with the task's `- name: <Request>` line, which is how the request is found.
+    An outline prompt (ending in `steps:`) is answered by the entry "outline: <request>".
     """
 
     def __init__(self, answers: dict[str, str]):
@@ -187,6 +188,9 @@ class ScriptedBackend:
 
         self.prompts.append(prompt)
         last = prompt.rstrip("\n").rsplit("\n", 1)[-1]
+        if last == "steps:":  # an outline prompt (prompts/outline.j2): answered by "outline: <request>"
+            request = next((line.split(":", 1)[1] for line in prompt.splitlines() if line.startswith("# Request:")), "")
+            return ScriptedGeneration(self.answers.get(f"outline: {' '.join(request.split())}".casefold(), ""))
         name = last.removeprefix("- name:").strip()
         try:
             loaded = yaml.safe_load(name)
