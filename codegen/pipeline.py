@@ -91,18 +91,28 @@ class Pipeline:
         ctx = prepared.context
         retriever = self._retriever()
         examples = retriever.examples(request) if retriever else None
+        constraint = self._constraint(ctx)
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples),
-                                           constraint=self._constraint(ctx))
+                                           constraint=constraint)
+        body, notes = generation.text, []
+        if generation.stopped == "max_tokens" and constraint is not None:
+            # A runaway value (a condition or template that never closes) is cut mid-way by the
+            # token limit; keep the whole lines before it that make a complete, valid task.
+            kept = constraint.checker.complete_prefix(body)
+            if kept is not None and kept != body:
+                dropped = body.rstrip("\n").count("\n") + 1 - kept.count("\n")
+                notes.append(f"note [repair] the answer ran past the token limit: dropped its last {dropped} "
+                             "line(s), which did not finish")
+                body = kept
         try:
-            text = normalise_tasks(task_text(task_name(request), generation.text), self.catalog)
+            text = normalise_tasks(task_text(task_name(request), body), self.catalog)
         except (ParseError, ValueError) as exc:
             return "", [f"error [parse] {request!r}: {exc}"]
-        notes: list[str] = []
         if self.repair:
             from codegen.grounding.repair import repair
 
             text, fixed = repair(text, self.catalog, ctx.variables, prepared.secrets)
-            notes = [f"note [repair] {n}" for n in fixed]
+            notes += [f"note [repair] {n}" for n in fixed]
         return text, notes
 
     def run(self, prompt: str, context: str | None = None, id: str | None = None) -> TaskResult:

@@ -185,3 +185,32 @@ def test_retrieved_examples_are_shown_as_preceding_tasks(tmp_path, catalog):
     backend = Scripted({})
     Pipeline(backend, catalog, lint=False, retriever=retriever).run("install nginx package")
     assert backend.prompts[0].index("Install the nginx package") < backend.prompts[0].index("- name: Install nginx package")
+
+
+@pytest.mark.parametrize("text,final,expected", [
+    ("  ansible.builtin.set_fact:\n    app_port: 8080\n", True, True),  # set_fact's keys are the user's variables
+    ("  ansible.builtin.set_fact:\n    - app_port: 8080\n", False, False),  # arguments are a mapping, not a list
+    ("  community.general.one_vm:\n    template_id: 1\n    disk_saveas: true\n", False, False),  # dict option, scalar
+    ("  community.general.one_vm:\n    template_id: 1\n    disk_saveas:\n      disk_id: 0\n", False, True),
+    ("  community.general.one_vm:\n    template_id: 1\n    networks:\n      - name\n", False, False),  # dict elements
+    ("  community.general.one_vm:\n    template_id: 1\n    networks:\n      - NETWORK_ID: 0\n", False, True),
+])
+def test_open_modules_and_mapping_shaped_options(catalog, text, final, expected):
+    assert SchemaChecker(catalog).viable(text, final=final) is expected
+
+
+def test_an_answer_cut_at_the_token_limit_keeps_its_complete_lines(catalog):
+    runaway = ("  ansible.builtin.copy:\n    src: app.conf\n    dest: /etc/app.conf\n    mode: \"0644\"\n"
+               "  when: (item.dest is defined and item.dest is truthy) or (item.path is defined and")
+    checker = SchemaChecker(catalog)
+    assert checker.complete_prefix(runaway) == runaway.rsplit("\n", 1)[0] + "\n"
+
+    class CutOff(Scripted):
+        def complete(self, prompt, constraint=None, cancelled=None):
+            from dataclasses import replace
+
+            return replace(super().complete(prompt, constraint, cancelled), stopped="max_tokens")
+
+    result = Pipeline(CutOff({"Copy the config": runaway}), catalog, lint=False).run("copy the config")
+    assert "when:" not in result.yaml and result.valid, result
+    assert any("ran past the token limit" in p for p in result.problems)

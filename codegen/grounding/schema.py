@@ -26,6 +26,8 @@ CONDITIONS = ("when", "changed_when", "failed_when", "until")
 LINT_REQUIRED = {
     "ansible.builtin.copy": ("mode",), "ansible.builtin.template": ("mode",), "ansible.builtin.get_url": ("mode",),
 }
+# Modules that take keys of the user's choosing beside their documented options.
+OPEN_MODULES = {"ansible.builtin.set_fact", "ansible.builtin.add_host", "ansible.builtin.set_stats"}
 CHANGE_REPORTING = {"ansible.builtin.command", "ansible.builtin.shell"}
 _JINJA = None
 
@@ -66,6 +68,8 @@ class Level:
     options: dict | None         # {name: spec} allowed here, or FREE
     list_items: bool = False     # keys come as "- key:" items (list of dicts)
     task_level: bool = False
+    module_args: bool = False    # the module's own argument mapping (never a list)
+    items_are_maps: bool = False  # a list option whose elements are dicts: "- key: value" items only
     seen: set = field(default_factory=set)
 
 
@@ -85,6 +89,10 @@ def _is_template(value: str) -> bool:
         return False
     inner = value[1:]
     return inner == "" or "{{".startswith(inner[:2]) and inner[:1] == "{" or "{{" in inner or "{%" in inner
+
+
+def _wants_mapping(spec: dict) -> bool:
+    return spec.get("type") == "dict" or (spec.get("type") == "list" and spec.get("elements") == "dict")
 
 
 class SchemaChecker:
@@ -169,11 +177,14 @@ class SchemaChecker:
             level = stack[-1]
             if key_indent < 2:
                 return False
+            if is_item and indent == 4 and level.module_args:
+                return False  # a module's arguments are a mapping, never a list
+            if level.items_are_maps and is_item and key_indent == level.indent and complete \
+                    and not re.match(r"[A-Za-z_][\w.-]*:( |$)", key_text):
+                return False  # an element of a list of dicts is a mapping, not a scalar
             if level.options is FREE and not level.task_level:
                 if key_indent >= level.indent:
                     continue
-            if is_item and indent == 4 and len(stack) == 2 and module_doc is not None and level.options is not FREE:
-                return False  # a module's arguments are a mapping, never a list
             if key_indent > level.indent:
                 continue  # deeper than any mapping we track: list values, nested free data
             if level.task_level and is_item:
@@ -230,7 +241,9 @@ class SchemaChecker:
                             stack.append(Level(indent=4, options=FREE))  # free-form: "command: ls"
                         else:
                             opts = module_doc.options if module_doc and module_doc.options else FREE
-                            stack.append(Level(indent=4, options=opts))
+                            if key in OPEN_MODULES or (opts and "key_value" in opts):
+                                opts = FREE  # set_fact's keys are the variables it sets
+                            stack.append(Level(indent=4, options=opts, module_args=True))
                         continue
                     return False
                 if (allowed_module and self.modules.has_prefix(key)) or any(
@@ -253,6 +266,9 @@ class SchemaChecker:
                     block_scalar_indent = indent
                 if value and not self._value_ok(spec, value, complete):
                     return False
+                if value and complete and _wants_mapping(spec) and not _is_template(value) \
+                        and not value.startswith(("{", "[", "|", ">")) and value not in ("null", "~"):
+                    return False  # a dict (or list of dicts) option given a plain scalar
                 subs = spec.get("suboptions")
                 if not value and complete and (spec.get("choices") or spec.get("type") in ("bool", "int", "float")) \
                         and spec.get("type") not in ("list", "dict"):
@@ -262,6 +278,8 @@ class SchemaChecker:
                         stack.append(Level(indent=key_indent + 2, options=subs))
                     elif subs and spec.get("type") == "list":
                         stack.append(Level(indent=key_indent + 4, options=subs, list_items=True))
+                    elif spec.get("type") == "list" and spec.get("elements") == "dict":
+                        stack.append(Level(indent=key_indent + 4, options=FREE, items_are_maps=True))
                     else:
                         stack.append(Level(indent=key_indent + 2, options=FREE))
                 continue
@@ -272,6 +290,16 @@ class SchemaChecker:
         if final:
             return self.missing_required(text) == [] and self.lint_missing(text) == [] and self.parses(text)
         return True
+
+    def complete_prefix(self, text: str) -> str | None:
+        """The longest run of whole lines that is a complete, valid task: what to keep of an answer
+        cut off at the token limit (a runaway condition or template would not parse)."""
+        lines = text.rstrip("\n").split("\n")
+        for end in range(len(lines), 0, -1):
+            candidate = "\n".join(lines[:end]) + "\n"
+            if self.viable(candidate, final=True):
+                return candidate
+        return None
 
     def parses(self, text: str) -> bool:
         """The finished task loads as YAML and every template and condition in it parses."""
@@ -328,7 +356,7 @@ class SchemaChecker:
         missing = []
         for name in doc.required():
             spec = doc.options[name]
-            if name == "free_form" or is_auth_option(name, spec):
+            if name in ("free_form", "key_value") or is_auth_option(name, spec):
                 continue  # free-form text, or credentials the environment supplies
             if name not in present and not (set(spec.get("aliases") or []) & present):
                 missing.append(name)
