@@ -46,3 +46,21 @@ def test_batch_writes_one_record_per_prompt(tmp_path):
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in records] == [f"p{i}" for i in range(5)]
     assert sum(r["valid"] for r in records) >= 4
+
+
+def test_outline_is_plain_english_steps_from_the_model():
+    result = cli("playbook", "set up a postgresql database server", "--outline")
+    assert result.returncode == 0, result.stderr
+    steps = [line.split(". ", 1)[1] for line in result.stdout.splitlines() if line[:1].isdigit()]
+    assert 2 <= len(steps) <= 12, result.stdout
+    assert all(len(s.split()) >= 2 and ":" not in s.split()[0] for s in steps), steps
+
+
+def test_role_from_the_model_passes_ansible_lint_as_a_role(tmp_path):
+    result = cli("role", "web", "install nginx & start nginx and enable it at boot", "-o", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    role = tmp_path / "web"
+    assert (role / "tasks" / "main.yml").is_file() and (role / "meta" / "main.yml").is_file()
+    lint = subprocess.run([str(BIN / "ansible-lint"), "--profile", "production", "--offline", str(role)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -125,7 +125,7 @@ def test_option_descriptions_come_from_the_module_documentation(explained, catal
     assert f"- `dest` = `/etc/app/app.conf`: {dest}" in text
     assert "`latest` ensures that the latest version is installed" in text  # the chosen value explained
     assert "notifies `Restart nginx` (task 9)" in text
-    assert "A block: block tasks 5-6; rescue tasks 7." in text
+    assert "A block: block tasks 5-6; rescue task 7." in text
 
 
 def test_a_clean_task_has_no_flags(tmp_path):
@@ -235,28 +235,42 @@ def test_secret_names_are_whole_words_and_docs_overrule_them(catalog, tmp_path):
     assert not ex.explain_path(path, catalog).flags  # a choice and a flag, not secrets
 
 
-def test_summary_prompt_renders_the_file_and_the_documented_modules(explained):
+def test_summary_prompt_renders_the_plays_and_the_documented_modules(explained):
     prompt = ex.render_summary_prompt(explained)
-    assert "site.yml" in prompt and "Install nginx: ansible.builtin.apt (Manages apt-packages)" in prompt
-    assert "hunter2" not in prompt  # secrets are redacted before any prompt
-    assert prompt.endswith("Summary: This playbook\n") or prompt.endswith("Summary: This playbook")
+    assert "Ansible playbook: site.yml" in prompt and 'Play "Web servers" on hosts web, as root:' in prompt
+    assert "1. Install nginx: ansible.builtin.apt (Manages apt-packages)" in prompt
+    assert "4. Configure the app: a block" in prompt
+    assert "hunter2" not in prompt and "8080" not in prompt  # no option or variable values reach the model
+    assert prompt.rstrip("\n").endswith("Summary: This playbook")
 
 
-def test_summary_is_labelled_and_trimmed_to_a_paragraph(explained):
+def scripted(completion):
     class Scripted:
         def complete(self, prompt):
             assert prompt.rstrip().endswith("This playbook")
-            return type("G", (), {"text": " installs nginx and deploys the app. It also\n\nmore"})()
+            return type("Generation", (), {"text": completion})()
 
-    summary = ex.model_summary(explained, backend=Scripted())
+    return Scripted()
+
+
+def test_summary_is_labelled_and_trimmed_to_a_paragraph(explained):
+    summary = ex.model_summary(explained, backend=scripted(" installs nginx and deploys the app. It also\n\nmore"))
     assert summary == "This playbook installs nginx and deploys the app."
     text = ex.render_markdown(explained, summary=summary)
     assert "## Summary (written by the model)" in text and "> This playbook installs nginx" in text
+    assert "Written by the local language model and not checked" in text
+
+
+@pytest.mark.parametrize("completion", ["- name: Web servers hosts: web", " - name: x\n  hosts: web", " ", ""])
+def test_a_summary_that_is_not_prose_is_dropped(explained, completion):
+    summary = ex.model_summary(explained, backend=scripted(completion))
+    assert summary == ""
+    assert "gave no usable summary" in ex.render_markdown(explained, summary=summary)
 
 
 def test_explain_does_not_import_torch(playbook):
     code = ("import sys\nfrom click.testing import CliRunner\nfrom codegen.cli import main\n"
             f"r = CliRunner().invoke(main, ['explain', {str(playbook)!r}])\n"
             "assert r.exit_code == 0, r.output\nprint('torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
     assert out.stdout.split() == ["False"], out.stdout + out.stderr

@@ -199,7 +199,6 @@ class Play:
 class Explained:
     path: Path
     kind: str  # playbook | tasks | handlers | role
-    text: str  # the file's text (a role: its tasks/main.yml), for the summary prompt
     plays: list[Play] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)  # a tasks file's or a role's
     variables: list[tuple[str, dict]] = field(default_factory=list)  # a role's defaults/vars
@@ -340,7 +339,7 @@ def explain_path(path: str | Path, catalog) -> Explained:
         return _explain_role(path, catalog)
     text, data = load_yaml_file(path)
     kind = _file_kind(path, text, data, catalog)
-    out = Explained(path, kind, text)
+    out = Explained(path, kind)
     collect = _Collector(catalog, out)
     if kind == "playbook":
         for number, play in enumerate(data, 1):
@@ -367,7 +366,7 @@ def _explain_role(path: Path, catalog) -> Explained:
     handlers = _role_file(path / "handlers", "main")
     if main is None and handlers is None:
         raise ExplainError(f"{path}: a folder, but not a role (no tasks/main.yml or handlers/main.yml)")
-    out = Explained(path, "role", main.read_text(encoding="utf-8", errors="replace") if main else "")
+    out = Explained(path, "role")
     collect = _Collector(catalog, out)
     task_files = ([main] if main else []) + sorted(
         p for p in (path / "tasks").glob("*.y*ml") if p.suffix in (".yml", ".yaml") and p != main)
@@ -608,10 +607,20 @@ def unknown_module(entry: Entry) -> str | None:
             "collection")
 
 
+def no_module(entry: Entry) -> str | None:
+    """A task that calls no module (or several) is rejected when the play loads."""
+    if entry.is_block or entry.key is not None:
+        return None
+    several = [k for k in entry.task if isinstance(k, str) and not is_keyword(k)]
+    if several:
+        return "has several module keys (" + ", ".join(map(_code, several)) + "): ansible rejects the task"
+    return "calls no module: ansible rejects the task (a `- name:` stub alone is what `ansible-codegen fill` fills)"
+
+
 RULES: list[Callable[[Entry], str | None]] = [
     command_without_changed_when, state_latest, secret_without_no_log, hardcoded_secret, ignore_errors,
     certificate_checks_off, world_writable_mode, decimal_mode, pipe_to_shell, command_instead_of_module,
-    unknown_module,
+    unknown_module, no_module,
 ]
 
 
@@ -814,13 +823,12 @@ def entry_markdown(entry: Entry, level: int, handlers: dict[str, int]) -> list[s
     """One task (or block), with its module, options, keywords and flags."""
     lines = [_heading(entry, level), ""]
     if entry.is_block:
-        parts = [f"{part} tasks {_numbers(numbers)}" for part, numbers in entry.children.items() if numbers]
+        parts = [f"{part} {_numbers(numbers)}" for part, numbers in entry.children.items() if numbers]
         lines.append("A block: " + "; ".join(parts) + "." if parts else "An empty block.")
         if entry.children.get("rescue"):
             lines.append("If a task of the block fails, the rescue tasks run (and the failure counts as handled).")
         if entry.children.get("always"):
             lines.append("The always tasks run whatever happened.")
-        lines.append("The keywords below apply to each task inside.")
     elif entry.key is None:
         extra = [k for k in entry.task if isinstance(k, str) and not is_keyword(k)]
         lines.append("This task calls no module." if not extra
@@ -842,14 +850,19 @@ def entry_markdown(entry: Entry, level: int, handlers: dict[str, int]) -> list[s
             lines += [""] + options
     keywords = keyword_sentences(entry.task, handlers)
     if keywords:
-        lines += [""] + keywords
+        lines += [""] + (["For each task inside:"] if entry.is_block else []) + keywords
     if entry.flags:
         lines += [""] + "\n>\n".join(f"> **Review [{f.rule}]:** {f.message}" for f in entry.flags).split("\n")
     return lines + [""]
 
 
 def _numbers(numbers: list[int]) -> str:
-    return f"{numbers[0]}" if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+    """'task 7', 'tasks 5-6', or 'tasks 5, 8' (a nested block's own tasks sit between)."""
+    if len(numbers) == 1:
+        return f"task {numbers[0]}"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"tasks {numbers[0]}-{numbers[-1]}"
+    return "tasks " + ", ".join(map(str, numbers))
 
 
 def variable_lines(mapping: dict) -> list[str]:
@@ -923,17 +936,17 @@ def _what(out: Explained) -> str:
     return f"A {'handlers' if out.kind == 'handlers' else 'tasks'} file: {counted}."
 
 
-def modules_markdown(out: Explained, catalog=None) -> list[str]:
+def modules_markdown(out: Explained) -> list[str]:
+    """Each module once, with what it does, the tasks that use it and the collection it comes from."""
     lines = ["## Modules used", ""]
     for name, numbers in out.modules().items():
-        entry = out.entries[numbers[0] - 1]
-        tasks = ", ".join(map(str, numbers))
-        if entry.doc is None:
-            lines.append(f"- {_code(name)}: not found in the installed collections (task {tasks})")
-        else:
-            version = f" {entry.doc.collection} {entry.doc.version}".rstrip() if entry.doc.version else ""
-            lines.append(f"- {_code(name)}: {plain(entry.doc.short_description).rstrip('.')} (task {tasks};{version})"
-                         .replace(";)", ")"))
+        doc = out.entries[numbers[0] - 1].doc
+        tasks = f"task{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
+        if doc is None:
+            lines.append(f"- {_code(name)}: not found in the installed collections ({tasks})")
+            continue
+        source = f"; {doc.collection} {doc.version}" if doc.version else ""
+        lines.append(f"- {_code(name)}: {plain(doc.short_description).rstrip('.')} ({tasks}{source})")
     return lines + [""] if len(lines) > 2 else []
 
 
@@ -952,15 +965,17 @@ MODEL_NOTE = ("*Written by the local language model and not checked; everything 
 
 
 def summary_markdown(summary: str) -> list[str]:
-    return ["## Summary (written by the model)", "",
-            MODEL_NOTE, "", "> " + summary, ""]
+    if not summary.strip():
+        return ["## Summary (written by the model)", "",
+                "*The local model gave no usable summary; the explanation below does not depend on it.*", ""]
+    return ["## Summary (written by the model)", "", MODEL_NOTE, "", "> " + summary, ""]
 
 
 def render_markdown(out: Explained, summary: str | None = None) -> str:
     """The whole explanation: overview, flags, then play by play (or section by section)."""
     title = f"Role {out.path.name}" if out.kind == "role" else out.path.name
     lines = [f"# {title}", "", _what(out), ""]
-    if summary:
+    if summary is not None:
         lines += summary_markdown(summary)
     lines += modules_markdown(out)
     lines += flags_markdown(out.flags)
@@ -992,30 +1007,53 @@ def render_task_markdown(out: Explained, number: int) -> str:
 # ---------------------------------------------------------------------------------------------
 # The model's summary (opt-in): the only part that loads a model
 
-SUMMARY_FILE_CHARS = 3000  # the file as the model sees it; a longer prompt costs CPU time
-SUMMARY_TASKS = 40
+SUMMARY_TASKS = 40  # a longer prompt costs CPU time and a 270M model loses the thread anyway
 
 
 def summary_prefix(out: Explained) -> str:
     return f"This {'tasks file' if out.kind in ('tasks', 'handlers') else out.kind}"
 
 
+def _prompt_task(entry: Entry) -> dict:
+    does = plain(entry.doc.short_description).rstrip(".") if entry.doc is not None else ""
+    return {"number": entry.number, "name": entry.name or "(no name)",
+            "module": "a block" if entry.is_block else entry.fqcn or entry.key or "no module", "does": does}
+
+
+def _play_title(play: Play) -> str:
+    data = play.data
+    if "hosts" not in data:
+        return f"Play {play.number} imports another playbook"
+    become = ", as root" if data.get("become") not in (None, *_FALSE) else ""
+    return f"Play \"{data.get('name') or play.number}\" on hosts {_plain_value(data['hosts'])}{become}"
+
+
 def render_summary_prompt(out: Explained) -> str:
-    """The prompt for --summary: the file, each task's module as documented, and the summary's start."""
-    from codegen.grounding.secrets import redact
+    """The prompt for --summary: the plays and tasks, each task's module as documented, the summary's start.
+
+    Option values are left out: the model needs what the tasks do, and no secret may reach a prompt."""
     from codegen.prompt import environment
 
-    text = redact(out.text).text  # secrets never reach a prompt, as in generation
-    text = text if len(text) <= SUMMARY_FILE_CHARS else text[:SUMMARY_FILE_CHARS] + "\n# ...\n"
-    tasks = [{"number": e.number, "name": e.name or "(no name)", "module": e.fqcn or e.key or "block",
-              "does": plain(e.doc.short_description).rstrip(".") if e.doc is not None else ""}
-             for e in out.entries[:SUMMARY_TASKS]]
+    if out.plays:
+        groups = [{"title": _play_title(p), "tasks": [_prompt_task(e) for s in p.sections for e in s.entries]}
+                  for p in out.plays]
+    else:
+        groups = [{"title": s.title, "tasks": [_prompt_task(e) for e in s.entries]} for s in out.sections]
+    budget = SUMMARY_TASKS
+    for group in groups:
+        group["tasks"], budget = group["tasks"][:max(budget, 0)], budget - len(group["tasks"])
     return environment().get_template("explain.j2").render(
-        filename=out.path.name, kind=out.kind, text=text.rstrip("\n"), tasks=tasks, prefix=summary_prefix(out))
+        filename=out.path.name, kind=out.kind, groups=groups, prefix=summary_prefix(out)).rstrip("\n")
+
+
+_NOT_PROSE = re.compile(r"(^|\s)-\s+\w+:|\{\{|```|\w+:\s+\w+:")
 
 
 def clean_summary(prefix: str, completion: str) -> str:
-    """The model's continuation -> one paragraph, cut after its last full sentence."""
+    """The model's continuation -> one paragraph cut after its last full sentence; "" when it is
+    not prose (a small model may echo YAML instead of summarising: then it adds nothing)."""
+    if not completion.startswith(" ") or _NOT_PROSE.search(completion):
+        return ""
     text = " ".join((prefix + completion).split("\n\n", 1)[0].split())
     end = max(text.rfind(". "), text.rfind(".") if text.endswith(".") else -1)
     if end > len(prefix):
