@@ -45,8 +45,8 @@ class Retrieval:
     """The nearest training example (BM25 over request words), its task body reused."""
 
     def __init__(self, train_rows: list[dict]):
-        self.rows = train_rows
-        self.index = Bm25({str(i): words(r["request"]) for i, r in enumerate(train_rows)})
+        self.rows = [r for r in train_rows if r.get("task") != "outline"]  # tasks only
+        self.index = Bm25({str(i): words(r["request"]) for i, r in enumerate(self.rows)})
 
     def body(self, request: str) -> str:
         best = self.index.top(words(request), 1)
