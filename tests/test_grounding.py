@@ -199,6 +199,21 @@ def test_open_modules_and_mapping_shaped_options(catalog, text, final, expected)
     assert SchemaChecker(catalog).viable(text, final=final) is expected
 
 
+SERVICE = "  ansible.builtin.service:\n    name: x\n    state: restarted\n"
+
+
+@pytest.mark.parametrize("text,expected", [
+    (SERVICE + "  when: result.changed\n", False),      # ansible-lint no-handler: a handler's job
+    (SERVICE + "  when: result is changed\n", False),
+    (SERVICE + "  when: result.changed and x\n", True),
+    (SERVICE + "  when:\n", False),                     # null to Ansible (schema[tasks])
+    ("  ansible.builtin.copy:\n    content: |\n      a  \n    dest: /x\n    mode: '0644'\n", False),  # trailing
+    ("  ansible.builtin.copy:\n    content: |\n      a\n    dest: /x\n    mode: '0644'\n", True),
+])
+def test_what_lint_would_reject_cannot_finish_a_task(catalog, text, expected):
+    assert SchemaChecker(catalog).viable(text, final=True) is expected
+
+
 def test_an_answer_cut_at_the_token_limit_keeps_its_complete_lines(catalog):
     runaway = ("  ansible.builtin.copy:\n    src: app.conf\n    dest: /etc/app.conf\n    mode: \"0644\"\n"
                "  when: (item.dest is defined and item.dest is truthy) or (item.path is defined and")

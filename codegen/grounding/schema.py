@@ -26,6 +26,7 @@ CONDITIONS = ("when", "changed_when", "failed_when", "until")
 LINT_REQUIRED = {
     "ansible.builtin.copy": ("mode",), "ansible.builtin.template": ("mode",), "ansible.builtin.get_url": ("mode",),
 }
+_HANDLER_CONDITION = re.compile(r"[A-Za-z_][\w.]*(\.changed|\s+is\s+changed)")
 # Modules that take keys of the user's choosing beside their documented options.
 OPEN_MODULES = {"ansible.builtin.set_fact", "ansible.builtin.add_host", "ansible.builtin.set_stats"}
 CHANGE_REPORTING = {"ansible.builtin.command", "ansible.builtin.shell"}
@@ -163,6 +164,8 @@ class SchemaChecker:
             body = line[indent:]
             if block_scalar_indent is not None:
                 if indent > block_scalar_indent or (not complete and indent >= block_scalar_indent and not body.strip()):
+                    if (complete and line != line.rstrip()) or line.endswith("  ") or len(line) > MAX_LINE:
+                        return False  # block text is still YAML lines: no trailing spaces, 160 columns
                     continue
                 block_scalar_indent = None
             if body.startswith("#"):
@@ -220,6 +223,8 @@ class SchemaChecker:
                         if complete and value and key in CONDITIONS and not isinstance(value, bool) \
                                 and not jinja_ok("{{ " + _strip_quotes(value)[0] + " }}"):
                             return False  # a condition that does not parse
+                        if complete and key == "when" and _HANDLER_CONDITION.fullmatch(_strip_quotes(value)[0].strip()):
+                            return False  # "when: result.changed" is a handler's job (ansible-lint no-handler)
                         if complete and value and ("{{" in value or "{%" in value) \
                                 and not jinja_ok(_strip_quotes(value)[0]):
                             return False
@@ -310,7 +315,9 @@ class SchemaChecker:
             tasks = load_tasks("- name: task\n" + text)
         except ParseError:
             return False
-        return len(tasks) == 1 and not jinja_check.check(tasks[0], 0, 1)
+        if len(tasks) != 1 or any(tasks[0].get(k, "") is None for k in TASK_KEYWORDS):
+            return False  # one task; a keyword written with nothing after it ("when:") is null to Ansible
+        return not jinja_check.check(tasks[0], 0, 1)
 
     def lint_missing(self, text: str) -> list[str]:
         """What ansible-lint (production) will ask for that the task does not have yet."""
