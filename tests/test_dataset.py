@@ -112,3 +112,74 @@ def test_training_mix_caps_role_collections_and_drops_heavy_templating():
     assert dropped["heavily templated (train only)"] == 1
     assert sum(r["source"]["kind"] == "user" for r in kept) == 3  # a user's own content is never dropped
     assert any(r["source"]["kind"] == "example" for r in kept)
+
+
+def _row(i, module, request, path, collection="c.roles"):
+    return {"module": module, "request": request, "context": "", "id": f"r{i}",
+            "completion": f"  {module}:\n    name: thing{i}\n",
+            "source": {"kind": "role", "collection": collection, "path": path}}
+
+
+def test_retrieved_examples_never_show_a_row_its_own_task_or_file():
+    from codegen.dataset.retrieved import with_examples
+
+    rows = [_row(i, "ansible.builtin.package" if i % 2 else "community.general.npm", f"install package thing{i % 3}",
+                 f"roles/r{i % 4}/tasks/main.yml") for i in range(40)]
+    out = with_examples(rows, random.Random(0))
+    by_id = {r["id"]: r for r in rows}
+    for row in out:
+        own = by_id[row["id"].removesuffix("-x")]
+        for example in row["examples"]:
+            assert own["completion"] not in example  # not its own task
+            shown = next(r for r in rows if r["completion"] in example)
+            assert shown["source"]["path"] != own["source"]["path"]  # nor one from its own file
+    with_some = [r for r in out if r["examples"]]
+    assert 0.3 < len(with_some) / len(out) < 0.8
+    # ansible.builtin rows come twice, once each way; others once
+    builtin = [r for r in out if r["module"] == "ansible.builtin.package"]
+    assert len(builtin) == 2 * sum(r["module"] == "ansible.builtin.package" for r in rows)
+    assert all(len([r for r in builtin if r["id"].removesuffix("-x") == i]) == 2
+               for i in {r["id"] for r in rows if r["module"] == "ansible.builtin.package"})
+
+
+ROLE_MAIN = """---
+- name: Include OS variables
+  ansible.builtin.include_vars: "{{ ansible_os_family }}.yml"
+- name: web | Install packages
+  ansible.builtin.package:
+    name: nginx
+- name: "Template {{ item }}"
+  ansible.builtin.template:
+    src: a.j2
+    dest: /etc/a
+- name: Deploy the site configuration
+  ansible.builtin.template:
+    src: site.j2
+    dest: /etc/site
+- name: Start and enable nginx
+  ansible.builtin.service:
+    name: nginx
+    state: started
+"""
+
+
+def test_outline_rows_are_role_purposes_and_task_names_in_order(tmp_path):
+    from codegen.dataset.outlines import outline_rows
+    from codegen.dataset.sources import SourceFile
+
+    role = tmp_path / "roles" / "web"
+    (role / "meta").mkdir(parents=True)
+    (role / "meta" / "main.yml").write_text("galaxy_info:\n  description: Install and configure nginx.\n")
+
+    def source(path, text):
+        return SourceFile("role", "my.coll", "1.0", "MIT", path, text)
+
+    files = [source("roles/web/tasks/main.yml", ROLE_MAIN),
+             source("roles/web/tasks/configure_tls.yml", ROLE_MAIN),
+             source("roles/web/tasks/short.yml", ROLE_MAIN.split("- name: Deploy")[0]),  # under 3 steps
+             source("roles/db/tasks/main.yml", ROLE_MAIN)]
+    held_out = {"roles/db/tasks/main.yml"}
+    rows = outline_rows(files, lambda s, _: "realworld" if s.path in held_out else "train", {"my.coll": tmp_path})
+    assert [r["request"] for r in rows] == ["install and configure nginx", "configure tls web"]
+    assert rows[0]["completion"] == "  - Install packages\n  - Deploy the site configuration\n  - Start and enable nginx\n"
+    assert all(r["task"] == "outline" for r in rows)

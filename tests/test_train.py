@@ -58,3 +58,28 @@ def test_kept_vocabulary_keeps_bytes_and_specials(tiny_model_dir):
     assert tok.eos_token_id in kept and tok.pad_token_id in kept
     table = remap_table(sorted(kept), len(tok))
     assert table[tok.eos_token_id] >= 0 and int((table >= 0).sum()) == len(kept)
+
+
+def test_long_prompts_lose_retrieved_examples_before_context(tiny_model_dir, monkeypatch):
+    from codegen.model.load import load_tokenizer
+    from codegen.train import data
+
+    tokenizer = load_tokenizer(tiny_model_dir)
+    examples = ["- name: Example one\n  ansible.builtin.ping:\n" * 3, "- name: Example two\n  ansible.builtin.ping:\n" * 3]
+    row = {**ROWS[0], "context": "- name: Earlier task\n  ansible.builtin.ping:\n", "examples": examples}
+    full = data.encode(tokenizer, row)
+    monkeypatch.setattr(data, "MAX_TOKENS", full.prompt_len)  # one example too many
+    trimmed = data.encode(tokenizer, row)
+    text = tokenizer.decode(trimmed.ids)
+    assert "Earlier task" in text and "Example one" not in text  # the least similar example went first
+    assert trimmed.prompt_len < full.prompt_len
+
+
+def test_outline_rows_train_on_the_outline_prompt(tiny_model_dir):
+    from codegen.model.load import load_tokenizer
+    from codegen.train import data
+
+    tokenizer = load_tokenizer(tiny_model_dir)
+    row = {"task": "outline", "request": "install and configure nginx", "completion": "  - Install nginx\n"}
+    encoded = data.encode(tokenizer, row)
+    assert tokenizer.decode(encoded.ids[:encoded.prompt_len]).endswith("# Request: install and configure nginx\nsteps:\n")
