@@ -64,3 +64,21 @@ def test_role_from_the_model_passes_ansible_lint_as_a_role(tmp_path):
     lint = subprocess.run([str(BIN / "ansible-lint"), "--profile", "production", "--offline", str(role)],
                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_fast_tokenizer_load_matches_the_model_specific_class():
+    from transformers import AutoTokenizer
+
+    from codegen.model.load import load_tokenizer, resolve_base
+
+    path = resolve_base(None)
+    ours, reference = load_tokenizer(path), AutoTokenizer.from_pretrained(path, local_files_only=True)
+    assert type(ours) is not type(reference)  # the generic fast class, not the model-specific one
+    texts = ["- name: Install nginx\n  ansible.builtin.apt:\n    name: nginx\n", "ünïcödé ✓ 😀\ttab", "<bos>x<eos>", ""]
+    for text in texts:
+        assert ours(text)["input_ids"] == reference(text)["input_ids"]
+        ids = ours(text, add_special_tokens=False)["input_ids"]
+        assert ids == reference(text, add_special_tokens=False)["input_ids"]
+        assert ours.decode(ids) == reference.decode(ids)
+    assert (ours.bos_token_id, ours.eos_token_id, ours.pad_token_id) == \
+        (reference.bos_token_id, reference.eos_token_id, reference.pad_token_id)

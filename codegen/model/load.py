@@ -75,9 +75,25 @@ def default_adapter() -> Path | None:
     return DEFAULT_ADAPTER_DIR if (DEFAULT_ADAPTER_DIR / "adapter_config.json").is_file() else None
 
 
-def load_tokenizer(base_path):
-    from transformers import AutoTokenizer
+_SPECIAL = ("bos_token", "eos_token", "pad_token", "unk_token", "mask_token")
 
+
+def load_tokenizer(base_path):
+    """The base's tokenizer. For a folder we converted (a tokenizer.json of the `tokenizers`
+    backend), the plain fast tokenizer over that file: the same ids and text as AutoTokenizer's
+    model-specific class (tests/test_e2e.py checks it), without the seconds that class spends
+    rebuilding a 262k-entry vocabulary at every start."""
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    folder = Path(base_path) if isinstance(base_path, (str, Path)) else None
+    if folder is not None and is_converted(folder) and (folder / "tokenizer.json").is_file():
+        import json
+
+        config = json.loads((folder / "tokenizer_config.json").read_text()) \
+            if (folder / "tokenizer_config.json").is_file() else {}
+        if config.get("backend", "tokenizers") == "tokenizers":
+            return PreTrainedTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"),
+                                           **{k: config[k] for k in _SPECIAL if isinstance(config.get(k), str)})
     return AutoTokenizer.from_pretrained(base_path, local_files_only=True)
 
 
