@@ -111,14 +111,12 @@ def _line_of(exc: yaml.YAMLError) -> int | None:
 
 def load_yaml_file(path: Path):
     """The one YAML document of a file, or an ExplainError that says what is wrong, on one line."""
+    from codegen.hooks.files import Unreadable, read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ExplainError(f"{path}: no such file or folder") from exc
-    except UnicodeDecodeError as exc:
-        raise ExplainError(f"{path}: not UTF-8 text") from exc
-    except OSError as exc:
-        raise ExplainError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from exc
+        _, text = read_text(path)
+    except Unreadable as exc:
+        raise ExplainError(str(exc)) from exc
     try:
         documents = list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:

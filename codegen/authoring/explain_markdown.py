@@ -249,11 +249,17 @@ def play_markdown(play: Play, handlers: dict[str, int]) -> list[str]:
         lines += ["", "Roles applied, in order, before the tasks:"] + [f"- {role_line(r)}" for r in as_list(data["roles"])]
     lines.append("")
     for section in play.sections:
-        lines += [f"### {section.title}", ""]
-        if not section.entries:
-            lines += ["(none)", ""]
-        for entry in section.entries:
-            lines += entry_markdown(entry, 4, handlers)
+        lines += section_lines(section, 3, handlers)
+    return lines
+
+
+def section_lines(section, level: int, handlers: dict[str, int]) -> list[str]:
+    """A heading for the section (tasks, handlers...), then each of its entries one level deeper."""
+    lines = [f"{'#' * level} {section.title}", ""]
+    if not section.entries:
+        lines += ["(none)", ""]
+    for entry in section.entries:
+        lines += entry_markdown(entry, level + 1, handlers)
     return lines
 
 
@@ -348,11 +354,7 @@ def render_markdown(out: Explained, summary: str | None = None) -> str:
         lines += [f"## {title}", ""] + (variable_lines(mapping) or ["(none)"]) + [""]
     handlers = out.handlers(out.sections)
     for section in out.sections:
-        lines += [f"## {section.title}", ""]
-        if not section.entries:
-            lines += ["(none)", ""]
-        for entry in section.entries:
-            lines += entry_markdown(entry, 3, handlers)
+        lines += section_lines(section, 2, handlers)
     return "\n".join(lines).rstrip() + "\n"
 
 
