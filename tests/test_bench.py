@@ -12,8 +12,9 @@ import pytest
 from codegen.bench.measure import Settings, _repeat, gguf_bytes_per_token, percentile, stats, timed_process
 
 BIN = str(Path(sys.executable).parent / "ansible-codegen")
+SPEEDUPS = {"prompt_lookup_decode_tok_s", "prefix_cache_first_token_s"}
 FIGURES = {"cold_cli_s", "warm_latency_p50_s", "warm_latency_p95_s", "first_token_s", "decode_tok_s",
-           "validation_ms", "catalog_load_s", "peak_memory_mb"}
+           "validation_ms", "catalog_load_s", "peak_memory_mb"} | SPEEDUPS
 MODEL_FIGURES = {"cold_cli_s", "warm_latency_p50_s", "warm_latency_p95_s", "first_token_s", "decode_tok_s",
                  "peak_memory_mb"}
 
@@ -53,6 +54,25 @@ def test_bench_on_the_tiny_model_writes_every_figure(tiny_model_dir, tmp_path, c
     # peak memory is the child's own (VmHWM), not this big process's RSS at fork
     assert 10 < report["figures"]["peak_memory_mb"]["ours"]["median"] < 4000
     assert "cold_cli_s" in result.stdout and "decode floor" in result.stdout
+    lookup = report["figures"]["prompt_lookup_decode_tok_s"]
+    assert _is_stats(lookup["baselines"]["lookup_off"], 2) and "identical_outputs" in lookup
+    assert _is_stats(report["figures"]["prefix_cache_first_token_s"]["baselines"]["prefix_cache_off"], 2)
+
+
+def test_bench_speedups_only_is_short(tiny_model_dir, tmp_path, catalog):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([BIN, "bench", "--speedups-only", "--runs", "2", "--warmup", "0", "--base",
+                             str(tiny_model_dir), "--adapter", "none", "-o", str(out)],
+                            capture_output=True, text=True, timeout=600, env={**os.environ}, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert set(report["figures"]) == SPEEDUPS and report["settings"]["speedups_only"]
+    for figure in report["figures"].values():
+        assert _is_stats(figure["ours"], 2) and all(_is_stats(v, 2) for v in figure["baselines"].values())
+        # a random model's near-ties may differ in rare positions; the count itself must be there
+        done, total = map(int, figure["identical_outputs"].split("/"))
+        assert total == 2 * len(report["settings"]["prompts"]) and 0 <= done <= total
+    assert "prompt_lookup_decode_tok_s" in result.stdout
 
 
 def test_bench_bad_prompts_file_is_one_line(tmp_path):

@@ -1,8 +1,17 @@
-"""The decoding loop on a tiny random model: stopping, kept vocabulary, constraints."""
+"""The decoding loop on a tiny random model: stopping, kept vocabulary, constraints, prompt-lookup
+decoding and the prefix cache (both must give exactly the tokens plain decoding gives)."""
+
+import pytest
+import torch
 
 from codegen.backends.local import LocalBackend
-from codegen.model.generate import Constraint, Generator, end_of_task
+from codegen.model.generate import Constraint, Generator, Lookup, end_of_task
 from codegen.model.load import load_model
+from tests.tiny_model import CORPUS
+
+# Over the tiny model's 64-token sliding window, with spans that repeat (so that drafts are proposed).
+REPEATED = "".join(CORPUS[:3]) * 2 + "- name: Install nginx\n  ansible.builtin.package:\n"
+OTHER = CORPUS[3] + "\n" + CORPUS[2] + CORPUS[3] + "\n"
 
 
 def test_end_of_task_finds_first_column_zero_line():
@@ -50,5 +59,165 @@ def test_model_loads_after_ansible_patched_sys_intern(tiny_model_dir):
             "validate_tasks('- name: x\\n  ansible.builtin.ping:\\n', load_catalog(quiet=True), lint=False)\n"
             "from codegen.model.load import load_model\n"
             f"load_model({str(tiny_model_dir)!r}, adapter=None)\nprint('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
     assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]
+
+
+@pytest.fixture(scope="module")
+def tiny_fp32(tiny_model_dir):
+    model, tokenizer, _ = load_model(str(tiny_model_dir), adapter=None, dtype="float32")
+    return model, tokenizer
+
+
+def _gen(tiny, **kwargs):
+    model, tokenizer = tiny
+    kwargs.setdefault("max_new_tokens", 48)
+    return Generator(model, tokenizer, **kwargs)
+
+
+class Avoid(Constraint):
+    """A text-dependent rule (no "q", no EOS in the first 20 characters) that records what it saw."""
+
+    def __init__(self):
+        self.seen = []
+
+    def choose(self, text, logits, extend, to_full, eos):
+        self.seen.append(text)
+        for index in torch.argsort(logits, descending=True).tolist():
+            full = to_full(index)
+            if full in eos:
+                if len(text) >= 20:
+                    return index
+            elif "q" not in extend(full):
+                return index
+        return int(torch.argmax(logits))
+
+
+class Script(Constraint):
+    """Writes `target` (the model's best token that keeps the text a prefix of it)."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def choose(self, text, logits, extend, to_full, eos):
+        for index in torch.argsort(logits, descending=True).tolist():
+            full = to_full(index)
+            if full not in eos and self.target.startswith(extend(full)):
+                return index
+        raise AssertionError(f"no token continues {text!r}")
+
+
+def test_lookup_drafts_follow_the_latest_occurrence():
+    lookup = Lookup([1, 2, 3, 9, 1, 2, 3, 4, 5, 1, 2], ngram=3)
+    assert lookup.draft(2) == [3, 4]  # "1 2" last seen before "3 4 5"
+    lookup.append(3)
+    assert lookup.draft(5) == [4, 5, 1, 2, 3]
+    assert Lookup([7, 8], ngram=3).draft(4) == []
+    assert lookup.draft(0) == []
+
+
+@pytest.mark.parametrize("constrained", [False, True])
+def test_prompt_lookup_gives_exactly_the_plain_tokens(tiny_fp32, constrained):
+    plain, fast = _gen(tiny_fp32, lookup=False, prefix_cache=False), _gen(tiny_fp32, lookup=True, prefix_cache=False)
+    assert fast.lookup and fast.rollback
+    accepted = 0
+    for prompt in (REPEATED, OTHER, "- name: Start nginx\n- name: Start nginx\n- name: Start"):
+        constraints = (Avoid(), Avoid()) if constrained else (None, None)
+        a = plain.generate(prompt, constraint=constraints[0])
+        b = fast.generate(prompt, constraint=constraints[1])
+        assert (a.text, a.new_tokens, a.stopped) == (b.text, b.new_tokens, b.stopped), prompt
+        if constrained:  # the rule was asked about exactly the same texts, once per position
+            assert constraints[0].seen == constraints[1].seen
+        assert a.drafted == 0 and b.accepted <= b.drafted
+        accepted += b.accepted
+    assert accepted > 0 and fast.totals["accepted"] == accepted
+    assert fast.totals["forwards"] < plain.totals["forwards"]
+
+
+def test_prompt_lookup_stops_at_the_end_of_the_task(tiny_fp32):
+    target = "  ansible.builtin.package:\n    name: nginx\n    state: present\n- name: next\n"
+    prompt = "".join(CORPUS[:2]) + "- name: Install nginx\n"  # the answer's lines are in the prompt: drafts hit
+    results = [_gen(tiny_fp32, lookup=on, prefix_cache=False).generate(prompt, constraint=Script(target))
+               for on in (False, True)]
+    for result in results:
+        assert result.stopped == "end_of_task"
+        assert result.text == "  ansible.builtin.package:\n    name: nginx\n    state: present\n"
+    assert results[1].new_tokens == results[0].new_tokens and results[1].accepted > 0
+
+
+@pytest.mark.parametrize("lookup", [False, True])
+def test_cancelling_stops_after_that_token(tiny_fp32, lookup):
+    gen = _gen(tiny_fp32, lookup=lookup, prefix_cache=True)
+    asked = []
+    result = gen.generate(REPEATED, cancelled=lambda: asked.append(1) or len(asked) >= 3)
+    assert result.stopped == "cancelled" and result.new_tokens == 3
+    fresh = _gen(tiny_fp32, lookup=False, prefix_cache=False).generate(REPEATED)
+    assert fresh.text.startswith(result.text)
+    assert gen.generate(REPEATED).text == fresh.text  # what was cached while cancelling is sound
+
+
+@pytest.mark.parametrize("lookup", [False, True])
+def test_prefix_cache_gives_the_output_of_a_fresh_run(tiny_fp32, lookup):
+    fresh = _gen(tiny_fp32, lookup=False, prefix_cache=False)
+    cached = _gen(tiny_fp32, lookup=lookup, prefix_cache=True)
+    first = cached.generate(REPEATED)
+    assert first.reused_prompt_tokens == 0
+    model_tokens = fresh.encode(REPEATED)
+    cases = [  # each against the one before it
+        ("the previous prompt and its answer", REPEATED + first.text, len(model_tokens) - 1),
+        ("a shared prefix", REPEATED[:-25] + "- name: Copy file\n", 60),
+        ("a strict prefix of the previous prompt", REPEATED[:120], 30),
+        ("an unrelated prompt", "zyx wvu " * 12, 0),
+    ]
+    for label, prompt, at_least in cases:
+        want = fresh.generate(prompt)
+        got = cached.generate(prompt)
+        assert (got.text, got.new_tokens, got.stopped) == (want.text, want.new_tokens, want.stopped), label
+        assert got.reused_prompt_tokens >= at_least, label
+        assert got.reused_prompt_tokens < got.prompt_tokens, label
+        if not at_least:
+            assert got.reused_prompt_tokens <= 1, label  # BOS at most
+    cache, held = cached._kept_cache
+    assert all(layer.keys.shape[-2] == len(held) for layer in cache.layers)  # sliding layers keep every position
+
+
+def test_prefix_cache_and_lookup_under_a_constraint(tiny_fp32):
+    fresh = _gen(tiny_fp32, lookup=False, prefix_cache=False)
+    cached = _gen(tiny_fp32, lookup=True, prefix_cache=True)
+    for prompt in (REPEATED, REPEATED[:-10] + "- name: Start nginx\n", OTHER):
+        a, b = Avoid(), Avoid()
+        assert fresh.generate(prompt, constraint=a).text == cached.generate(prompt, constraint=b).text
+        assert a.seen == b.seen
+    assert cached.totals["reused_prompt_tokens"] > 0
+
+
+def test_switches_come_from_the_environment(tiny_fp32, monkeypatch):
+    monkeypatch.setenv("CODEGEN_LOOKUP", "1")
+    monkeypatch.setenv("CODEGEN_PREFIX_CACHE", "on")
+    gen = _gen(tiny_fp32)
+    assert gen.lookup and gen.prefix_cache
+    assert not _gen(tiny_fp32, lookup=False).lookup
+    variant = gen.variant(lookup=False)
+    assert not variant.lookup and variant.prefix_cache and variant._kept_cache is None
+    monkeypatch.delenv("CODEGEN_LOOKUP")
+    monkeypatch.delenv("CODEGEN_PREFIX_CACHE")
+    gen = _gen(tiny_fp32)
+    assert not gen.lookup and not gen.prefix_cache  # off by default: bf16 ties (see codegen.model.generate)
+
+
+def test_the_server_streams_from_the_same_loop(tiny_fp32):
+    from codegen.serving.server import Engine
+
+    plain = _gen(tiny_fp32, lookup=False, prefix_cache=False)
+    ids = plain.encode(REPEATED)
+    results = []
+    for gen in (plain, plain.variant(lookup=True, prefix_cache=True)):
+        engine = Engine(gen)
+        for stop in ([], ["co"]):
+            for _ in range(2):  # the second time from the prefix cache
+                parts = list(engine.stream(ids, 40, stop))
+                summary = parts[-1][1]
+                results.append(("".join(d for d, _ in parts), summary["finish_reason"], summary["completion_tokens"]))
+        gone = list(engine.stream(ids, 40, [], gone=lambda: True))
+        assert gone[-1][1]["finish_reason"] == "cancelled" and gone[-1][1]["completion_tokens"] == 1
+    assert results[:4] == results[4:]

@@ -8,8 +8,9 @@ from codegen.model.generate import Constraint, Generation, Generator
 
 class LocalBackend:
     def __init__(self, base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
-                 max_new_tokens: int = 200):
+                 max_new_tokens: int = 200, lookup: bool | None = None, prefix_cache: bool | None = None):
         self.base, self.adapter, self.dtype, self.max_new_tokens = base, adapter, dtype, max_new_tokens
+        self.lookup, self.prefix_cache = lookup, prefix_cache  # None: the environment decides (codegen.model.generate)
         self._generator: Generator | None = None
         self.info: dict = {}
 
@@ -25,14 +26,14 @@ class LocalBackend:
 
     def load(self) -> Generator:
         if self._generator is None:
-            from codegen.model.load import load_model
+            from codegen.model.load import load_merged
             from codegen.train import vocab
 
-            model, tokenizer, self.info = load_model(self.base, self.adapter, dtype=self.dtype)
+            # the adapter merged into the weights: one matmul per projection instead of three
+            model, tokenizer, self.info = load_merged(self.base, self.adapter, dtype=self.dtype)
             kept = vocab.load(Path(self.info["adapter"])) if self.info.get("adapter") else None
-            if hasattr(model, "merge_and_unload"):
-                model = model.merge_and_unload()  # one matmul per projection instead of three
-            self._generator = Generator(model, tokenizer, kept=kept, max_new_tokens=self.max_new_tokens)
+            self._generator = Generator(model, tokenizer, kept=kept, max_new_tokens=self.max_new_tokens,
+                                        lookup=self.lookup, prefix_cache=self.prefix_cache)
         return self._generator
 
     def complete(self, prompt: str, constraint: Constraint | None = None, cancelled=None) -> Generation:

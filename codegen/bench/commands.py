@@ -48,16 +48,20 @@ def register(main: click.Group) -> None:
                   help="Requests to time, one per line (or batch JSONL); default: 5 built-in ones.")
     @click.option("--bandwidth-mb", default=1024, show_default=True, type=click.IntRange(16),
                   help="Size of the buffer read to measure memory bandwidth.")
+    @click.option("--speedups-only", is_flag=True,
+                  help="Only prompt-lookup decoding and the prefix cache, each on vs off (a short bench).")
     @friendly_errors
-    def bench(runs, warmup, output, base, adapter, prompts_file, bandwidth_mb):
+    def bench(runs, warmup, output, base, adapter, prompts_file, bandwidth_mb, speedups_only):
         """Time cold start, warm latency, first token, decoding, validation, catalog load and memory,
-        each as median (min-max) over RUNS, beside plain model.generate (and llama.cpp when installed)."""
+        each as median (min-max) over RUNS, beside plain model.generate (and llama.cpp when installed);
+        and prompt-lookup decoding and the prefix cache, each on vs off."""
         import sys
 
         from codegen.bench.measure import BenchError, Settings, print_table, run_bench, write_report
         from codegen.progress import console
 
-        settings = Settings(runs=runs, warmup=warmup, base=base, adapter=adapter, bandwidth_mb=bandwidth_mb)
+        settings = Settings(runs=runs, warmup=warmup, base=base, adapter=adapter, bandwidth_mb=bandwidth_mb,
+                            speedups_only=speedups_only)
         if prompts_file:
             settings.prompts = read_prompts(prompts_file)
 

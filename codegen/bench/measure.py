@@ -11,7 +11,9 @@ measured in the same process on the same prompts:
 * `llama_cpp`: llama.cpp decoding the base GGUF (the same untreated model, Q4_K_M), only when
   `llama-cpp-python` is importable and the base is a GGUF (the embedded one, or a .gguf);
 * tool baselines where a model baseline means nothing: `ansible-lint` as a command for
-  validation, `ansible-doc` as a command for module documentation.
+  validation, `ansible-doc` as a command for module documentation;
+* switched off, for our own speed-ups (`speedup_figures`): prompt-lookup decoding and the
+  prefix cache, each on and off on the same loaded model, prompts interleaved on/off.
 
 The memory-bandwidth floor: bytes of weights read per decoded token (non-embedding weights +
 the head rows scored + one embedding row) divided by the machine's measured read bandwidth
@@ -155,6 +157,7 @@ class Settings:
     prompts: list[str] = field(default_factory=lambda: list(DEFAULT_PROMPTS))
     bandwidth_mb: int = 1024
     max_new_tokens: int = 200
+    speedups_only: bool = False  # only the on/off figures of our speed-ups (a short bench)
 
     def model_args(self) -> list[str]:
         args = []
@@ -341,6 +344,101 @@ def ours_warm(settings: Settings, catalog, log: Log) -> dict:
     del backend, generator, recorder, pipeline
     gc.collect()
     return info
+
+
+# -- our speed-ups, on and off -------------------------------------------------------------------
+SPEEDUP_CONTEXT = "".join(REFERENCE_TASKS)  # the file the requests go into, as in the language server
+
+
+def speedup_figures(settings: Settings, catalog, log: Log) -> dict:
+    """Prompt-lookup decoding and the prefix cache, each on vs off, on one loaded model.
+
+    The requests go into one file (SPEEDUP_CONTEXT), as consecutive language-server requests
+    do, with the schema constraint the pipeline uses. For each request the off and on variants
+    run back to back (order alternating), so the background load hits both alike; a run is one
+    pass over the requests. Prompt lookup is measured with the prefix cache off, the prefix
+    cache with prompt lookup off. Outputs on and off are compared token for token.
+    """
+    from codegen.backends.local import LocalBackend
+    from codegen.grounding.decoding import SchemaConstraint
+    from codegen.grounding.schema import SchemaChecker
+    from codegen.pipeline import prepare
+    from codegen.prompt import render_task_prompt
+
+    backend = LocalBackend(base=settings.base, adapter=settings.adapter, max_new_tokens=settings.max_new_tokens)
+    log("loading our model for the speed-up figures")
+    generator = backend.load()
+    if not generator.rollback:
+        reason = "this model's KV cache cannot be cut back: prompt lookup and the prefix cache are off for it"
+        return {"prompt_lookup_decode_tok_s": skipped(reason), "prefix_cache_first_token_s": skipped(reason)}
+    ctx = prepare(SPEEDUP_CONTEXT).context
+    prompts = [render_task_prompt(r, ctx.prompt_text()) for r in settings.prompts]
+    pairs = {"lookup": (generator.variant(lookup=False, prefix_cache=False),
+                        generator.variant(lookup=True, prefix_cache=False)),
+             "prefix": (generator.variant(lookup=False, prefix_cache=False),
+                        generator.variant(lookup=False, prefix_cache=True))}
+    same = {name: [0, 0] for name in pairs}
+    drafted = accepted = 0
+
+    def one_pass(items: list[str], flip: int) -> dict:
+        nonlocal drafted, accepted
+        result = {}
+        for name, variants in pairs.items():
+            timing = {False: WarmRun([], []), True: WarmRun([], [])}
+            for i, prompt in enumerate(items):
+                order = (False, True) if (i + flip) % 2 == 0 else (True, False)
+                texts = {}
+                for on in order:
+                    generation = variants[on].generate(prompt, constraint=SchemaConstraint(SchemaChecker(catalog)))
+                    texts[on] = generation.text
+                    run = timing[on]
+                    run.latencies.append(generation.seconds)
+                    run.first_token.append(generation.first_token_seconds)
+                    run.add_decode(generation.new_tokens, generation.seconds, generation.first_token_seconds)
+                    if on and name == "lookup":
+                        drafted, accepted = drafted + generation.drafted, accepted + generation.accepted
+                same[name][0] += texts[True] == texts[False]
+                same[name][1] += 1
+            result[name] = {on: timing[on].summary() for on in timing}
+        return result
+
+    for i in range(settings.warmup):
+        log(f"speed-ups on/off: warm-up {i + 1}/{settings.warmup}")
+        one_pass(prompts[:2], i)
+    same = {name: [0, 0] for name in pairs}  # counted over the measured runs only
+    drafted = accepted = 0
+    runs = []
+    for i in range(settings.runs):
+        log(f"speed-ups on/off: run {i + 1}/{settings.runs}")
+        runs.append(one_pass(prompts, i))
+
+    def pick(name: str, on: bool, key: str, digits: int = 4) -> dict:
+        return stats([r[name][on][key] for r in runs], digits)
+
+    common = (f"{len(prompts)} requests into one file ({len(REFERENCE_TASKS)} tasks of context), schema-guided; "
+              "off and on back to back per request, in alternating order")
+    return {
+        "prompt_lookup_decode_tok_s": {
+            "unit": "tok/s", "better": "higher",
+            "description": f"decoding speed after the first token with prompt-lookup decoding (drafts of up to "
+                           f"{generator.draft_tokens} tokens verified in one forward pass); {common}",
+            "ours": pick("lookup", True, "decode", 2),
+            "baselines": {"lookup_off": pick("lookup", False, "decode", 2)},
+            "baseline_notes": {"lookup_off": "the same loaded model and requests, one forward pass per token"},
+            "latency_s": {"on": pick("lookup", True, "p50"), "off": pick("lookup", False, "p50")},
+            "drafted": drafted, "accepted": accepted,
+            "identical_outputs": f"{same['lookup'][0]}/{same['lookup'][1]}",
+        },
+        "prefix_cache_first_token_s": {
+            "unit": "s", "better": "lower",
+            "description": f"time to first token when the previous request's prompt (same file context) is "
+                           f"cached: only the tokens after the common prefix are run; {common}",
+            "ours": pick("prefix", True, "ttft"),
+            "baselines": {"prefix_cache_off": pick("prefix", False, "ttft")},
+            "baseline_notes": {"prefix_cache_off": "the same loaded model and requests, the whole prompt run each time"},
+            "identical_outputs": f"{same['prefix'][0]}/{same['prefix'][1]}",
+        },
+    }
 
 
 class _Streamer:
@@ -722,6 +820,11 @@ def run_bench(settings: Settings, log: Log = lambda message: None) -> dict:
     gguf = gguf_for(settings.base)
     llama_reason = _llama_reason(llama, gguf)
 
+    if settings.speedups_only:
+        from codegen.catalog import load_catalog
+
+        speedups = speedup_figures(settings, load_catalog(quiet=True), log)
+        return _report(settings, {}, speedups, None, started)
     catalog_fig, catalog = catalog_figures(settings, log)
     validation_fig = validation_figure(settings, catalog, log)
     ours = ours_warm(settings, catalog, log)
@@ -733,6 +836,7 @@ def run_bench(settings: Settings, log: Log = lambda message: None) -> dict:
     cold_prompt = ours["prompts"].get(COLD_PROMPT) or next(iter(ours["prompts"].values()))
     cold_fig, memory_fig = cold_figures(settings, ours["base_path"], cold_prompt, gguf, llama, log)
     bandwidth = read_bandwidth(settings, log)
+    speedups = speedup_figures(settings, catalog, log)
 
     figures = {"cold_cli_s": cold_fig, **_decode_figures(ours, base, llama_info, llama_reason),
                "validation_ms": validation_fig, "catalog_load_s": catalog_fig, "peak_memory_mb": memory_fig}
@@ -744,20 +848,10 @@ def run_bench(settings: Settings, log: Log = lambda message: None) -> dict:
         per_token["llama_cpp"] = gguf_bytes_per_token(gguf, ours["vocab"])
     floors = {name: round(gbs * 1e9 / b, 1) for name, b in per_token.items()}
     figures["decode_tok_s"]["floor_tok_s"] = floors
-    return {
-        "schema": 1,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "settings": {"runs": settings.runs, "warmup": settings.warmup, "base": settings.base,
-                     "adapter": settings.adapter, "prompts": settings.prompts,
-                     "max_new_tokens": settings.max_new_tokens, "bandwidth_mb": settings.bandwidth_mb},
-        "machine": {"platform": platform.platform(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                    "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
-                    "torch": torch.__version__, "transformers": _version("transformers"),
-                    "llama_cpp": llama},
-        "model": {**ours["model"], "kept_head_rows": ours["head_rows"],
-                  "tokens_per_prompt": {r: n for r, (_, n) in ours["prompts"].items()}},
-        "figures": figures,
-        "bandwidth": {
+    report = _report(settings, figures, speedups, llama, started)
+    report["model"] = {**ours["model"], "kept_head_rows": ours["head_rows"],
+                       "tokens_per_prompt": {r: n for r, (_, n) in ours["prompts"].items()}}
+    report["bandwidth"] = {
             "read_gb_s": stats(bandwidth, 2),
             "method": f"sum of a {settings.bandwidth_mb} MB float32 tensor, best of 3 per run, "
                       f"{torch.get_num_threads()} threads",
@@ -765,8 +859,27 @@ def run_bench(settings: Settings, log: Log = lambda message: None) -> dict:
             "floor_tok_s": floors,
             "note": "weights only (KV cache and activations not counted): no decoder on this machine can "
                     "beat these speeds",
-        },
-        "bench_process_peak_mb": round(bench_rss, 1),
+    }
+    report["bench_process_peak_mb"] = round(bench_rss, 1)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return report
+
+
+def _report(settings: Settings, figures: dict, speedups: dict, llama: str | None, started: float) -> dict:
+    import torch
+
+    return {
+        "schema": 1,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "settings": {"runs": settings.runs, "warmup": settings.warmup, "base": settings.base,
+                     "adapter": settings.adapter, "prompts": settings.prompts,
+                     "max_new_tokens": settings.max_new_tokens, "bandwidth_mb": settings.bandwidth_mb,
+                     "speedups_only": settings.speedups_only},
+        "machine": {"platform": platform.platform(), "machine": platform.machine(), "cpus": os.cpu_count(),
+                    "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
+                    "torch": torch.__version__, "transformers": _version("transformers"),
+                    "llama_cpp": llama},
+        "figures": {**figures, **speedups},
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -794,11 +907,17 @@ def _cell(value) -> str:
 def table_rows(report: dict) -> list[list[str]]:
     rows = []
     for name, figure in report["figures"].items():
+        if "skipped" in figure:
+            rows.append([name, "-", "skipped", figure["skipped"], "-"])
+            continue
         base = figure["baselines"]
         others = ", ".join(f"{k}: {_cell(v)}" for k, v in base.items() if k not in ("transformers_generate", "llama_cpp"))
         rows.append([name, figure["unit"], _cell(figure["ours"]),
                      _cell(base.get("transformers_generate")) if "transformers_generate" in base else others or "-",
-                     _cell(base.get("llama_cpp")) if "llama_cpp" in base else "-"])
+                     _cell(base.get("llama_cpp")) if "llama_cpp" in base
+                     else f"identical: {figure['identical_outputs']}" if "identical_outputs" in figure else "-"])
+    if "bandwidth" not in report:
+        return rows
     floors = report["bandwidth"]["floor_tok_s"]
     rows.append(["decode floor (bandwidth)", "tok/s", f"{floors['ours']:.0f}",
                  f"{floors['transformers_generate']:.0f}",
@@ -812,7 +931,7 @@ def print_table(report: dict, file=None) -> None:
     from rich.table import Table
 
     table = Table(title=f"ansible-codegen bench: median (min-max) over {report['settings']['runs']} runs")
-    for column in ("figure", "unit", "ours", "model.generate / tool", "llama.cpp"):
+    for column in ("figure", "unit", "ours", "model.generate / tool / off", "llama.cpp"):
         table.add_column(column)
     for row in table_rows(report):
         table.add_row(*row)

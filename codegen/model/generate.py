@@ -3,14 +3,48 @@
 A hand-written loop (rather than `model.generate`) because three things need a seam here:
 logits only for the kept vocabulary rows (the fine-tune's head), a constraint hook that masks
 tokens during decoding, and stopping as soon as the task's YAML block ends.
+
+One loop, `Generator.steps`, serves both `Generator.generate` (the pipeline) and the OpenAI
+server (`codegen.serving.server.Engine.stream`). Two speed-ups sit inside it, neither of which
+changes which token is chosen at a position (the choice is made by exactly the same call on
+exactly the same text; only how the forward passes are batched changes):
+
+* prompt-lookup decoding: the answer often copies spans of its prompt (the file's preceding
+  tasks, retrieved examples, the task name). The last n-gram of prompt + output is looked up
+  earlier in that sequence, and up to `draft_tokens` tokens that followed it are verified in the
+  same forward pass as the last chosen token; every draft token equal to the token the loop
+  chooses there is kept, the cache is cut back after the first that is not;
+* a prefix cache: the KV cache (and its token ids) of the previous decoding is kept, and the
+  next prompt reuses its longest common token prefix (the same BOS + file context in the
+  language server; the same template head in batch runs).
+
+Both need a KV cache that can be cut back to any length. Gemma 3's sliding-window layers keep
+only their last `sliding_window - 1` positions, so a cut would lose positions they need: they are
+asked to record their whole past (`activate_past_recording`), which leaves the states attention
+sees (and so the numerics) exactly as before, and `_truncate` cuts every layer by slicing. A
+model whose cache has any other kind of layer decodes plainly (`Generator.rollback` is False).
+Switches: `Generator(lookup=..., prefix_cache=...)`, else the environment variables
+CODEGEN_LOOKUP / CODEGEN_PREFIX_CACHE ("1" turns on, "0" off), else OFF. Off by default because
+with bf16 weights the logits (computed in bf16) are quantised coarsely enough (0.125 near 20)
+that exact ties between the top tokens are common, and a multi-token forward pass (or a prompt
+run in two pieces) moves the hidden states by a few bf16 ulps, which breaks such ties the other
+way: on real prompts prompt lookup changed the output of 4 of 8 schema-guided requests (each
+time at a tie or near-tie), although it was several times faster. In float32 both are exact.
 """
 from __future__ import annotations
 
+import os
+import threading
 import time
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import torch
+
+LOOKUP_ENV = "CODEGEN_LOOKUP"
+PREFIX_CACHE_ENV = "CODEGEN_PREFIX_CACHE"
+DRAFT_TOKENS = 6  # tokens proposed per verifying pass
+NGRAM = 3  # longest suffix looked up; shorter ones (down to one token) are tried when it is not found
 
 class Constraint:
     """Chooses the next token under rules the model cannot be trusted to keep.
@@ -32,6 +66,9 @@ class Generation:
     seconds: float
     first_token_seconds: float
     stopped: str  # "eos" | "end_of_task" | "max_tokens" | "cancelled"
+    drafted: int = 0  # prompt-lookup tokens proposed
+    accepted: int = 0  # ... and kept (each saved one single-token forward pass)
+    reused_prompt_tokens: int = 0  # prompt tokens whose keys/values came from the prefix cache
 
 
 def end_of_task(text: str) -> int | None:
@@ -47,8 +84,75 @@ def end_of_task(text: str) -> int | None:
         start = nl + 1
 
 
+
+def _switch(value: bool | None, env: str, default: bool = False) -> bool:
+    if value is not None:
+        return bool(value)
+    raw = os.environ.get(env, "").strip().lower()
+    if not raw:
+        return default
+    return raw not in ("0", "false", "no", "off")
+
+
+class Lookup:
+    """Prompt-lookup drafts: what followed the most recent earlier occurrence of the sequence's
+    last n-gram (n = `ngram` down to 1)."""
+
+    def __init__(self, ids: list[int], ngram: int = NGRAM):
+        self.seq: list[int] = []
+        self.ngram = max(1, ngram)
+        self.index: dict[tuple[int, ...], int] = {}  # n-gram -> the position right after its latest occurrence
+        for token in ids:
+            self.append(token)
+
+    def append(self, token: int) -> None:
+        seq = self.seq
+        end = len(seq)  # the n-grams ending just before `token` now have a continuation: `token`
+        for n in range(1, min(self.ngram, end) + 1):
+            self.index[tuple(seq[end - n:end])] = end
+        seq.append(token)
+
+    def draft(self, limit: int) -> list[int]:
+        seq = self.seq
+        if limit <= 0:
+            return []
+        for n in range(min(self.ngram, len(seq)), 0, -1):
+            at = self.index.get(tuple(seq[len(seq) - n:]))
+            if at is not None:
+                return seq[at:at + limit]
+        return []
+
+
+@dataclass
+class Decoding:
+    """What one run of `Generator.steps` did; filled in while it runs."""
+    prompt_tokens: int
+    started: float = field(default_factory=time.perf_counter)
+    pieces: list[int] = field(default_factory=list)
+    text: str = ""
+    stopped: str = "max_tokens"  # "eos" | "max_tokens"; the caller sets its own reasons when it stops early
+    first_token_seconds: float = 0.0
+    drafted: int = 0
+    accepted: int = 0
+    forwards: int = 0
+    reused_prompt_tokens: int = 0
+
+
+def _truncate(cache, length: int) -> None:
+    """Cut every layer of a past-recording cache back to its first `length` positions."""
+    for layer in cache.layers:
+        if not getattr(layer, "is_initialized", False) or layer.keys is None:
+            continue
+        layer.keys = layer.keys[..., :length, :]
+        layer.values = layer.values[..., :length, :]
+        if hasattr(layer, "cumulative_length"):
+            layer.cumulative_length = length
+
+
 class Generator:
-    def __init__(self, model, tokenizer, kept: list[int] | None = None, max_new_tokens: int = 200):
+    def __init__(self, model, tokenizer, kept: list[int] | None = None, max_new_tokens: int = 200,
+                 lookup: bool | None = None, prefix_cache: bool | None = None,
+                 draft_tokens: int = DRAFT_TOKENS, ngram: int = NGRAM):
         self.tokenizer = tokenizer
         self.max_new_tokens = max_new_tokens
         base = model.get_base_model() if hasattr(model, "get_base_model") else model
@@ -56,6 +160,7 @@ class Generator:
         weight = base.get_output_embeddings().weight.detach()
         self.kept = torch.tensor(kept) if kept else None
         self.head = weight[self.kept].contiguous() if kept else weight
+        self._kept_set = set(kept) if kept else None
         self.softcap = getattr(base.config, "final_logit_softcapping", None)
         configured = getattr(getattr(base, "generation_config", None), "eos_token_id", None)
         configured = configured if isinstance(configured, list) else [configured]
@@ -68,12 +173,90 @@ class Generator:
         self._cache_arg = "cache" if "cache" in params else "past_key_values"
         self._concat: bool | None = None
         self._piece_text: dict[int, str] = {}
+        self.draft_tokens, self.ngram = max(0, draft_tokens), ngram
+        self.rollback = self._new_cache() is not None  # can this model's cache be cut back?
+        self.lookup = _switch(lookup, LOOKUP_ENV) and self.rollback and self.draft_tokens > 0
+        self.prefix_cache = _switch(prefix_cache, PREFIX_CACHE_ENV) and self.rollback
+        self._kept_lock = threading.Lock()
+        self._kept_cache: tuple[object, list[int]] | None = None  # (cache, the ids it holds)
+        self.totals = {"drafted": 0, "accepted": 0, "forwards": 0, "reused_prompt_tokens": 0}
+
+    # -- the KV cache --------------------------------------------------------------------------
+    def _new_cache(self):
+        """A cache that `_truncate` can cut back to any length, or None when this model's cannot be."""
+        try:
+            from transformers.cache_utils import (
+                DynamicCache,
+                DynamicLayer,
+                DynamicSlidingWindowLayer,
+            )
+        except ImportError:
+            return None
+        config = getattr(self.decoder, "config", None)
+        try:
+            cache = DynamicCache(config=config) if config is not None else DynamicCache()
+        except (TypeError, ValueError, KeyError, AttributeError):  # a layout it cannot make: decode plainly
+            return None
+        for layer in getattr(cache, "layers", None) or []:
+            if type(layer) is DynamicLayer:
+                continue
+            if type(layer) is DynamicSlidingWindowLayer and hasattr(layer, "activate_past_recording"):
+                layer.activate_past_recording()  # keep every position, so that a cut loses nothing
+                continue
+            return None
+        return cache if hasattr(cache, "layers") else None
+
+    def variant(self, lookup: bool | None = None, prefix_cache: bool | None = None) -> Generator:
+        """The same model and tokenizer with other switches, and a prefix cache of its own."""
+        import copy
+
+        other = copy.copy(self)
+        other.lookup = self.lookup if lookup is None else bool(lookup) and self.rollback and self.draft_tokens > 0
+        other.prefix_cache = self.prefix_cache if prefix_cache is None else bool(prefix_cache) and self.rollback
+        other._kept_lock, other._kept_cache = threading.Lock(), None
+        other.totals = dict.fromkeys(self.totals, 0)
+        return other
+
+    def clear_prefix_cache(self) -> None:
+        with self._kept_lock:
+            self._kept_cache = None
+
+    def _forward(self, ids: list[int], cache) -> tuple[object, torch.Tensor]:
+        """Run `ids` after what `cache` holds; the new cache and the hidden states of every position."""
+        kwargs = {self._cache_arg: cache} if cache is not None else {}
+        out = self.decoder(input_ids=torch.tensor([ids]), use_cache=True, **kwargs)
+        return getattr(out, self._cache_arg, None), out.last_hidden_state[0]
 
     def _step(self, ids: list[list[int]], cache=None):
         kwargs = {self._cache_arg: cache} if cache is not None else {}
         out = self.decoder(input_ids=torch.tensor(ids), use_cache=True, **kwargs)
         return getattr(out, self._cache_arg, None), out.last_hidden_state[:, -1]
 
+    def _prefill(self, ids: list[int], run: Decoding):
+        """(cache, hidden state of the last prompt position, the ids the cache holds)."""
+        cache, start = None, 0
+        if self.lookup or self.prefix_cache:
+            kept = None
+            if self.prefix_cache:
+                with self._kept_lock:
+                    kept, self._kept_cache = self._kept_cache, None
+            if kept is not None:
+                cache, held = kept
+                # the longest common prefix, less at least the last prompt token (its hidden state is needed)
+                limit = min(len(held), len(ids) - 1)
+                while start < limit and held[start] == ids[start]:
+                    start += 1
+                if start:
+                    _truncate(cache, start)
+                else:
+                    cache = None
+            if cache is None:
+                cache = self._new_cache()
+        cache, hidden = self._forward(ids[start:], cache)
+        run.reused_prompt_tokens, run.forwards = start, run.forwards + 1
+        return cache, hidden[-1:], list(ids)
+
+    # -- text ------------------------------------------------------------------------------------
     def _concatenative(self) -> bool:
         """Does decoding token by token give the same text as decoding the whole sequence?"""
         probe = self.tokenizer("  ansible.builtin.apt:\n    name: nginx\n    state: present\n",
@@ -110,35 +293,101 @@ class Generator:
     def _to_full(self, index: int) -> int:
         return int(self.kept[index]) if self.kept is not None else index
 
-    @torch.inference_mode()
+    # -- the decoding loop -------------------------------------------------------------------------
+    def steps(self, ids: list[int], max_tokens: int, constraint: Constraint | None = None,
+              run: Decoding | None = None) -> Iterator[tuple[int, str]]:
+        """The one greedy decoding loop: yields (token, decoded text so far) per new token.
+
+        Stops by itself at EOS (not yielded; run.stopped = "eos") or after `max_tokens`; the
+        caller stops it earlier by leaving the loop (end of task, stop strings, cancellation)
+        and closing the iterator. Each token is the argmax of its logits, or the constraint's
+        choice on the text before it: prompt-lookup drafts only change how positions are batched
+        into forward passes, never which token is chosen.
+        """
+        run = run if run is not None else Decoding(prompt_tokens=len(ids))
+        run.prompt_tokens = len(ids)
+        # inference mode around the work only: a generator's `with` would stay entered across its yields
+        with torch.inference_mode():
+            cache, rows, held = self._prefill(ids, run)
+        lookup = Lookup(ids, self.ngram) if self.lookup else None
+        pieces = run.pieces
+        drafts: list[int] = []
+        whole = True  # does `held` describe `cache` (not so if a forward pass failed half way)?
+        try:
+            if max_tokens <= 0:
+                return
+            while True:
+                for r in range(rows.shape[0]):
+                    with torch.inference_mode():
+                        logits = self._logits(rows[r:r + 1])[0]
+                        if constraint is not None:
+                            index = constraint.choose(run.text, logits, self.extend_fn(pieces, run.text),
+                                                      self._to_full, self.eos)
+                        else:
+                            index = int(torch.argmax(logits))
+                    token = self._to_full(index)
+                    if not run.first_token_seconds:
+                        run.first_token_seconds = time.perf_counter() - run.started
+                    if token in self.eos:
+                        run.stopped = "eos"
+                        return
+                    pieces.append(token)
+                    run.text = self.tokenizer.decode(pieces)
+                    if lookup is not None:
+                        lookup.append(token)
+                    yield token, run.text
+                    if len(pieces) >= max_tokens:
+                        return
+                    if r >= len(drafts) or token != drafts[r]:
+                        break
+                    run.accepted += 1
+                drafts_left = len(drafts) - r  # the cache holds [previous token] + drafts: drop those not kept
+                drafts = self._draft(lookup, max_tokens - len(pieces) - 1)
+                run.drafted += len(drafts)
+                whole = False
+                with torch.inference_mode():
+                    if drafts_left > 0:
+                        held = held[:len(held) - drafts_left]
+                        _truncate(cache, len(held))
+                    cache, rows = self._forward([token] + drafts, cache)
+                held = held + [token] + drafts
+                whole = True
+                run.forwards += 1
+        finally:
+            for key in self.totals:
+                self.totals[key] += getattr(run, key)
+            if self.prefix_cache and whole and cache is not None:
+                with self._kept_lock:
+                    self._kept_cache = (cache, held)
+
+    def _draft(self, lookup: Lookup | None, limit: int) -> list[int]:
+        if lookup is None:
+            return []
+        drafts = lookup.draft(min(limit, self.draft_tokens))
+        if self._kept_set is not None:  # a token outside the kept vocabulary can never be chosen
+            for i, token in enumerate(drafts):
+                if token not in self._kept_set:
+                    return drafts[:i]
+        return drafts
+
     def generate(self, prompt: str, constraint: Constraint | None = None,
                  cancelled: Callable[[], bool] | None = None) -> Generation:
         started = time.perf_counter()
         ids = self.encode(prompt)
-        past, hidden = self._step([ids])
-        pieces: list[int] = []
-        text, first, stopped = "", 0.0, "max_tokens"
-        for _ in range(self.max_new_tokens):
-            logits = self._logits(hidden)[0]
-            if constraint is not None:
-                index = constraint.choose(text, logits, self.extend_fn(pieces, text), self._to_full, self.eos)
-            else:
-                index = int(torch.argmax(logits))
-            token = self._to_full(index)
-            if not first:
-                first = time.perf_counter() - started
-            if token in self.eos:
-                stopped = "eos"
-                break
-            pieces.append(token)
-            text = self.tokenizer.decode(pieces)
-            cut = end_of_task(text)
-            if cut is not None:
-                text, stopped = text[:cut], "end_of_task"
-                break
-            if cancelled is not None and cancelled():
-                stopped = "cancelled"
-                break
-            past, hidden = self._step([[token]], past)
-        return Generation(text=text, new_tokens=len(pieces), prompt_tokens=len(ids),
-                          seconds=time.perf_counter() - started, first_token_seconds=first, stopped=stopped)
+        run = Decoding(prompt_tokens=len(ids), started=started)
+        steps = self.steps(ids, self.max_new_tokens, constraint, run)
+        try:
+            for _, text in steps:
+                cut = end_of_task(text)
+                if cut is not None:
+                    run.text, run.stopped = text[:cut], "end_of_task"
+                    break
+                if cancelled is not None and cancelled():
+                    run.stopped = "cancelled"
+                    break
+        finally:
+            steps.close()
+        return Generation(text=run.text, new_tokens=len(run.pieces), prompt_tokens=len(ids),
+                          seconds=time.perf_counter() - run.started, first_token_seconds=run.first_token_seconds,
+                          stopped=run.stopped, drafted=run.drafted, accepted=run.accepted,
+                          reused_prompt_tokens=run.reused_prompt_tokens)

@@ -11,8 +11,8 @@ bad request, 401 for a missing/wrong key (with --api-key), 404 for an unknown mo
 One generation runs at a time (a CPU model gains nothing from two); others wait their turn,
 and a request whose client has gone away (timeout, Ctrl-C) stops generating.
 
-Decoding is the model's own loop (kept-vocabulary head, KV cache): the same tokens the local
-backend produces, but with OpenAI semantics: it stops at EOS, a stop string or max_tokens, and
+Decoding is the model's own loop (`Generator.steps`: kept-vocabulary head, KV cache, prompt
+lookup, prefix cache): the same tokens the local backend produces, but with OpenAI semantics: it stops at EOS, a stop string or max_tokens, and
 does *not* cut at the end of a task by itself; clients send stop sequences for that.
 """
 from __future__ import annotations
@@ -67,27 +67,18 @@ class Engine:
         summary: finish_reason ("stop" | "length" | "cancelled"), stop_reason (the stop string
         that matched, else None), completion_tokens, first_token_seconds.
         """
-        import torch
+        from codegen.model.generate import Decoding
 
         g = self.generator
         if self.context_limit:
             max_tokens = min(max_tokens, self.context_limit - len(ids))
         longest = max((len(s) for s in stop), default=0)
-        started = time.perf_counter()
-        pieces: list[int] = []
-        text, sent, first = "", 0, 0.0
+        run = Decoding(prompt_tokens=len(ids))
+        text, sent = "", 0
         finish, stop_reason = "length", None
-        with torch.inference_mode():
-            past, hidden = g._step([ids])
-            for _ in range(max_tokens):
-                token = g._to_full(int(torch.argmax(g._logits(hidden)[0])))
-                if not first:
-                    first = time.perf_counter() - started
-                if token in g.eos:
-                    finish = "stop"
-                    break
-                pieces.append(token)
-                text = g.tokenizer.decode(pieces)
+        steps = g.steps(ids, max_tokens, run=run)  # the generator's own loop: greedy, no constraint
+        try:
+            for _, text in steps:
                 hit = _first_stop(text, stop, max(0, sent - longest))
                 if hit is not None:
                     text, stop_reason, finish = text[:hit[0]], hit[1], "stop"
@@ -99,11 +90,15 @@ class Engine:
                 if gone():
                     finish = "cancelled"
                     break
-                past, hidden = g._step([[token]], past)
+            else:
+                if run.stopped == "eos":
+                    finish = "stop"
+        finally:
+            steps.close()
         if len(text) > sent:
             yield text[sent:], None
-        yield "", {"finish_reason": finish, "stop_reason": stop_reason, "completion_tokens": len(pieces),
-                   "first_token_seconds": first}
+        yield "", {"finish_reason": finish, "stop_reason": stop_reason, "completion_tokens": len(run.pieces),
+                   "first_token_seconds": run.first_token_seconds}
 
 
 def _first_stop(text: str, stop: list[str], start: int) -> tuple[int, str] | None:
