@@ -151,7 +151,7 @@ def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json,
     'a & b & c' gives the steps yourself. --outline shows the model's outline to edit first;
     --from-outline FILE generates from a saved, edited outline."""
     from codegen.authoring.outline import format_outline, generate_outline, review
-    from codegen.playbook_command import build_playbook
+    from codegen.playbook_command import build_playbook, purpose_of
 
     if outline_file is not None:
         steps, header = _read_outline_file(outline_file)
@@ -172,7 +172,7 @@ def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json,
                 click.echo("stopped: nothing generated", err=True)
                 sys.exit(1)
     record = build_playbook(pipeline, prompt, hosts=hosts or "all", become=become, output=output,
-                            lint=not no_lint, steps=steps)
+                            lint=not no_lint, steps=steps, purpose=purpose_of(prompt, outlined=True))
     if as_json:
         click.echo(json.dumps(record, indent=2))
     elif output is None:

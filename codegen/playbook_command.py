@@ -26,26 +26,43 @@ def lint_playbook_text(text: str) -> list[str]:
         return [str(p) for p in lint_file(path, kind="playbook")]
 
 
-def generate_steps(pipeline, steps: list[str]) -> tuple[list[str], list[str]]:
-    """One task snippet per step, each seeing the tasks before it; (snippets, problems)."""
+def generate_steps(pipeline, steps: list[str], purpose: str | None = None) -> tuple[list[str], list[str]]:
+    """One task snippet per step, each seeing the tasks before it; (snippets, problems).
+
+    purpose: the request the steps outline. An outline step is often generic ("Install required
+    packages"); the model is asked for "<step> (<purpose>)", which picks the right packages and
+    modules far more often, and the task keeps the step as its name."""
+    from codegen.assemble import scalar
+    from codegen.prompt import task_name
+
     snippets, problems = [], []
     for step in steps:
-        text, failed = pipeline.one_task(step, "".join(snippets))
+        asked = f"{step} ({' '.join(purpose.split())})" if purpose else step
+        text, failed = pipeline.one_task(asked, "".join(snippets))
         problems += failed
+        if text and purpose and text.startswith("- name:"):
+            text = f"- name: {scalar(task_name(step))}\n{text.partition(chr(10))[2]}"
         if text:
             snippets.append(text)
     return snippets, problems
 
 
+def purpose_of(prompt: str, outlined: bool) -> str | None:
+    """What outline steps are for: the prompt, when the steps are an outline of it (not the
+    user's own 'a & b & c')."""
+    return prompt if outlined and len(split_requests(prompt)) == 1 else None
+
+
 def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | None = None,
                    output: str | None = None, lint: bool = True, steps: list[str] | None = None,
-                   lift: bool = True) -> dict:
-    """steps: what to generate, in order (default: the prompt's '&' parts)."""
+                   lift: bool = True, purpose: str | None = None) -> dict:
+    """steps: what to generate, in order (default: the prompt's '&' parts); purpose: what they
+    outline (see generate_steps)."""
     started = time.perf_counter()
     requests = steps if steps is not None else split_requests(prompt)
     if not requests:
         raise ValueError("empty prompt: say what the playbook should do")
-    snippets, problems = generate_steps(pipeline, requests)
+    snippets, problems = generate_steps(pipeline, requests, purpose)
     notes: list[str] = []
     variables: dict = {}
     if lift and snippets:

@@ -108,6 +108,18 @@ def test_playbook_without_outline_flag_outlines_and_generates_with_variables_han
     assert "error" not in result.stderr  # ansible-lint production found nothing
 
 
+def test_outline_steps_are_asked_with_their_purpose_and_named_as_the_step(catalog):
+    from codegen.hooks.fill import scripted_pipeline
+    from codegen.playbook_command import build_playbook, purpose_of
+
+    pipeline = scripted_pipeline(ANSWERS, lint=False)
+    record = build_playbook(pipeline, "deploy a web server", steps=["Install nginx"], lint=False,
+                            purpose=purpose_of("deploy a web server", outlined=True))
+    assert pipeline.backend.prompts[-1].endswith("- name: Install nginx (deploy a web server)\n")
+    assert yaml.safe_load(record["yaml"])[0]["tasks"][0]["name"] == "Install nginx"
+    assert purpose_of("install nginx & start nginx", outlined=True) is None  # the user's own steps
+
+
 def test_bad_outline_files_are_one_line_errors(tmp_path, env):
     empty = tmp_path / "empty.txt"
     empty.write_text("# nothing\n")
@@ -164,3 +176,31 @@ def test_role_refuses_to_overwrite_without_force_and_checks_its_name(tmp_path, e
     assert (roles / "web" / "tasks" / "main.yml").is_file()
     bad = invoke("role", "Web-Server", "deploy a web server", "-o", str(roles), env=env)
     assert bad.exit_code == 2 and "role-name" in bad.stderr
+
+
+def test_outline_loops_and_near_duplicates_are_refused():
+    from codegen.authoring.outline import near_duplicate, repeats
+
+    assert repeats("  - Create user group group")
+    assert repeats("  - Create the database user\n  - Create the database group")  # a 3-word run again
+    assert not repeats("  - Install nginx\n  - Start nginx")
+    assert near_duplicate("Configure SSH clients", ["Configure SSH client"])
+    assert near_duplicate("Configure web", ["Configure webservers"])
+    assert not near_duplicate("Start nginx", ["Install nginx"])
+
+
+def test_outline_constraint_ends_when_ending_is_nearly_as_likely():
+    import torch
+
+    from codegen.authoring.outline import OutlineConstraint
+
+    vocab = ["<eos>", "  - Step", "\n", " again"]
+    eos = {0}
+    logits = torch.tensor([9.0, 10.0, 1.0, 1.0])
+
+    def choose(text):
+        return OutlineConstraint().choose(text, logits, lambda full: text + vocab[full], lambda i: i, eos)
+
+    assert choose("  - A one\n") == 1  # too few steps to end
+    assert choose("  - A one\n  - B two\n  - C three\n") == 0  # three steps, the end within the margin
+    assert choose("") == 1  # never end before the first step

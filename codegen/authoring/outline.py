@@ -38,13 +38,79 @@ def parse_steps(text: str) -> list[str]:
     return steps
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def repeats(text: str) -> bool:
+    """Greedy decoding of a small model loops ('Create user group group group'): a word said twice
+    in a row, or a three-word run said twice in the outline, is a loop, not a step."""
+    words = _words(text.replace("\n  - ", " | "))
+    if any(a == b for a, b in zip(words, words[1:])):
+        return True
+    runs = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    return len(runs) != len(set(runs))
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _words(text)}
+
+
+def near_duplicate(step: str, earlier: list[str]) -> bool:
+    """A step that only repeats an earlier one ('Configure SSH clients' after 'Configure SSH
+    client'), or is one cut short ('Configure web' after 'Configure webservers')."""
+    words = _stems(step)
+    for other in earlier:
+        theirs = _stems(other)
+        if other.lower().startswith(step.lower()) or (words and len(words & theirs) / len(words | theirs) >= 0.75):
+            return True
+    return False
+
+
+class OutlineConstraint:
+    """The model's best next token that keeps the outline a list of steps without loops, and
+    that ends it once ending is nearly as likely as another step: a small model asked for steps
+    keeps inventing variants of the last one long after the real ones are listed."""
+
+    TOP_K = 32
+    END_MARGIN = 2.5  # logits; ending wins at a line start, after MIN_STEPS, when this close to the best
+    MIN_STEPS = 3
+
+    def choose(self, text, logits, extend, to_full, eos) -> int:
+        import torch
+
+        order = torch.argsort(logits, descending=True)[: self.TOP_K].tolist()
+        if text.endswith("\n") and text.count("\n") >= self.MIN_STEPS:
+            ends = [i for i in range(len(logits)) if to_full(i) in eos] if not hasattr(self, "_ends") else self._ends
+            self._ends = ends
+            best_end = max(ends, key=lambda i: float(logits[i]), default=None)
+            if best_end is not None and float(logits[best_end]) >= float(logits[order[0]]) - self.END_MARGIN:
+                return best_end
+        for index in order:
+            full = to_full(index)
+            if full in eos:
+                if text.strip():
+                    return index
+                continue
+            candidate = extend(full)
+            if text.count("\n") >= MAX_STEPS and len(candidate) > len(text.rstrip(" ")):
+                continue  # enough steps: only the end may come
+            if candidate.startswith("  - "[: len(candidate)]) and not repeats(candidate):
+                return index
+        return order[0]
+
+
 def generate_outline(backend, request: str) -> list[str]:
     """The steps for a request; '&' in the request means the user gave them already."""
     given = split_requests(request)
     if len(given) > 1:
         return [s for s in (clean_step(g) for g in given) if s]
-    answer = backend.complete(render_outline_prompt(request)).text
-    steps = parse_steps(answer)[:MAX_STEPS]
+    answer = backend.complete(render_outline_prompt(request), constraint=OutlineConstraint()).text
+    steps: list[str] = []
+    for step in parse_steps(answer):
+        if not near_duplicate(step, steps):
+            steps.append(step)
+    steps = steps[:MAX_STEPS]
     # A model that wrote nothing usable still leaves the user with their own request as one step.
     return steps or [s for s in (clean_step(request),) if s]
 

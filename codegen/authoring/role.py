@@ -22,7 +22,7 @@ from codegen.assemble import (
 )
 from codegen.atomic import staged_dir
 from codegen.authoring.variables import lift_variables
-from codegen.playbook_command import generate_steps
+from codegen.playbook_command import generate_steps, purpose_of
 from codegen.task_keys import module_key
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -76,7 +76,7 @@ def _referenced(tasks: list[dict], module: str, key: str = "src") -> list[tuple[
 def build_role(pipeline, name: str, request: str, steps: list[str]) -> Role:
     """Generate the role's files in memory (nothing is written here)."""
     role = Role(check_name(name), request, steps)
-    snippets, role.problems = generate_steps(pipeline, steps)
+    snippets, role.problems = generate_steps(pipeline, steps, purpose_of(request, outlined=True))
     lifted = lift_variables(snippets, prefix=f"{name}_", label=name)
     snippets, role.notes = lifted.snippets, list(lifted.notes)
     tasks = [t for s in snippets for t in parse_tasks(s)]

@@ -197,7 +197,10 @@ class ScriptedBackend:
             name = loaded if isinstance(loaded, str) else name
         except yaml.YAMLError:
             pass
-        return ScriptedGeneration(self.answers.get(" ".join(str(name).split()).casefold(), ""))
+        key = " ".join(str(name).split()).casefold()
+        if key not in self.answers and key.endswith(")") and " (" in key:
+            key = key.rsplit(" (", 1)[0]  # an outline step asked with its purpose: "<step> (<request>)"
+        return ScriptedGeneration(self.answers.get(key, ""))
 
 
 def scripted_pipeline(answers: dict[str, str], lint: bool = True):
