@@ -74,7 +74,11 @@ def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | 
                                             vars=variables)
     notes += assembled
     if snippets:
+        from codegen.authoring.variables import undefined_variables
         from codegen.validate import validate_tasks
+
+        problems += [f"warning [vars] '{name}' is used but never defined: add it to the play's vars"
+                     for name in undefined_variables(snippets, set(variables))]
 
         problems += [str(p) for p in validate_tasks("".join(snippets), pipeline.catalog, lint=False)]
     if lint:

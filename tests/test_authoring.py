@@ -204,3 +204,15 @@ def test_outline_constraint_ends_when_ending_is_nearly_as_likely():
     assert choose("  - A one\n") == 1  # too few steps to end
     assert choose("  - A one\n  - B two\n  - C three\n") == 0  # three steps, the end within the margin
     assert choose("") == 1  # never end before the first step
+
+
+def test_variables_nothing_defines_are_named():
+    from codegen.authoring.variables import undefined_variables
+
+    snippets = ["- name: Install\n  ansible.builtin.package:\n    name: \"{{ web_packages + extra_packages }}\"\n"
+                "  register: installed\n  until: installed is succeeded\n",
+                "- name: Configure\n  ansible.builtin.template:\n    src: a.j2\n    dest: \"{{ app_dir }}/a\"\n"
+                "    mode: \"0644\"\n  loop: \"{{ sites }}\"\n  when: item.enabled and ansible_os_family == 'Debian'\n",
+                "- name: Remember\n  ansible.builtin.set_fact:\n    port: 80\n",
+                "- name: Use\n  ansible.builtin.debug:\n    msg: \"{{ port }} {{ inventory_hostname }}\"\n"]
+    assert undefined_variables(snippets, {"web_packages", "app_dir"}) == ["extra_packages", "sites"]

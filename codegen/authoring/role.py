@@ -21,7 +21,7 @@ from codegen.assemble import (
     scalar,
 )
 from codegen.atomic import staged_dir
-from codegen.authoring.variables import lift_variables
+from codegen.authoring.variables import lift_variables, undefined_variables
 from codegen.playbook_command import generate_steps, purpose_of
 from codegen.task_keys import module_key
 
@@ -84,6 +84,8 @@ def build_role(pipeline, name: str, request: str, steps: list[str]) -> Role:
     role.notes += handler_notes
     if dropped:
         snippets = [drop_notify(text, set(dropped)) for text in snippets]
+    role.problems += [f"warning [vars] '{var}' is used but never defined: add it to defaults/main.yml"
+                      for var in undefined_variables(snippets, set(lifted.variables))]
     become, _ = infer_become(tasks)
     env = environment()
     options = [_option(k, v) for k, v in lifted.variables.items()]

@@ -172,3 +172,63 @@ def lift_variables(snippets: list[str], prefix: str = "", label: str = "app") ->
     if not names.values:
         return Lifted(list(snippets))
     return Lifted([dump_round_trip(data) for data in loaded], names.values, notes)
+
+
+# Names Ansible defines itself: magic variables, facts, loop variables and Jinja's own.
+_PROVIDED = {"item", "ansible_loop", "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short",
+             "play_hosts", "ansible_play_hosts", "ansible_play_batch", "playbook_dir", "role_path", "role_name",
+             "inventory_dir", "inventory_file", "omit", "ansible_facts", "ansible_check_mode", "ansible_version",
+             "lookup", "query", "q", "now", "undef", "environment", "ansible_env", "ansible_managed", "range", "dict",
+             "lipsum", "cycler", "joiner", "namespace", "true", "false", "none", "True", "False", "None"}
+
+
+def _templates(value):
+    if isinstance(value, str):
+        if "{{" in value or "{%" in value:
+            yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _templates(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _templates(v)
+
+
+def undefined_variables(snippets: list[str], defined: set[str]) -> list[str]:
+    """Variables the tasks read that nothing defines: not the play's or role's own variables,
+    not an earlier task's `register`, not a fact (`ansible_*`) or one of Ansible's magic names.
+    Such a playbook fails when it runs, so the user is told which ones to define."""
+    import jinja2
+    import yaml
+    from jinja2 import meta
+
+    env = jinja2.Environment()
+    known, missing = set(defined) | _PROVIDED, []
+    for text in snippets:
+        for task in yaml.safe_load(text) or []:
+            if not isinstance(task, dict):
+                continue
+            values = [v for k, v in task.items() if k != "name"]
+            conditions = [task[k] for k in ("when", "changed_when", "failed_when", "until") if k in task]
+            sources = list(_templates(values))
+            for condition in conditions:
+                sources += [f"{{{{ {c} }}}}" for c in (condition if isinstance(condition, list) else [condition])
+                            if isinstance(condition, (str, list)) and isinstance(c, str)]
+            for source in sources:
+                try:
+                    names = meta.find_undeclared_variables(env.parse(source))
+                except jinja2.TemplateSyntaxError:
+                    continue
+                for name in sorted(names):
+                    if name not in known and not name.startswith("ansible_") and name not in missing:
+                        missing.append(name)
+            if isinstance(task.get("register"), str):
+                known.add(task["register"])
+            for key in ("loop_control",):
+                loop_var = (task.get(key) or {}).get("loop_var") if isinstance(task.get(key), dict) else None
+                if loop_var:
+                    known.add(loop_var)
+            module = module_key(task)
+            if module and module.rsplit(".", 1)[-1] == "set_fact" and isinstance(task.get(module), dict):
+                known.update(task[module])
+    return missing
