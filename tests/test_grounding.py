@@ -229,3 +229,25 @@ def test_an_answer_cut_at_the_token_limit_keeps_its_complete_lines(catalog):
     result = Pipeline(CutOff({"Copy the config": runaway}), catalog, lint=False).run("copy the config")
     assert "when:" not in result.yaml and result.valid, result
     assert any("ran past the token limit" in p for p in result.problems)
+
+
+GET = "  ansible.builtin.get_url:\n    url: https://example.com/a\n    dest: /tmp/a\n    mode: '0644'\n"
+
+
+@pytest.mark.parametrize("text,expected", [
+    (GET + "  notify: true\n", False),                   # notify names handlers
+    (GET + "  ignore_errors: true\n", False),            # ansible-lint ignore-errors
+    (GET + "  become: yes\n", False), (GET + "  become: true\n", True),
+    (GET + "  retries: five\n", False), (GET + "  retries: 5\n  delay: 2\n", True),
+    (GET + "  tags:\n    - /tmp/checkout\n    - /tmp/checkout\n", False),  # a line looping
+    (GET + "  loop: '{{ x }}' # noqa foo\n", False),     # comments after values
+    ("  ansible.builtin.debug:\n    msg: 'a # b'\n", True),
+    ("  ansible.builtin.command: systemctl stop x\n  changed_when: false\n", False),  # command-instead-of-module
+    ("  ansible.builtin.command: /usr/local/bin/app --check\n  changed_when: false\n", True),
+    ("  community.general.redfish_command:\n    category: Systems\n    command: [PowerOn]\n    baseuri: x\n"
+     "    virtual_media:\n      - image_url: x\n", False),  # a dict of suboptions written as a list
+    (GET + "".join(f"  {k}: true\n" for k in ("become", "no_log", "run_once", "check_mode", "diff", "any_errors_fatal"))
+     + "  retries: 1\n  delay: 1\n  throttle: 1\n", False),  # more than 8 keywords: rambling
+])
+def test_rules_against_rambling_and_lint_findings(catalog, text, expected):
+    assert SchemaChecker(catalog).viable(text, final=True) is expected

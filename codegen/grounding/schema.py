@@ -92,6 +92,48 @@ def _is_template(value: str) -> bool:
     return inner == "" or "{{".startswith(inner[:2]) and inner[:1] == "{" or "{{" in inner or "{%" in inner
 
 
+MAX_KEYWORDS = 8
+_INLINE_COMMENT = re.compile(r"\s#")
+_BOOL_KEYWORDS = {"become", "ignore_unreachable", "check_mode", "diff", "no_log", "run_once", "any_errors_fatal",
+                  "ignore_errors", "delegate_facts"}
+_INT_KEYWORDS = {"retries", "delay", "throttle", "timeout"}
+# Commands ansible-lint (command-instead-of-module) wants done by a module instead.
+_HAS_MODULE = {"apt-get", "chkconfig", "curl", "git", "hg", "letsencrypt", "mktemp", "mount", "patch", "rpm", "rsync",
+               "sed", "service", "supervisorctl", "svn", "systemctl", "tar", "unzip", "wget", "yum"}
+
+
+def is_loop_prone(line: str) -> bool:
+    """Lines a person may well repeat ("- a" items of different lists look alike) are fine; a
+    key line or a long value line twice in a row is not."""
+    body = line.strip()
+    return ":" in body or len(body) > 12
+
+
+def _without_quoted(line: str) -> str:
+    """The line with quoted strings blanked, so a '#' inside quotes is not taken for a comment."""
+    return re.sub(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", "''", line)
+
+
+def _keyword_value_ok(key: str, value: str, complete: bool) -> bool:
+    if _is_template(value) or value.startswith(("'{", '"{')):
+        return True
+    if key == "ignore_errors":  # ansible-lint's ignore-errors refuses `true`: only false (or a template)
+        return value == "false" if complete else "false".startswith(value)
+    if key in _BOOL_KEYWORDS:
+        return value in BOOL_VALUES if complete else any(b.startswith(value) for b in BOOL_VALUES)
+    if key in _INT_KEYWORDS:
+        return re.fullmatch(r"\d+" if complete else r"\d*", value) is not None
+    if key == "notify" and complete:
+        return value not in ("true", "false", "null", "~") and not re.fullmatch(r"-?\d+", value)
+    return True
+
+
+def _command_has_module(text: str) -> bool:
+    words = text.strip().strip("'\"").split()
+    first = words[0].rsplit("/", 1)[-1] if words else ""
+    return first in _HAS_MODULE
+
+
 def _wants_mapping(spec: dict) -> bool:
     return spec.get("type") == "dict" or (spec.get("type") == "list" and spec.get("elements") == "dict")
 
@@ -170,6 +212,10 @@ class SchemaChecker:
                 block_scalar_indent = None
             if body.startswith("#"):
                 return False  # a generated task carries no comments: a small model loops in them
+            if complete and number > 0 and line == lines[number - 1] and is_loop_prone(line):
+                return False  # the same line twice in a row: a loop, not YAML anyone writes
+            if complete and _INLINE_COMMENT.search(_without_quoted(line)):
+                return False  # nor comments after a value ("# noqa ..." repeated to the token limit)
             if number == 0 and indent != 2 and (complete or len(line) >= 2):
                 return False  # the body of a task starts at column 2
             is_item = body.startswith("- ") or body == "-"
@@ -188,6 +234,9 @@ class SchemaChecker:
             if level.options is FREE and not level.task_level:
                 if key_indent >= level.indent:
                     continue
+            if is_item and indent == level.indent and not level.list_items and not level.task_level \
+                    and level.options is not FREE:
+                return False  # a dict option (a mapping of suboptions) written as a list
             if key_indent > level.indent:
                 continue  # deeper than any mapping we track: list values, nested free data
             if level.task_level and is_item:
@@ -216,10 +265,12 @@ class SchemaChecker:
                     if not colon:
                         return False
                     if key in self.keywords.exact:
-                        if key in level.seen:
-                            return False
+                        if key in level.seen or len(level.seen) >= MAX_KEYWORDS:
+                            return False  # each keyword once; a long run of them is a model rambling
                         level.seen.add(key)
                         value = rest[1:].rstrip() if complete else rest[1:]
+                        if value and not _keyword_value_ok(key, value, complete):
+                            return False
                         if complete and value and key in CONDITIONS and not isinstance(value, bool) \
                                 and not jinja_ok("{{ " + _strip_quotes(value)[0] + " }}"):
                             return False  # a condition that does not parse
@@ -242,6 +293,8 @@ class SchemaChecker:
                         continue
                     if allowed_module and key in self.modules.exact:
                         module_doc = self.catalog.get(key)
+                        if complete and key in CHANGE_REPORTING and _command_has_module(rest[1:]):
+                            return False  # ansible-lint command-instead-of-module
                         if rest.strip():
                             stack.append(Level(indent=4, options=FREE))  # free-form: "command: ls"
                         else:
