@@ -77,21 +77,23 @@ class Pipeline:
                 self.retriever = ExampleRetriever(SourceIndex.load(path))
         return self.retriever
 
-    def _constraint(self, ctx: FileContext):
+    def _constraint(self, ctx: FileContext, variables: set[str] | None = None):
         if not self.constrain:
             return None
         from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
-        return SchemaConstraint(SchemaChecker(self.catalog, handlers=ctx.handlers))
+        return SchemaConstraint(SchemaChecker(self.catalog, handlers=ctx.handlers, variables=variables))
 
-    def one_task(self, request: str, context: str | Prepared | None = None) -> tuple[str, list[str]]:
-        """Generate one task; returns (normalised YAML or "", problems and repair notes)."""
+    def one_task(self, request: str, context: str | Prepared | None = None,
+                 variables: set[str] | None = None) -> tuple[str, list[str]]:
+        """Generate one task; returns (normalised YAML or "", problems and repair notes).
+        variables: when given, the only variables its templates may read (a playbook from scratch)."""
         prepared = context if isinstance(context, Prepared) else prepare(context)
         ctx = prepared.context
         retriever = self._retriever()
         examples = retriever.examples(request) if retriever else None
-        constraint = self._constraint(ctx)
+        constraint = self._constraint(ctx, variables)
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples),
                                            constraint=constraint)
         body, notes = generation.text, []

@@ -35,10 +35,13 @@ def generate_steps(pipeline, steps: list[str], purpose: str | None = None) -> tu
     from codegen.assemble import scalar
     from codegen.prompt import task_name
 
+    from codegen.authoring.variables import defined_by
+
     snippets, problems = [], []
     for step in steps:
         asked = f"{step} ({' '.join(purpose.split())})" if purpose else step
-        text, failed = pipeline.one_task(asked, "".join(snippets))
+        # A file written from scratch defines nothing but what its tasks register or set.
+        text, failed = pipeline.one_task(asked, "".join(snippets), variables=defined_by(snippets))
         problems += failed
         if text and purpose and text.startswith("- name:"):
             text = f"- name: {scalar(task_name(step))}\n{text.partition(chr(10))[2]}"

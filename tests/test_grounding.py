@@ -251,3 +251,21 @@ GET = "  ansible.builtin.get_url:\n    url: https://example.com/a\n    dest: /tm
 ])
 def test_rules_against_rambling_and_lint_findings(catalog, text, expected):
     assert SchemaChecker(catalog).viable(text, final=True) is expected
+
+
+def test_a_playbook_from_scratch_reads_only_variables_it_defines(catalog):
+    from codegen.grounding.schema import jinja_roots
+
+    assert jinja_roots('{{ q("flattened", a__packages) | default(b) }} {{ item.name is defined }}') == [
+        ("a__packages", True), ("b", True), ("item", True)]
+    assert jinja_roots("result is succeeded and x.changed", bare=True) == [("result", True), ("x", True)]
+    checker = SchemaChecker(catalog, variables={"installed"})
+    package = "  ansible.builtin.package:\n    name: "
+    assert checker.viable(package + "nginx\n    state: present\n", final=True)
+    assert not checker.viable(package + "'{{ role__packages }}'\n")       # a role's variable: not here
+    assert not checker.viable(package + "'{{ rol")                          # refused while it is typed
+    assert checker.viable(package + "'{{ item }}'\n    state: present\n  loop:\n    - nginx\n", final=True)
+    assert not checker.viable(package + "'{{ item }}'\n  loop:\n    - '{{ role__list }}'\n")  # list items too
+    assert checker.viable(package + "'{{ ansible_distribution | lower }}'\n")  # facts are always there
+    assert checker.viable("  ansible.builtin.debug:\n    msg: hi\n  when: installed is succeeded\n", final=True)
+    assert SchemaChecker(catalog).viable(package + "'{{ role__packages }}'\n")  # no restriction by default

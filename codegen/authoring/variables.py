@@ -232,3 +232,25 @@ def undefined_variables(snippets: list[str], defined: set[str]) -> list[str]:
             if module and module.rsplit(".", 1)[-1] == "set_fact" and isinstance(task.get(module), dict):
                 known.update(task[module])
     return missing
+
+
+def defined_by(snippets: list[str]) -> set[str]:
+    """Variables the tasks themselves define: `register` names, `set_fact` keys, loop variables."""
+    import yaml
+
+    names: set[str] = set()
+    for text in snippets:
+        try:
+            tasks = yaml.safe_load(text) or []
+        except yaml.YAMLError:
+            continue
+        for task in _tasks(tasks) if isinstance(tasks, list) else []:
+            if isinstance(task.get("register"), str):
+                names.add(task["register"])
+            control = task.get("loop_control")
+            if isinstance(control, dict) and isinstance(control.get("loop_var"), str):
+                names.add(control["loop_var"])
+            module = module_key(task)
+            if module and module.rsplit(".", 1)[-1] == "set_fact" and isinstance(task.get(module), dict):
+                names.update(k for k in task[module] if k != "cacheable")
+    return names

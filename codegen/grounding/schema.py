@@ -134,13 +134,47 @@ def _command_has_module(text: str) -> bool:
     return first in _HAS_MODULE
 
 
+# Names Ansible and Jinja define themselves: magic variables, loop variables, Jinja words.
+PROVIDED_VARIABLES = frozenset({
+    "item", "ansible_loop", "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short",
+    "play_hosts", "playbook_dir", "role_path", "role_name", "inventory_dir", "inventory_file", "omit",
+    "environment", "range", "dict", "lipsum", "namespace", "true", "false", "none", "True", "False", "None"})
+_JINJA_WORDS = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
+_EXPRESSION = re.compile(r"\{\{(.*?)(\}\}|$)", re.S)
+_STRING = re.compile(r"'[^']*'?|\"[^\"]*\"?")
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+
+
+def jinja_roots(text: str, bare: bool = False) -> list[tuple[str, bool]]:
+    """(variable name, finished?) for the variables a template reads: names that are not
+    attributes, filters, tests, function calls, keyword arguments or Jinja words. bare: the
+    text is an expression without braces (a `when:` condition)."""
+    bodies = [(text, False)] if bare and "{{" not in text else \
+        [(m.group(1), bool(m.group(2))) for m in _EXPRESSION.finditer(text)]
+    out = []
+    for body, closed in bodies:
+        body = _STRING.sub("''", body)
+        for match in _NAME.finditer(body):
+            name, end = match.group(), match.end()
+            before, after = body[:match.start()].rstrip(), body[end:].lstrip()
+            if name in _JINJA_WORDS or before.endswith(("|", " is", " is not")) or after[:1] == "(" \
+                    or (after[:1] == "=" and after[1:2] != "="):
+                continue
+            out.append((name, end < len(body) or closed))
+    return out
+
+
 def _wants_mapping(spec: dict) -> bool:
     return spec.get("type") == "dict" or (spec.get("type") == "list" and spec.get("elements") == "dict")
 
 
 class SchemaChecker:
-    def __init__(self, catalog, handlers: list[str] | None = None):
+    def __init__(self, catalog, handlers: list[str] | None = None, variables: set[str] | None = None):
+        """variables: when given, the only variables a template may read (with Ansible's own names
+        and facts): a playbook written from scratch has no others, so a task must not reach for
+        a role's variables it saw in training."""
         self.catalog = catalog
+        self.variables = None if variables is None else set(variables) | PROVIDED_VARIABLES
         self.modules = SortedNames(catalog.names())
         self.keywords = SortedNames(TASK_KEYWORDS | {f"with_{w}" for w in ("items", "dict", "fileglob", "sequence",
                                                                               "subelements", "together", "nested")})
@@ -191,6 +225,19 @@ class SchemaChecker:
             return any(b.startswith(value) for b in BOOL_VALUES)
         return True
 
+    def _variables_ok(self, value: str, condition: bool) -> bool:
+        """Every variable a (partly written) template reads is one it may read."""
+        if self.variables is None or ("{{" not in value and not condition):
+            return True
+        for name, finished in jinja_roots(value, bare=condition):
+            if name.startswith("ansible_") or "ansible_".startswith(name):
+                continue
+            if finished and name not in self.variables:
+                return False
+            if not finished and not any(v.startswith(name) for v in self.variables):
+                return False
+        return True
+
     # -- the machine ----------------------------------------------------------------------------
     def viable(self, text: str, final: bool = False) -> bool:
         """Can `text` (a task body, indent 2) still become a valid task? final: it is complete."""
@@ -214,6 +261,8 @@ class SchemaChecker:
                 return False  # a generated task carries no comments: a small model loops in them
             if complete and number > 0 and line == lines[number - 1] and is_loop_prone(line):
                 return False  # the same line twice in a row: a loop, not YAML anyone writes
+            if "{{" in body and not self._variables_ok(body, False):
+                return False  # list items and nested values read only known variables too
             if complete and _INLINE_COMMENT.search(_without_quoted(line)):
                 return False  # nor comments after a value ("# noqa ..." repeated to the token limit)
             if number == 0 and indent != 2 and (complete or len(line) >= 2):
@@ -271,6 +320,8 @@ class SchemaChecker:
                         value = rest[1:].rstrip() if complete else rest[1:]
                         if value and not _keyword_value_ok(key, value, complete):
                             return False
+                        if value and not self._variables_ok(value, key in CONDITIONS):
+                            return False
                         if complete and value and key in CONDITIONS and not isinstance(value, bool) \
                                 and not jinja_ok("{{ " + _strip_quotes(value)[0] + " }}"):
                             return False  # a condition that does not parse
@@ -322,6 +373,8 @@ class SchemaChecker:
                 value = rest[1:].rstrip() if complete else rest[1:]
                 if value in ("|", ">", "|-", ">-"):
                     block_scalar_indent = indent
+                if value and not self._variables_ok(value, False):
+                    return False
                 if value and not self._value_ok(spec, value, complete):
                     return False
                 if value and complete and _wants_mapping(spec) and not _is_template(value) \
