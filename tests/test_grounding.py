@@ -263,7 +263,7 @@ def test_a_playbook_from_scratch_reads_only_variables_it_defines(catalog):
     package = "  ansible.builtin.package:\n    name: "
     assert checker.viable(package + "nginx\n    state: present\n", final=True)
     assert not checker.viable(package + "'{{ role__packages }}'\n")       # a role's variable: not here
-    assert not checker.viable(package + "'{{ rol")                          # refused while it is typed
+    assert not checker.viable(package + "'{{ pg_")                          # refused while it is typed
     assert checker.viable(package + "'{{ item }}'\n    state: present\n  loop:\n    - nginx\n", final=True)
     assert not checker.viable(package + "'{{ item }}'\n  loop:\n    - '{{ role__list }}'\n")  # list items too
     assert checker.viable(package + "'{{ ansible_distribution | lower }}'\n")  # facts are always there
