@@ -216,3 +216,11 @@ def test_variables_nothing_defines_are_named():
                 "- name: Remember\n  ansible.builtin.set_fact:\n    port: 80\n",
                 "- name: Use\n  ansible.builtin.debug:\n    msg: \"{{ port }} {{ inventory_hostname }}\"\n"]
     assert undefined_variables(snippets, {"web_packages", "app_dir"}) == ["extra_packages", "sites"]
+
+
+def test_lifted_values_are_plain_python_for_any_yaml_dumper():
+    snippets = ["- name: A\n  ansible.builtin.file:\n    path: '/srv/app'\n    state: directory\n",
+                "- name: B\n  ansible.builtin.copy:\n    src: a\n    dest: '/srv/app/a'\n"]
+    lifted = lift_variables(snippets)
+    assert type(lifted.variables["app_dir"]) is str
+    assert yaml.safe_dump(lifted.variables) == "app_dir: /srv/app\n"

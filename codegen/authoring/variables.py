@@ -59,6 +59,15 @@ def _args(task):
     return (key.rsplit(".", 1)[-1] if key else None), (args if hasattr(args, "items") else None)
 
 
+def _plain(value):
+    """ruamel's scalar types as plain str/int/list, for any YAML dumper."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool):
+        return bool(value)
+    return int(value) if isinstance(value, int) else str(value)
+
+
 class _Names:
     def __init__(self, prefix: str):
         self.prefix, self.values = prefix, {}
@@ -75,7 +84,7 @@ class _Names:
         name, n = self.prefix + identifier(base), 2
         while name in self.values:
             name, n = f"{self.prefix}{identifier(base)}_{n}", n + 1
-        self.values[name] = value
+        self.values[name] = _plain(value)
         return name
 
 
