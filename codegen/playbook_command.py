@@ -45,6 +45,10 @@ def generate_steps(pipeline, steps: list[str], purpose: str | None = None) -> tu
         problems += failed
         if text and purpose and text.startswith("- name:"):
             text = f"- name: {scalar(task_name(step))}\n{text.partition(chr(10))[2]}"
+        body = text.partition("\n")[2]
+        if text and any(s.partition("\n")[2] == body for s in snippets):
+            problems.append(f"note [outline] step {step!r} gave the same task as an earlier step: left out")
+            continue
         if text:
             snippets.append(text)
     return snippets, problems

@@ -224,3 +224,13 @@ def test_lifted_values_are_plain_python_for_any_yaml_dumper():
     lifted = lift_variables(snippets)
     assert type(lifted.variables["app_dir"]) is str
     assert yaml.safe_dump(lifted.variables) == "app_dir: /srv/app\n"
+
+
+def test_a_step_that_repeats_an_earlier_task_is_left_out(catalog):
+    from codegen.hooks.fill import scripted_pipeline
+    from codegen.playbook_command import generate_steps
+
+    pipeline = scripted_pipeline({**ANSWERS, "Install nginx again": PACKAGE}, lint=False)
+    snippets, problems = generate_steps(pipeline, ["Install nginx", "Install nginx again", "Start nginx"])
+    assert [yaml.safe_load(s)[0]["name"] for s in snippets] == ["Install nginx", "Start nginx"]
+    assert any("same task as an earlier step" in p for p in problems)

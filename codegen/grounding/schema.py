@@ -139,6 +139,14 @@ PROVIDED_VARIABLES = frozenset({
     "item", "ansible_loop", "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short",
     "play_hosts", "playbook_dir", "role_path", "role_name", "inventory_dir", "inventory_file", "omit",
     "environment", "range", "dict", "lipsum", "namespace", "true", "false", "none", "True", "False", "None"})
+# Facts and connection variables every host has (ansible_local is a role's own facts: not these).
+FACT_PREFIXES = ("ansible_facts", "ansible_distribution", "ansible_os_family", "ansible_hostname", "ansible_fqdn",
+                 "ansible_default_ipv4", "ansible_default_ipv6", "ansible_all_ipv4", "ansible_architecture",
+                 "ansible_check_mode", "ansible_env", "ansible_user", "ansible_service_mgr", "ansible_pkg_mgr",
+                 "ansible_python", "ansible_memtotal_mb", "ansible_processor", "ansible_kernel", "ansible_machine",
+                 "ansible_nodename", "ansible_play_", "ansible_version", "ansible_date_time", "ansible_interfaces",
+                 "ansible_mounts", "ansible_devices", "ansible_lsb", "ansible_system", "ansible_domain", "ansible_host",
+                 "ansible_port", "ansible_connection", "ansible_become", "ansible_loop", "ansible_managed")
 _JINJA_WORDS = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
 _EXPRESSION = re.compile(r"\{\{(.*?)(\}\}|$)", re.S)
 _STRING = re.compile(r"'[^']*'?|\"[^\"]*\"?")
@@ -230,7 +238,7 @@ class SchemaChecker:
         if self.variables is None or ("{{" not in value and not condition):
             return True
         for name, finished in jinja_roots(value, bare=condition):
-            if name.startswith("ansible_") or "ansible_".startswith(name):
+            if name.startswith(FACT_PREFIXES) or any(p.startswith(name) for p in FACT_PREFIXES):
                 continue
             if finished and name not in self.variables:
                 return False
@@ -398,6 +406,9 @@ class SchemaChecker:
                 return False  # no unused option starts like this: a dead end
         if final and module_doc is None:
             return False
+        if final and self.variables is not None and "item" in {n for n, _ in jinja_roots(text)} \
+                and not re.search(r"^  (loop|with_\w+):", text, re.M):
+            return False  # `item` exists only inside a loop
         if final:
             return self.missing_required(text) == [] and self.lint_missing(text) == [] and self.parses(text)
         return True
