@@ -101,7 +101,10 @@ class Pipeline:
             # A runaway value (a condition or template that never closes) is cut mid-way by the
             # token limit; keep the whole lines before it that make a complete, valid task.
             kept = constraint.checker.complete_prefix(body)
-            if kept is not None and kept != body:
+            if kept is None:
+                notes.append("warning [decode] the answer ran past the token limit before it made a complete, valid "
+                             "task: check it")
+            elif kept != body:
                 dropped = body.rstrip("\n").count("\n") + 1 - kept.count("\n")
                 notes.append(f"note [repair] the answer ran past the token limit: dropped its last {dropped} "
                              "line(s), which did not finish")

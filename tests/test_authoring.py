@@ -214,8 +214,9 @@ def test_variables_nothing_defines_are_named():
                 "- name: Configure\n  ansible.builtin.template:\n    src: a.j2\n    dest: \"{{ app_dir }}/a\"\n"
                 "    mode: \"0644\"\n  loop: \"{{ sites }}\"\n  when: item.enabled and ansible_os_family == 'Debian'\n",
                 "- name: Remember\n  ansible.builtin.set_fact:\n    port: 80\n",
-                "- name: Use\n  ansible.builtin.debug:\n    msg: \"{{ port }} {{ inventory_hostname }}\"\n"]
-    assert undefined_variables(snippets, {"web_packages", "app_dir"}) == ["extra_packages", "sites"]
+                "- name: Use\n  ansible.builtin.debug:\n    msg: \"{{ port }} {{ inventory_hostname }}\"\n",
+                "- name: Loose item\n  ansible.builtin.debug:\n    msg: \"{{ item }}\"\n"]
+    assert undefined_variables(snippets, {"web_packages", "app_dir"}) == ["extra_packages", "sites", "item"]
 
 
 def test_lifted_values_are_plain_python_for_any_yaml_dumper():

@@ -271,10 +271,7 @@ def test_a_playbook_from_scratch_reads_only_variables_it_defines(catalog):
     assert SchemaChecker(catalog).viable(package + "'{{ role__packages }}'\n")  # no restriction by default
 
 
-def test_from_scratch_item_needs_a_loop_and_only_host_facts_count(catalog):
+def test_from_scratch_only_host_facts_count(catalog):
     checker = SchemaChecker(catalog, variables=set())
-    package = "  ansible.builtin.package:\n    name: '{{ item }}'\n    state: present\n"
-    assert not checker.viable(package, final=True)
-    assert checker.viable(package + "  loop:\n    - nginx\n", final=True)
     assert checker.viable("  ansible.builtin.debug:\n    msg: '{{ ansible_distribution }}'\n", final=True)
     assert not checker.viable("  ansible.builtin.debug:\n    msg: '{{ ansible_local.app }}'\n")

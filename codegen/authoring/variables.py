@@ -217,6 +217,7 @@ def undefined_variables(snippets: list[str], defined: set[str]) -> list[str]:
         for task in yaml.safe_load(text) or []:
             if not isinstance(task, dict):
                 continue
+            looped = any(k == "loop" or k.startswith("with_") for k in task)
             values = [v for k, v in task.items() if k != "name"]
             conditions = [task[k] for k in ("when", "changed_when", "failed_when", "until") if k in task]
             sources = list(_templates(values))
@@ -229,7 +230,9 @@ def undefined_variables(snippets: list[str], defined: set[str]) -> list[str]:
                 except jinja2.TemplateSyntaxError:
                     continue
                 for name in sorted(names):
-                    if name not in known and not name.startswith("ansible_") and name not in missing:
+                    if name == "item" and not looped and name not in missing:
+                        missing.append(name)  # `item` exists only inside a loop
+                    elif name not in known and not name.startswith("ansible_") and name not in missing:
                         missing.append(name)
             if isinstance(task.get("register"), str):
                 known.add(task["register"])

@@ -406,9 +406,6 @@ class SchemaChecker:
                 return False  # no unused option starts like this: a dead end
         if final and module_doc is None:
             return False
-        if final and self.variables is not None and "item" in {n for n, _ in jinja_roots(text)} \
-                and not re.search(r"^  (loop|with_\w+):", text, re.M):
-            return False  # `item` exists only inside a loop
         if final:
             return self.missing_required(text) == [] and self.lint_missing(text) == [] and self.parses(text)
         return True
