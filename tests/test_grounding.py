@@ -275,3 +275,10 @@ def test_from_scratch_only_host_facts_count(catalog):
     checker = SchemaChecker(catalog, variables=set())
     assert checker.viable("  ansible.builtin.debug:\n    msg: '{{ ansible_distribution }}'\n", final=True)
     assert not checker.viable("  ansible.builtin.debug:\n    msg: '{{ ansible_local.app }}'\n")
+
+
+def test_free_form_arguments_must_be_a_template_that_parses(catalog):
+    checker = SchemaChecker(catalog)
+    assert not checker.viable("  ansible.builtin.command: app --password {{ a b }}\n  changed_when: false\n", final=True)
+    assert checker.viable("  ansible.builtin.command: app --password {{ a_b }}\n  changed_when: false\n  no_log: true\n",
+                          final=True)

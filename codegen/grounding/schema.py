@@ -354,6 +354,8 @@ class SchemaChecker:
                         module_doc = self.catalog.get(key)
                         if complete and key in CHANGE_REPORTING and _command_has_module(rest[1:]):
                             return False  # ansible-lint command-instead-of-module
+                        if complete and ("{{" in rest or "{%" in rest) and not jinja_ok(_strip_quotes(rest[1:].strip())[0]):
+                            return False  # free-form arguments ("command: ls {{ dir }}") are a template too
                         if rest.strip():
                             stack.append(Level(indent=4, options=FREE))  # free-form: "command: ls"
                         else:
