@@ -58,7 +58,7 @@ def _source_index(adapter):
     return SourceIndex.load(path)
 
 
-def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False, retrieval=False):
+def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False, retrieval=True):
     from codegen.backends import make_backend
     from codegen.catalog import load_catalog
     from codegen.pipeline import Pipeline
@@ -111,7 +111,8 @@ def main():
 @click.option("--context", "context_file", type=click.Path(), default=None, help="The file the task goes into.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
 @click.option("--sources", is_flag=True, help="Show the 3 training examples the task most resembles.")
-@click.option("--retrieval", is_flag=True, help="Show the model the 2 most similar training examples (see eval).")
+@click.option("--retrieval/--no-retrieval", default=True, show_default=True,
+              help="Show the model the 2 most similar training examples, as it was trained (see eval).")
 @model_options
 @friendly_errors
 def task(prompt, context_file, as_json, sources, retrieval, base, adapter, backend, url, remote_model, no_lint):
