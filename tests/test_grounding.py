@@ -282,3 +282,11 @@ def test_free_form_arguments_must_be_a_template_that_parses(catalog):
     assert not checker.viable("  ansible.builtin.command: app --password {{ a b }}\n  changed_when: false\n", final=True)
     assert checker.viable("  ansible.builtin.command: app --password {{ a_b }}\n  changed_when: false\n  no_log: true\n",
                           final=True)
+
+
+def test_templates_close_on_their_line_and_conditions_read_known_variables(catalog):
+    checker = SchemaChecker(catalog, variables=set())
+    split = "  ansible.builtin.debug:\n    msg:\n      - '{{ n\n        | lower }}'\n"
+    assert not checker.viable(split)  # a name cut by a line break would escape the check
+    assert not checker.viable("  ansible.builtin.debug:\n    msg: hi\n  until: n = n\n")
+    assert checker.viable("  ansible.builtin.debug:\n    msg: \"{{ lookup('env', 'HOME', default='x') }}\"\n", final=True)

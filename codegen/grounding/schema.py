@@ -166,8 +166,8 @@ def jinja_roots(text: str, bare: bool = False) -> list[tuple[str, bool]]:
             name, end = match.group(), match.end()
             before, after = body[:match.start()].rstrip(), body[end:].lstrip()
             if name in _JINJA_WORDS or before.endswith(("|", " is", " is not")) or after[:1] == "(" \
-                    or (after[:1] == "=" and after[1:2] != "="):
-                continue
+                    or (after[:1] == "=" and after[1:2] != "=" and before.endswith(("(", ","))):
+                continue  # filters, tests, calls and keyword arguments of a call are not variables
             out.append((name, end < len(body) or closed))
     return out
 
@@ -269,6 +269,8 @@ class SchemaChecker:
                 return False  # a generated task carries no comments: a small model loops in them
             if complete and number > 0 and line == lines[number - 1] and is_loop_prone(line):
                 return False  # the same line twice in a row: a loop, not YAML anyone writes
+            if complete and body.count("{{") > body.count("}}"):
+                return False  # a template closes on its own line (checks see one line at a time)
             if "{{" in body and not self._variables_ok(body, False):
                 return False  # list items and nested values read only known variables too
             if complete and _INLINE_COMMENT.search(_without_quoted(line)):
