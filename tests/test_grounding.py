@@ -207,6 +207,7 @@ SERVICE = "  ansible.builtin.service:\n    name: x\n    state: restarted\n"
     (SERVICE + "  when: result is changed\n", False),
     (SERVICE + "  when: result.changed and x\n", True),
     (SERVICE + "  when:\n", False),                     # null to Ansible (schema[tasks])
+    (SERVICE + "  with_items:\n", False),
     ("  ansible.builtin.copy:\n    content: |\n      a  \n    dest: /x\n    mode: '0644'\n", False),  # trailing
     ("  ansible.builtin.copy:\n    content: |\n      a\n    dest: /x\n    mode: '0644'\n", True),
 ])

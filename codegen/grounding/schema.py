@@ -433,7 +433,7 @@ class SchemaChecker:
             tasks = load_tasks("- name: task\n" + text)
         except ParseError:
             return False
-        if len(tasks) != 1 or any(tasks[0].get(k, "") is None for k in TASK_KEYWORDS):
+        if len(tasks) != 1 or any(v is None for k, v in tasks[0].items() if k in TASK_KEYWORDS or k.startswith("with_")):
             return False  # one task; a keyword written with nothing after it ("when:") is null to Ansible
         return not jinja_check.check(tasks[0], 0, 1)
 
