@@ -291,3 +291,10 @@ def test_templates_close_on_their_line_and_conditions_read_known_variables(catal
     assert not checker.viable(split)  # a name cut by a line break would escape the check
     assert not checker.viable("  ansible.builtin.debug:\n    msg: hi\n  until: n = n\n")
     assert checker.viable("  ansible.builtin.debug:\n    msg: \"{{ lookup('env', 'HOME', default='x') }}\"\n", final=True)
+
+
+def test_only_known_functions_may_be_called(catalog):
+    from codegen.grounding.schema import jinja_roots
+
+    assert jinja_roots("{{ lookup('env', 'HOME') }}") == []
+    assert jinja_roots("{{ p(n=2) }}") == [("p", True)]  # not a function Jinja or Ansible defines

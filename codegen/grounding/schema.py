@@ -147,6 +147,8 @@ FACT_PREFIXES = ("ansible_facts", "ansible_distribution", "ansible_os_family", "
                  "ansible_nodename", "ansible_play_", "ansible_version", "ansible_date_time", "ansible_interfaces",
                  "ansible_mounts", "ansible_devices", "ansible_lsb", "ansible_system", "ansible_domain", "ansible_host",
                  "ansible_port", "ansible_connection", "ansible_become", "ansible_loop", "ansible_managed")
+_FUNCTIONS = {"lookup", "query", "q", "range", "dict", "lipsum", "cycler", "joiner", "namespace", "now", "undef",
+              "zip", "zip_longest"}  # Jinja's and Ansible's global functions; any other call reads a variable
 _JINJA_WORDS = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
 _EXPRESSION = re.compile(r"\{\{(.*?)(\}\}|$)", re.S)
 _STRING = re.compile(r"'[^']*'?|\"[^\"]*\"?")
@@ -165,8 +167,8 @@ def jinja_roots(text: str, bare: bool = False) -> list[tuple[str, bool]]:
         for match in _NAME.finditer(body):
             name, end = match.group(), match.end()
             before, after = body[:match.start()].rstrip(), body[end:].lstrip()
-            if name in _JINJA_WORDS or before.endswith(("|", " is", " is not")) or after[:1] == "(" \
-                    or (after[:1] == "=" and after[1:2] != "=" and before.endswith(("(", ","))):
+            if name in _JINJA_WORDS or before.endswith(("|", " is", " is not")) or (after[:1] == "(" and name in
+                    _FUNCTIONS) or (after[:1] == "=" and after[1:2] != "=" and before.endswith(("(", ","))):
                 continue  # filters, tests, calls and keyword arguments of a call are not variables
             out.append((name, end < len(body) or closed))
     return out
