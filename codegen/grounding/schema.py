@@ -138,7 +138,7 @@ def _command_has_module(text: str) -> bool:
 PROVIDED_VARIABLES = frozenset({
     "item", "ansible_loop", "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short",
     "play_hosts", "playbook_dir", "role_path", "role_name", "inventory_dir", "inventory_file", "omit",
-    "environment", "range", "dict", "lipsum", "namespace", "true", "false", "none", "True", "False", "None"})
+    "true", "false", "none", "True", "False", "None"})  # functions (range, namespace...) are _FUNCTIONS
 # Facts and connection variables every host has (ansible_local is a role's own facts: not these).
 FACT_PREFIXES = ("ansible_facts", "ansible_distribution", "ansible_os_family", "ansible_hostname", "ansible_fqdn",
                  "ansible_default_ipv4", "ansible_default_ipv6", "ansible_all_ipv4", "ansible_architecture",
