@@ -298,3 +298,9 @@ def test_only_known_functions_may_be_called(catalog):
 
     assert jinja_roots("{{ lookup('env', 'HOME') }}") == []
     assert jinja_roots("{{ p(n=2) }}") == [("p", True)]  # not a function Jinja or Ansible defines
+
+
+def test_a_finished_line_finishes_its_names(catalog):
+    checker = SchemaChecker(catalog, variables=set())
+    assert not checker.viable("  ansible.builtin.debug:\n    msg: hi\n  until: n\n")  # 'n' is no prefix any more
+    assert checker.viable("  ansible.builtin.debug:\n    msg: hi\n  until: n")  # still being typed

@@ -235,11 +235,12 @@ class SchemaChecker:
             return any(b.startswith(value) for b in BOOL_VALUES)
         return True
 
-    def _variables_ok(self, value: str, condition: bool) -> bool:
+    def _variables_ok(self, value: str, condition: bool, complete: bool = False) -> bool:
         """Every variable a (partly written) template reads is one it may read."""
         if self.variables is None or ("{{" not in value and not condition):
             return True
         for name, finished in jinja_roots(value, bare=condition):
+            finished = finished or complete
             if name.startswith(FACT_PREFIXES) or any(p.startswith(name) for p in FACT_PREFIXES):
                 continue
             if finished and name not in self.variables:
@@ -273,7 +274,7 @@ class SchemaChecker:
                 return False  # the same line twice in a row: a loop, not YAML anyone writes
             if complete and body.count("{{") > body.count("}}"):
                 return False  # a template closes on its own line (checks see one line at a time)
-            if "{{" in body and not self._variables_ok(body, False):
+            if "{{" in body and not self._variables_ok(body, False, complete):
                 return False  # list items and nested values read only known variables too
             if complete and _INLINE_COMMENT.search(_without_quoted(line)):
                 return False  # nor comments after a value ("# noqa ..." repeated to the token limit)
@@ -332,7 +333,7 @@ class SchemaChecker:
                         value = rest[1:].rstrip() if complete else rest[1:]
                         if value and not _keyword_value_ok(key, value, complete):
                             return False
-                        if value and not self._variables_ok(value, key in CONDITIONS):
+                        if value and not self._variables_ok(value, key in CONDITIONS, complete):
                             return False
                         if complete and value and key in CONDITIONS and not isinstance(value, bool) \
                                 and not jinja_ok("{{ " + _strip_quotes(value)[0] + " }}"):
@@ -387,7 +388,7 @@ class SchemaChecker:
                 value = rest[1:].rstrip() if complete else rest[1:]
                 if value in ("|", ">", "|-", ">-"):
                     block_scalar_indent = indent
-                if value and not self._variables_ok(value, False):
+                if value and not self._variables_ok(value, False, complete):
                     return False
                 if value and not self._value_ok(spec, value, complete):
                     return False
