@@ -13,6 +13,8 @@ from pathlib import PurePosixPath
 
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from codegen.assemble import iter_tasks
+from codegen.grounding.schema import FUNCTIONS, PROVIDED_VARIABLES
 from codegen.normalise import dump_round_trip, load_round_trip
 from codegen.task_keys import module_key
 
@@ -38,19 +40,6 @@ def identifier(text: str) -> str:
 
 def _is_literal(value) -> bool:
     return isinstance(value, (str, int)) and not isinstance(value, bool) and "{{" not in str(value)
-
-
-def _tasks(data) -> list:
-    """Every task of a list, blocks descended into."""
-    out = []
-    for task in data or []:
-        if not hasattr(task, "get"):
-            continue
-        out.append(task)
-        for key in ("block", "rescue", "always"):
-            if isinstance(task.get(key), list):
-                out += _tasks(task[key])
-    return out
 
 
 def _args(task):
@@ -174,7 +163,7 @@ def lift_variables(snippets: list[str], prefix: str = "", label: str = "app") ->
     asks of role variables). label: names ports when nothing better is known ('app_port')."""
     names, notes = _Names(prefix), []
     loaded = [load_round_trip(text) for text in snippets]
-    tasks = [t for data in loaded for t in _tasks(data)]
+    tasks = [t for data in loaded for t in iter_tasks(data)]
     _lift_packages(tasks, names, notes)
     _lift_ports(tasks, names, notes, label)
     _lift_paths(tasks, names, notes)
@@ -183,12 +172,8 @@ def lift_variables(snippets: list[str], prefix: str = "", label: str = "app") ->
     return Lifted([dump_round_trip(data) for data in loaded], names.values, notes)
 
 
-# Names Ansible defines itself: magic variables, facts, loop variables and Jinja's own.
-_PROVIDED = {"item", "ansible_loop", "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short",
-             "play_hosts", "ansible_play_hosts", "ansible_play_batch", "playbook_dir", "role_path", "role_name",
-             "inventory_dir", "inventory_file", "omit", "ansible_facts", "ansible_check_mode", "ansible_version",
-             "lookup", "query", "q", "now", "undef", "environment", "ansible_env", "ansible_managed", "range", "dict",
-             "lipsum", "cycler", "joiner", "namespace", "true", "false", "none", "True", "False", "None"}
+# Names Ansible and Jinja define themselves (the decoder's list), and the functions they provide.
+_PROVIDED = PROVIDED_VARIABLES | FUNCTIONS | {"ansible_facts", "ansible_managed"}
 
 
 def _templates(value):
@@ -256,7 +241,7 @@ def defined_by(snippets: list[str]) -> set[str]:
             tasks = yaml.safe_load(text) or []
         except yaml.YAMLError:
             continue
-        for task in _tasks(tasks) if isinstance(tasks, list) else []:
+        for task in iter_tasks(tasks) if isinstance(tasks, list) else []:
             if isinstance(task.get("register"), str):
                 names.add(task["register"])
             control = task.get("loop_control")

@@ -138,7 +138,7 @@ def _command_has_module(text: str) -> bool:
 PROVIDED_VARIABLES = frozenset({
     "item", "ansible_loop", "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short",
     "play_hosts", "playbook_dir", "role_path", "role_name", "inventory_dir", "inventory_file", "omit",
-    "true", "false", "none", "True", "False", "None"})  # functions (range, namespace...) are _FUNCTIONS
+    "true", "false", "none", "True", "False", "None"})  # functions (range, namespace...) are FUNCTIONS
 # Facts and connection variables every host has (ansible_local is a role's own facts: not these).
 FACT_PREFIXES = ("ansible_facts", "ansible_distribution", "ansible_os_family", "ansible_hostname", "ansible_fqdn",
                  "ansible_default_ipv4", "ansible_default_ipv6", "ansible_all_ipv4", "ansible_architecture",
@@ -147,7 +147,7 @@ FACT_PREFIXES = ("ansible_facts", "ansible_distribution", "ansible_os_family", "
                  "ansible_nodename", "ansible_play_", "ansible_version", "ansible_date_time", "ansible_interfaces",
                  "ansible_mounts", "ansible_devices", "ansible_lsb", "ansible_system", "ansible_domain", "ansible_host",
                  "ansible_port", "ansible_connection", "ansible_become", "ansible_loop", "ansible_managed")
-_FUNCTIONS = {"lookup", "query", "q", "range", "dict", "lipsum", "cycler", "joiner", "namespace", "now", "undef",
+FUNCTIONS = {"lookup", "query", "q", "range", "dict", "lipsum", "cycler", "joiner", "namespace", "now", "undef",
               "zip", "zip_longest"}  # Jinja's and Ansible's global functions; any other call reads a variable
 _JINJA_WORDS = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
 _EXPRESSION = re.compile(r"\{\{(.*?)(\}\}|$)", re.S)
@@ -168,7 +168,7 @@ def jinja_roots(text: str, bare: bool = False) -> list[tuple[str, bool]]:
             name, end = match.group(), match.end()
             before, after = body[:match.start()].rstrip(), body[end:].lstrip()
             if name in _JINJA_WORDS or before.endswith(("|", " is", " is not")) or (after[:1] == "(" and name in
-                    _FUNCTIONS) or (after[:1] == "=" and after[1:2] != "=" and before.endswith(("(", ","))):
+                    FUNCTIONS) or (after[:1] == "=" and after[1:2] != "=" and before.endswith(("(", ","))):
                 continue  # filters, tests, calls and keyword arguments of a call are not variables
             out.append((name, end < len(body) or closed))
     return out
