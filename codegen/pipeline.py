@@ -72,9 +72,9 @@ class Pipeline:
             path = getattr(self.backend, "source_index_path", lambda: None)()
             if path is not None and path.is_file():
                 from codegen.grounding.retrieval import ExampleRetriever
-                from codegen.grounding.sources import SourceIndex
+                from codegen.grounding.sources import read_index
 
-                self.retriever = ExampleRetriever(SourceIndex.load(path))
+                self.retriever = ExampleRetriever(read_index(path))
         return self.retriever
 
     def _constraint(self, ctx: FileContext, variables: set[str] | None = None):

@@ -6,7 +6,7 @@ import yaml
 from codegen.grounding.context import parse_context
 from codegen.grounding.decoding import SchemaConstraint
 from codegen.grounding.schema import SchemaChecker
-from codegen.grounding.sources import SourceIndex, write_index
+from codegen.grounding.sources import SourceIndex, read_index, write_index
 from codegen.model.generate import Generator
 from codegen.model.load import load_model
 from codegen.pipeline import Pipeline
@@ -179,7 +179,7 @@ def test_retrieved_examples_are_shown_as_preceding_tasks(tmp_path, catalog):
         ("Create a user account", "ansible.builtin.user", "  ansible.builtin.user:\n    name: bob\n"),
         ("Install git from packages", "ansible.builtin.package", "  ansible.builtin.package:\n    name: git\n")]]
     write_index(rows, tmp_path / "s.jsonl.gz")
-    retriever = ExampleRetriever(SourceIndex.load(tmp_path / "s.jsonl.gz"), k=2)
+    retriever = ExampleRetriever(read_index(tmp_path / "s.jsonl.gz"), k=2)
     examples = retriever.examples("install nginx package")
     assert len(examples) == 2 and examples[-1].startswith("- name: Install the nginx package\n  ansible.builtin.apt:")
     backend = Scripted({})

@@ -12,7 +12,6 @@ from codegen.pipeline import split_requests
 from codegen.prompt import render_outline_prompt
 
 MAX_STEPS = 12
-OUTLINE_KEY = "outline"  # the request of an outline, to the scripted test backend
 _ITEM = re.compile(r"^\s*(?:-|\*|\d+[.)])\s+(?P<text>.+?)\s*$")
 _HEADER = re.compile(r"^#\s*(?P<key>playbook|request|hosts)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 
@@ -76,14 +75,17 @@ class OutlineConstraint:
     END_MARGIN = 2.5  # logits; ending wins at a line start, after MIN_STEPS, when this close to the best
     MIN_STEPS = 3
 
+    def __init__(self):
+        self._ends: list[int] | None = None  # logits rows that end the text, found once
+
     def choose(self, text, logits, extend, to_full, eos) -> int:
         import torch
 
         order = torch.argsort(logits, descending=True)[: self.TOP_K].tolist()
         if text.endswith("\n") and text.count("\n") >= self.MIN_STEPS:
-            ends = [i for i in range(len(logits)) if to_full(i) in eos] if not hasattr(self, "_ends") else self._ends
-            self._ends = ends
-            best_end = max(ends, key=lambda i: float(logits[i]), default=None)
+            if self._ends is None:
+                self._ends = [i for i in range(len(logits)) if to_full(i) in eos]
+            best_end = max(self._ends, key=lambda i: float(logits[i]), default=None)
             if best_end is not None and float(logits[best_end]) >= float(logits[order[0]]) - self.END_MARGIN:
                 return best_end
         for index in order:

@@ -55,7 +55,7 @@ def _option(name: str, value) -> dict:
     text = "[" + ", ".join(scalar(v) for v in value) + "]" if listed else scalar(value)
     words = name.split("_", 1)[1].replace("_", " ") if "_" in name else name
     return {"name": name, "type": kind, "elements": "str" if listed else None, "default_text": text,
-            "default_inline": text, "description": f"The {words}."}
+            "description": f"The {words}."}
 
 
 def _referenced(tasks: list[dict], module: str, key: str = "src") -> list[tuple[str, str]]:

@@ -17,11 +17,9 @@ class LocalBackend:
     def source_index_path(self) -> Path | None:
         """The training-example index shipped beside the adapter (for retrieval), if any."""
         from codegen.grounding.sources import INDEX_FILE
-        from codegen.model.load import default_adapter
+        from codegen.model.load import resolve_adapter
 
-        if self.adapter in (None, "none"):
-            return None
-        folder = default_adapter() if self.adapter == "default" else Path(self.adapter)
+        folder = resolve_adapter(self.adapter)
         return folder / INDEX_FILE if folder else None
 
     def load(self) -> Generator:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from codegen.grounding.retrieval import ExampleRetriever
-from codegen.grounding.sources import SourceIndex, index_rows
+from codegen.grounding.sources import index_rows
 
 SHARE_WITH_EXAMPLES = 0.5
 TWICE = "ansible.builtin."
@@ -28,18 +28,16 @@ def _exclude_for(row: dict):
     return exclude
 
 
-def with_examples(rows: list[dict], rng: random.Random, on_row=None) -> list[dict]:
+def with_examples(rows: list[dict], rng: random.Random) -> list[dict]:
     """Train rows -> rows where about half carry `examples`; ansible.builtin rows appear both ways."""
     rows = [r for r in rows if r.get("task") != "outline"]
-    retriever = ExampleRetriever(SourceIndex(index_rows(rows)))
+    retriever = ExampleRetriever(index_rows(rows))
     out = []
-    for i, row in enumerate(rows, 1):
+    for row in rows:
         examples = retriever.examples(row["request"], exclude=_exclude_for(row))
         give = rng.random() < SHARE_WITH_EXAMPLES
         out.append({**row, "examples": examples if give else []})
         if row["module"].startswith(TWICE) and examples:
             out.append({**row, "id": row["id"] + "-x", "examples": [] if give else examples})
-        if on_row:
-            on_row(i, len(rows))
     rng.shuffle(out)
     return out

@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Callable
 
 from codegen.catalog.store import Bm25, words
-from codegen.grounding.sources import SourceIndex
 
 MAX_EXAMPLE_LINES = 12
 
 
 class ExampleRetriever:
-    def __init__(self, index: SourceIndex, k: int = 2):
-        self.rows, self.k = index.rows, k
-        self.bm25 = Bm25({str(i): words(r["request"]) for i, r in enumerate(index.rows)})
+    def __init__(self, rows: list[dict], k: int = 2):
+        """rows: the index rows (grounding.sources.index_rows / read_index)."""
+        self.rows, self.k = rows, k
+        self.bm25 = Bm25({str(i): words(r["request"]) for i, r in enumerate(rows)})
 
     def examples(self, request: str, exclude: Callable[[dict], bool] | None = None) -> list[str]:
         """The k most similar examples as task text; `exclude` drops rows (training leaves out

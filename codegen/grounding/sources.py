@@ -41,6 +41,11 @@ def write_index(rows: list[dict], path: Path) -> None:
             fh.write(json.dumps(row) + "\n")
 
 
+def read_index(path: Path) -> list[dict]:
+    with gzip.open(path, "rt") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
 class SourceIndex:
     def __init__(self, rows: list[dict]):
         self.rows = rows
@@ -51,8 +56,7 @@ class SourceIndex:
 
     @classmethod
     def load(cls, path: Path) -> "SourceIndex":
-        with gzip.open(path, "rt") as fh:
-            return cls([json.loads(line) for line in fh if line.strip()])
+        return cls(read_index(path))
 
     def match(self, task_yaml: str, module: str | None, k: int = 3) -> list[dict]:
         body = task_yaml.split("\n", 1)[1] if task_yaml.startswith("- name:") else task_yaml

@@ -97,9 +97,15 @@ def load_tokenizer(base_path):
     return AutoTokenizer.from_pretrained(base_path, local_files_only=True)
 
 
-def load_model(base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
-               device: str = "cpu", trainable: bool = False):
-    """Return (model, tokenizer, info). adapter: 'default' (shipped one if any), None/'none', or a path."""
+def resolve_adapter(adapter: str | Path | None) -> Path | None:
+    """'default' -> the shipped adapter (if any); None/'none' -> None; else the folder given."""
+    if adapter in (None, "none"):
+        return None
+    return default_adapter() if adapter == "default" else Path(adapter).expanduser()
+
+
+def _pretrained(path, dtype: str):
+    """transformers' causal LM from a local folder, quietly (our progress goes to stderr)."""
     from codegen.model.compat import import_torch_stack
 
     import_torch_stack()  # before anything below pulls torch._dynamo in under ansible's sys.intern patch
@@ -107,21 +113,26 @@ def load_model(base: str | None = None, adapter: str | Path | None = "default", 
     from transformers import AutoModelForCausalLM
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # our own progress goes to stderr; theirs is noise here
+    hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     import warnings
 
     warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
+    return AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, dtype), local_files_only=True)
 
+
+def load_model(base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
+               device: str = "cpu", trainable: bool = False):
+    """Return (model, tokenizer, info). adapter: 'default' (shipped one if any), None/'none', or a path."""
     base_path = resolve_base(base)
     try:
         tokenizer = load_tokenizer(base_path)
-        model = AutoModelForCausalLM.from_pretrained(base_path, dtype=getattr(torch, dtype), local_files_only=True)
+        model = _pretrained(base_path, dtype)
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot load base model {base or DEFAULT_BASE}: {str(exc).splitlines()[0]}") from exc
-    adapter_path = default_adapter() if adapter == "default" else (Path(adapter) if adapter and adapter != "none" else None)
+    adapter_path = resolve_adapter(adapter)
     if adapter_path is not None:
-        if not (Path(adapter_path) / "adapter_config.json").is_file():
+        if not (adapter_path / "adapter_config.json").is_file():
             raise ModelError(f"--adapter {adapter_path}: no adapter_config.json there (not a peft LoRA adapter)")
         from peft import PeftModel
 
@@ -150,7 +161,7 @@ def load_merged(base: str | None = None, adapter: str | Path | None = "default",
     The merged weights are cached (keyed by the base, the adapter's bytes and the dtype), so later
     starts load one safetensors file and skip importing peft and merging: about a second of every
     cold start."""
-    adapter_path = default_adapter() if adapter == "default" else (Path(adapter) if adapter and adapter != "none" else None)
+    adapter_path = resolve_adapter(adapter)
     if adapter_path is None or not (adapter_path / "adapter_config.json").is_file():
         return load_model(base, adapter, dtype=dtype)
     base_path = resolve_base(base)
@@ -158,14 +169,7 @@ def load_merged(base: str | None = None, adapter: str | Path | None = "default",
     info = {"base": str(base or DEFAULT_BASE), "base_path": str(base_path), "adapter": str(adapter_path),
             "merged": str(folder)}
     if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
-        from codegen.model.compat import import_torch_stack
-
-        import_torch_stack()
-        import torch
-        from transformers import AutoModelForCausalLM
-
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype), local_files_only=True)
-        return model.eval(), load_tokenizer(base_path), info
+        return _pretrained(folder, dtype).eval(), load_tokenizer(base_path), info
     model, tokenizer, _ = load_model(base, adapter_path, dtype=dtype)
     model = model.merge_and_unload()
     from codegen.atomic import staged_dir

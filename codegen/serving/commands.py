@@ -23,11 +23,9 @@ def _is_loopback(host: str) -> bool:
 
 
 def _adapter_path(adapter: str | None) -> Path | None:
-    from codegen.model.load import ModelError, default_adapter
+    from codegen.model.load import ModelError, resolve_adapter
 
-    if adapter in (None, "none"):
-        return None
-    path = default_adapter() if adapter == "default" else Path(adapter).expanduser()
+    path = resolve_adapter(adapter)
     if path is not None and not (path / "adapter_config.json").is_file():
         raise ModelError(f"--adapter {path}: no adapter_config.json there (not a peft LoRA adapter)")
     return path
