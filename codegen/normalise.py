@@ -78,7 +78,20 @@ def normalise_tasks(text: str, catalog) -> str:
     yaml.explicit_start = text.lstrip().startswith("---")
     out = io.StringIO()
     yaml.dump(data, out)
-    return _dedent_top_list(out.getvalue())
+    return _without_trailing_spaces(_dedent_top_list(out.getvalue()))
+
+
+def _without_trailing_spaces(text: str) -> str:
+    """ruamel sometimes folds a long plain scalar after a space and keeps that space at the end of
+    the line ("{{ " then the break): YAML drops it on load, ansible-lint still flags it. Strip such
+    spaces, and keep the text as it was if that would change what it loads as."""
+    stripped = "\n".join(line.rstrip() for line in text.split("\n"))
+    if stripped == text:
+        return text
+    try:
+        return stripped if _yaml().load(stripped) == _yaml().load(text) else text
+    except YAMLError:
+        return text
 
 
 def load_round_trip(text: str):

@@ -88,11 +88,36 @@ class Pipeline:
     def one_task(self, request: str, context: str | Prepared | None = None,
                  variables: set[str] | None = None) -> tuple[str, list[str]]:
         """Generate one task; returns (normalised YAML or "", problems and repair notes).
-        variables: when given, the only variables its templates may read (a playbook from scratch)."""
+        variables: when given, the only variables its templates may read (a playbook from scratch).
+
+        An answer that still fails the checks (a runaway the token limit cut with no valid part
+        left, or a module whose required options the model never wrote) is asked again with the
+        prompt without the retrieved examples, if it had them (a small model sometimes copies an
+        example's shape that does not fit the request). The first valid answer wins; if none is,
+        the first is returned with its problems and a note saying so."""
         prepared = context if isinstance(context, Prepared) else prepare(context)
-        ctx = prepared.context
         retriever = self._retriever()
         examples = retriever.examples(request) if retriever else None
+        prompts = [examples]
+        if examples and self.constrain and self.repair:  # the ablations measure one plain attempt
+            prompts.append(None)
+        first = None
+        for attempt, shown in enumerate(prompts):
+            text, notes = self._attempt(request, prepared, shown, variables)
+            if text and not any(p.level == "error" for p in validate_tasks(text, self.catalog, lint=False)):
+                if attempt:
+                    notes.append("note [repair] the first answer failed the checks; this one came from the prompt "
+                                 "without retrieved examples")
+                return text, notes
+            first = first or (text, notes)
+        if len(prompts) > 1:
+            first[1].append("warning [decode] no prompt gave a task that passes the checks: the problems below "
+                            "are what is left")
+        return first
+
+    def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
+                 variables: set[str] | None) -> tuple[str, list[str]]:
+        ctx = prepared.context
         constraint = self._constraint(ctx, variables)
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples),
                                            constraint=constraint)

@@ -7,7 +7,7 @@ from codegen.grounding.context import parse_context
 from codegen.grounding.decoding import SchemaConstraint
 from codegen.grounding.schema import SchemaChecker
 from codegen.grounding.sources import SourceIndex, read_index, write_index
-from codegen.model.generate import Generator
+from codegen.model.generate import Generation, Generator
 from codegen.model.load import load_model
 from codegen.pipeline import Pipeline
 from codegen.validate import validate_tasks
@@ -304,3 +304,40 @@ def test_a_finished_line_finishes_its_names(catalog):
     checker = SchemaChecker(catalog, variables=set())
     assert not checker.viable("  ansible.builtin.debug:\n    msg: hi\n  until: n\n")  # 'n' is no prefix any more
     assert checker.viable("  ansible.builtin.debug:\n    msg: hi\n  until: n")  # still being typed
+
+
+def test_an_invalid_answer_is_asked_again_without_the_examples(tmp_path, catalog):
+    """A first answer that fails the checks (here: required options never written) is retried with
+    the prompt without retrieved examples; the valid second answer is kept, and the note says so."""
+    from codegen.grounding.retrieval import ExampleRetriever
+
+    rows = [{"request": "Render the web site template", "module": "ansible.builtin.template",
+             "completion": "  ansible.builtin.template:\n    src: a.j2\n    dest: /a\n",
+             "source": {"kind": "example", "collection": "x.y", "version": "1", "path": "p", "licence": "MIT", "line": 1}}]
+    write_index(rows, tmp_path / "s.jsonl.gz")
+    retriever = ExampleRetriever(read_index(tmp_path / "s.jsonl.gz"), k=1)
+
+    class ByPrompt(Scripted):
+        def complete(self, prompt, constraint=None, cancelled=None):
+            self.prompts.append(prompt)
+            shown = "src: a.j2" in prompt
+            text = "  ansible.builtin.template:\n  tags: [x]\n" if shown else \
+                "  ansible.builtin.template:\n    src: site.j2\n    dest: /etc/site\n    mode: '0644'\n"
+            return Generation(text=text, new_tokens=5, prompt_tokens=9, seconds=0.01, first_token_seconds=0.001,
+                              stopped="eos")
+
+    backend = ByPrompt({})
+    result = Pipeline(backend, catalog, lint=False, retriever=retriever).run("render the site template")
+    assert len(backend.prompts) == 2 and "src: a.j2" in backend.prompts[0] and "src: a.j2" not in backend.prompts[1]
+    assert result.valid and "src: site.j2" in result.yaml
+    assert any("without retrieved examples" in p for p in result.problems)
+
+    class AlwaysBad(ByPrompt):
+        def complete(self, prompt, constraint=None, cancelled=None):
+            generation = super().complete(prompt, constraint, cancelled)
+            generation.text = "  ansible.builtin.template:\n  tags: [x]\n"
+            return generation
+
+    result = Pipeline(AlwaysBad({}), catalog, lint=False, retriever=retriever).run("render the site template")
+    assert not result.valid and any("no prompt gave a task that passes" in p for p in result.problems)
+    assert any("missing required option 'src'" in p for p in result.problems)

@@ -162,3 +162,15 @@ def test_unparseable_text_raises_value_error_one_line(text, catalog):
     with pytest.raises(ValueError) as info:
         norm(text, catalog)
     assert "\n" not in str(info.value)
+
+
+def test_a_long_line_folded_by_the_dumper_keeps_no_trailing_space(catalog):
+    """ruamel folds a 170-column command after "{{ " and leaves that space at the line end, which
+    ansible-lint rejects; the normalised text has none and loads as the same task."""
+    command = ("systemctl stop mdm.service {{ primary_host_name_variable }}/{{ certificate_list_variable[0] }} "
+               "{{ certificate_list_variable[1] }} {{ another_long_variable_name }}")
+    text = f"- name: Stop it\n  ansible.builtin.command: {command}\n  changed_when: false\n"
+    out = normalise_tasks(text, catalog)
+    assert all(line == line.rstrip() for line in out.split("\n"))
+    assert max(len(line) for line in out.split("\n")) <= 160
+    assert yaml.safe_load(out)[0]["ansible.builtin.command"] == command
