@@ -341,3 +341,34 @@ def test_an_invalid_answer_is_asked_again_without_the_examples(tmp_path, catalog
     result = Pipeline(AlwaysBad({}), catalog, lint=False, retriever=retriever).run("render the site template")
     assert not result.valid and any("no prompt gave a task that passes" in p for p in result.problems)
     assert any("missing required option 'src'" in p for p in result.problems)
+
+
+LOOP = "default(result.json.Oem.Dell.Memory | "
+
+
+@pytest.mark.parametrize("text,final,expected", [
+    ("  ansible.builtin.set_fact:\n", True, False),                      # sets nothing: Ansible refuses it
+    ("  ansible.builtin.set_fact:\n    memory:\n", True, False),         # ... a key cut from its value too
+    ("  ansible.builtin.set_fact:\n    cacheable: true\n", True, False),
+    ("  ansible.builtin.set_fact:\n    memory:\n      \"{{ a }}\"\n", True, True),
+    ("  ansible.builtin.set_fact:\n    memory: \"{{ x | " + LOOP * 3, False, False),  # a loop in one line
+    ("  ansible.builtin.set_fact:\n    memory: \"{{ x | " + LOOP * 2, False, True),
+    ("  ansible.builtin.set_fact:\n    memory:\n      \"{{ a(b(c) }}\"", False, False),  # broken Jinja, quote closed
+    ("  ansible.builtin.set_fact:\n    memory:\n      \"{{ a(b(c)) }}\"", False, True),
+    ("  ansible.builtin.set_fact:\n    memory:\n      \"{{ a }}\"  //", False, False),  # text after the closing quote
+    ("  ansible.builtin.set_fact:\n    memory: \"{{ a }}\"  #", False, False),   # a comment being started
+    ("  ansible.builtin.debug:\n    msg: \"a #", False, True),                   # ... not inside a string
+    ("  ansible.builtin.debug:\n    msg: 'it''s # x'\n", True, True),
+    ("  ansible.builtin.debug:\n    msg: \"a\"\r", False, False),                # control characters
+])
+def test_runaways_and_empty_facts_cannot_finish(catalog, text, final, expected):
+    assert SchemaChecker(catalog).viable(text, final=final) is expected
+
+
+def test_repair_keeps_the_variables_set_fact_sets(catalog):
+    from codegen.grounding.repair import repair
+
+    text = "- name: Set it\n  ansible.builtin.set_fact:\n    app_port: 8080\n"
+    assert repair(text, catalog) == (text, [])
+    assert any("sets no variable" in str(p) for p in validate_tasks(
+        "- name: Set it\n  ansible.builtin.set_fact: {}\n", catalog, lint=False))

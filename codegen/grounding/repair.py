@@ -12,6 +12,7 @@ import io
 
 from ruamel.yaml import YAML
 
+from codegen.grounding.schema import OPEN_MODULES
 from codegen.grounding.secrets import SECRET_KEY
 from codegen.task_keys import module_key
 
@@ -30,7 +31,7 @@ def _fix_args(args, doc, variables: dict, notes: list[str]) -> bool:
     secretive = False
     for key in list(args.keys()):
         canonical = doc.canonical_option(key)
-        if canonical is None and names:
+        if canonical is None and names and doc.fqcn not in OPEN_MODULES:  # set_fact's keys are the user's
             del args[key]
             notes.append(f"removed unknown option '{key}' of {doc.fqcn}")
             continue

@@ -109,9 +109,33 @@ def is_loop_prone(line: str) -> bool:
     return ":" in body or len(body) > 12
 
 
+def _line_value(body: str) -> tuple[str, bool]:
+    """(the value a YAML line holds, without a leading "- ", a "key: " and quotes; is it quoted
+    and closed already?)"""
+    text = body[2:] if body.startswith("- ") else body
+    match = re.match(r"[A-Za-z_][\w.-]*: (.*)$", text)
+    value = (match.group(1) if match else text).strip()
+    inner, closed = _strip_quotes(value)
+    return inner, closed and len(value) > 1 and value[:1] in ("'", '"')
+
+
+REPEAT_SPAN = 24  # a run this long written a third time in one line is a loop
+
+
+def is_repeating(line: str) -> bool:
+    """Does the line end in a run of REPEAT_SPAN characters it has already written twice? A small
+    model stuck in a loop ("| default(x.y | default(x.y | ...") never closes its value; refusing
+    the third copy makes it pick the token that ends the line instead."""
+    return len(line) >= 3 * REPEAT_SPAN and line.count(line[-REPEAT_SPAN:]) >= 3
+
+
+_AFTER_QUOTED = re.compile(r"\s*(- )?([A-Za-z_][\w.-]*: )?S\s*\S")
+
+
 def _without_quoted(line: str) -> str:
-    """The line with quoted strings blanked, so a '#' inside quotes is not taken for a comment."""
-    return re.sub(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", "''", line)
+    """The line with quoted strings blanked (to "S"), so a '#' inside quotes is not taken for a
+    comment; a quote left in the result opens a string not closed yet."""
+    return re.sub(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"", "S", line)
 
 
 def _keyword_value_ok(key: str, value: str, complete: bool) -> bool:
@@ -260,6 +284,8 @@ class SchemaChecker:
             complete = final or number < len(lines) - 1
             if not line.strip():
                 continue
+            if is_repeating(line) or any(ord(ch) < 32 for ch in line):
+                return False  # a loop; or control characters and tabs, which have no place in a task
             indent = len(line) - len(line.lstrip(" "))
             body = line[indent:]
             if block_scalar_indent is not None:
@@ -274,10 +300,17 @@ class SchemaChecker:
                 return False  # the same line twice in a row: a loop, not YAML anyone writes
             if complete and body.count("{{") > body.count("}}"):
                 return False  # a template closes on its own line (checks see one line at a time)
+            if "{{" in body:
+                value, closed = _line_value(body)
+                if (complete or closed) and not jinja_ok(value):
+                    return False  # ... and parses there, whatever the line is (a value under its key, a list item)
             if "{{" in body and not self._variables_ok(body, False, complete):
                 return False  # list items and nested values read only known variables too
-            if complete and _INLINE_COMMENT.search(_without_quoted(line)):
+            unquoted = _without_quoted(line)
+            if _INLINE_COMMENT.search(unquoted) and (complete or not re.search(r"['\"]", unquoted)):
                 return False  # nor comments after a value ("# noqa ..." repeated to the token limit)
+            if _AFTER_QUOTED.match(unquoted):
+                return False  # a quoted value ends the line: text after its closing quote is not YAML
             if number == 0 and indent != 2 and (complete or len(line) >= 2):
                 return False  # the body of a task starts at column 2
             is_item = body.startswith("- ") or body == "-"
@@ -414,7 +447,8 @@ class SchemaChecker:
         if final and module_doc is None:
             return False
         if final:
-            return self.missing_required(text) == [] and self.lint_missing(text) == [] and self.parses(text)
+            return self.missing_required(text) == [] and self.lint_missing(text) == [] and self.parses(text) \
+                and not self.sets_nothing(text)
         return True
 
     def complete_prefix(self, text: str) -> str | None:
@@ -455,6 +489,21 @@ class SchemaChecker:
         if module in CHANGE_REPORTING and not ({"changed_when", "creates", "removes"} & (top | options)):
             missing.append("changed_when")
         return missing
+
+    def sets_nothing(self, text: str) -> bool:
+        """set_fact or set_stats with no variable under it: Ansible refuses it ("No key/value pairs
+        provided"), and an answer cut back to its module line would otherwise look complete."""
+        module = self.module_written(text)
+        if module not in OPEN_MODULES or module == "ansible.builtin.add_host":
+            return False
+        lines = text.split("\n")
+        start = next(i for i, line in enumerate(lines) if line.startswith(f"  {module}:"))
+        if lines[start].split(":", 1)[1].strip():
+            return False  # free-form "set_fact: a=1"
+        body = [line for line in lines[start + 1:] if line.startswith("    ")]
+        keys = [line[4:].split(":", 1)[0] for n, line in enumerate(body) if not line.startswith("     ")
+                and (line.split(":", 1)[-1].strip() or body[n + 1:n + 2])]  # a key with its value
+        return not [k for k in keys if k != "cacheable"]
 
     def module_written(self, text: str) -> str | None:
         for line in text.split("\n"):

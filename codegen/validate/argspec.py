@@ -56,6 +56,8 @@ def check(action, catalog, task: int | None = None, line: int | None = None) -> 
     if "_variable_params" in args:  # `args: "{{ some_dict }}"`: nothing to check before run time
         return []
     if fqcn in _ANY_KEYS and _ANY_KEYS[fqcn] is None:
+        if not [k for k in args if k not in ("cacheable", *_INTERNAL)]:  # Ansible: "No key/value pairs provided"
+            return [error(CHECK, f"{fqcn}: sets no variable: give at least one name: value under it", task, line)]
         return []
     spec = _spec(fqcn, doc.options)
     problems: list[Problem] = []
