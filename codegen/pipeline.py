@@ -101,49 +101,51 @@ class Pipeline:
         prompts = [examples]
         if examples and self.constrain and self.repair:  # the ablations measure one plain attempt
             prompts.append(None)
-        first = None
+        first = None  # (text, notes) of the first attempt
         for attempt, shown in enumerate(prompts):
-            text, notes = self._attempt(request, prepared, shown, variables)
-            if text and not any(p.level == "error" for p in validate_tasks(text, self.catalog, lint=False)):
+            text, notes, whole = self._attempt(request, prepared, shown, variables)
+            if whole and text and not any(p.level == "error" for p in validate_tasks(text, self.catalog, lint=False)):
                 if attempt:
                     notes.append("note [repair] the first answer failed the checks; this one came from the prompt "
                                  "without retrieved examples")
                 return text, notes
             first = first or (text, notes)
         if len(prompts) > 1:
-            first[1].append("warning [decode] no prompt gave a task that passes the checks: the problems below "
+            first[1].append("warning [decode] no prompt gave a task that passes every check: the problems below "
                             "are what is left")
         return first
 
     def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
-                 variables: set[str] | None) -> tuple[str, list[str]]:
+                 variables: set[str] | None) -> tuple[str, list[str], bool]:
+        """One generation: (normalised text, notes, did the constraint see a complete valid task?)."""
         ctx = prepared.context
         constraint = self._constraint(ctx, variables)
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples),
                                            constraint=constraint)
         body, notes = generation.text, []
-        if generation.stopped == "max_tokens" and constraint is not None:
+        if constraint is not None and (generation.stopped == "max_tokens" or constraint.dead_end):
             # A runaway value (a condition or template that never closes) is cut mid-way by the
-            # token limit; keep the whole lines before it that make a complete, valid task.
+            # token limit, or a line reached a dead end; keep the whole lines before it that make
+            # a complete, valid task.
+            why = "ran past the token limit" if generation.stopped == "max_tokens" else "reached a line it could not finish"
             kept = constraint.checker.complete_prefix(body)
             if kept is None:
-                notes.append("warning [decode] the answer ran past the token limit before it made a complete, valid "
-                             "task: check it")
+                notes.append(f"warning [decode] the answer {why} before it made a complete, valid task: check it")
             elif kept != body:
                 dropped = body.rstrip("\n").count("\n") + 1 - kept.count("\n")
-                notes.append(f"note [repair] the answer ran past the token limit: dropped its last {dropped} "
-                             "line(s), which did not finish")
+                notes.append(f"note [repair] the answer {why}: dropped its last {dropped} line(s)")
                 body = kept
+        whole = constraint is None or constraint.checker.viable(body, final=True)
         try:
             text = normalise_tasks(task_text(task_name(request), body), self.catalog)
         except (ParseError, ValueError) as exc:
-            return "", [f"error [parse] {request!r}: {exc}"]
+            return "", [f"error [parse] {request!r}: {exc}"], False
         if self.repair:
             from codegen.grounding.repair import repair
 
             text, fixed = repair(text, self.catalog, ctx.variables, prepared.secrets)
             notes += [f"note [repair] {n}" for n in fixed]
-        return text, notes
+        return text, notes, whole
 
     def run(self, prompt: str, context: str | None = None, id: str | None = None) -> TaskResult:
         started = time.perf_counter()

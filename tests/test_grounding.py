@@ -339,7 +339,7 @@ def test_an_invalid_answer_is_asked_again_without_the_examples(tmp_path, catalog
             return generation
 
     result = Pipeline(AlwaysBad({}), catalog, lint=False, retriever=retriever).run("render the site template")
-    assert not result.valid and any("no prompt gave a task that passes" in p for p in result.problems)
+    assert not result.valid and any("no prompt gave a task that passes every check" in p for p in result.problems)
     assert any("missing required option 'src'" in p for p in result.problems)
 
 
@@ -372,3 +372,18 @@ def test_repair_keeps_the_variables_set_fact_sets(catalog):
     assert repair(text, catalog) == (text, [])
     assert any("sets no variable" in str(p) for p in validate_tasks(
         "- name: Set it\n  ansible.builtin.set_fact: {}\n", catalog, lint=False))
+
+
+def test_a_dead_end_ends_decoding_and_keeps_the_valid_lines(catalog):
+    """A line at the width limit whose template is still open can neither go on nor end: the
+    constraint ends decoding there (EOS) instead of writing on unchecked, and the pipeline keeps
+    the complete valid lines before it."""
+    valid = "  ansible.builtin.debug:\n    msg: hello\n"
+    text = valid + "  when: '{{ " + "a" * 148
+    assert not SchemaChecker(catalog).viable(text + "\n") and not SchemaChecker(catalog).viable(text + "b")
+    pieces = ["<eos>", "b", "\n", " }}'", "cc"]
+    constraint = SchemaConstraint(SchemaChecker(catalog))
+    logits = torch.tensor([0.0, 5.0, 4.0, 3.0, 2.0])
+    index = constraint.choose(text, logits, lambda full: text + pieces[full], lambda i: i, {0})
+    assert index == 0 and constraint.dead_end
+    assert SchemaChecker(catalog).complete_prefix(text) == valid

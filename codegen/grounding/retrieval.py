@@ -8,6 +8,11 @@ from typing import Callable
 from codegen.catalog.store import Bm25, words
 
 MAX_EXAMPLE_LINES = 12
+# Real playbooks are mostly ansible.builtin, then the common sysadmin collections; a vendor module
+# whose example request shares a word ("Create new user quota ...") should not beat them. Measured on
+# the realworld split (578 cases): the nearest example's module is right 0.43 -> 0.48 of the time and
+# one of the two shown has it 0.52 -> 0.59 (the weights were flat from 1.5x to 2x).
+COLLECTION_WEIGHT = {"ansible.builtin": 1.8, "ansible.posix": 1.3, "community.general": 1.3}
 
 
 class ExampleRetriever:
@@ -19,12 +24,19 @@ class ExampleRetriever:
     def examples(self, request: str, exclude: Callable[[dict], bool] | None = None) -> list[str]:
         """The k most similar examples as task text; `exclude` drops rows (training leaves out
         the example's own task and file, as inference never sees them)."""
-        out = []
-        for doc, _ in self.bm25.top(words(request), self.k * 6):
+        ranked = []
+        for doc, score in self.bm25.top(words(request), self.k * 30):
             row = self.rows[int(doc)]
+            collection = ".".join(row["module"].split(".")[:2])
+            ranked.append((score * COLLECTION_WEIGHT.get(collection, 1.0), int(doc)))
+        ranked.sort(key=lambda pair: (-pair[0], pair[1]))
+        out, bodies = [], set()
+        for _, doc in ranked:
+            row = self.rows[doc]
             body = row["task"]
-            if body.count("\n") > MAX_EXAMPLE_LINES or (exclude and exclude(row)):
+            if body.count("\n") > MAX_EXAMPLE_LINES or body in bodies or (exclude and exclude(row)):
                 continue
+            bodies.add(body)
             name = " ".join(row["request"].split())
             out.append(f"- name: {name}\n{body}")
             if len(out) == self.k:

@@ -390,8 +390,9 @@ class SchemaChecker:
                         continue
                     if allowed_module and key in self.modules.exact:
                         module_doc = self.catalog.get(key)
-                        if complete and key in CHANGE_REPORTING and _command_has_module(rest[1:]):
-                            return False  # ansible-lint command-instead-of-module
+                        if key in CHANGE_REPORTING and (complete or " " in rest[1:].strip()) \
+                                and _command_has_module(rest[1:]):
+                            return False  # ansible-lint command-instead-of-module, as soon as the word is out
                         if complete and ("{{" in rest or "{%" in rest) and not jinja_ok(_strip_quotes(rest[1:].strip())[0]):
                             return False  # free-form arguments ("command: ls {{ dir }}") are a template too
                         if rest.strip():
