@@ -190,8 +190,8 @@ def test_retrieved_examples_are_shown_as_preceding_tasks(tmp_path, catalog):
 @pytest.mark.parametrize("text,final,expected", [
     ("  ansible.builtin.set_fact:\n    app_port: 8080\n", True, True),  # set_fact's keys are the user's variables
     ("  ansible.builtin.set_fact:\n    - app_port: 8080\n", False, False),  # arguments are a mapping, not a list
-    ("  community.general.one_vm:\n    template_id: 1\n    disk_saveas: true\n", False, False),  # dict option, scalar
-    ("  community.general.one_vm:\n    template_id: 1\n    disk_saveas:\n      disk_id: 0\n", False, True),
+    ("  community.general.one_vm:\n    instance_ids: [1]\n    disk_saveas: true\n", False, False),  # dict option, scalar
+    ("  community.general.one_vm:\n    instance_ids: [1]\n    disk_saveas:\n      disk_id: 0\n", False, True),
     ("  community.general.one_vm:\n    template_id: 1\n    networks:\n      - name\n", False, False),  # dict elements
     ("  community.general.one_vm:\n    template_id: 1\n    networks:\n      - NETWORK_ID: 0\n", False, True),
 ])
@@ -387,3 +387,35 @@ def test_a_dead_end_ends_decoding_and_keeps_the_valid_lines(catalog):
     index = constraint.choose(text, logits, lambda full: text + pieces[full], lambda i: i, {0})
     assert index == 0 and constraint.dead_end
     assert SchemaChecker(catalog).complete_prefix(text) == valid
+
+
+LINEINFILE = "  ansible.builtin.lineinfile:\n    path: /etc/hosts\n    line: 10.0.0.1 db\n    insertafter: EOF\n"
+
+
+def test_options_a_module_refuses_together_are_known_checked_refused_and_repaired(catalog):
+    """mutually_exclusive comes from the module's source (catalog), validation reports it, decoding
+    cannot start the second option (nor its alias: apt's `pkg` is `name`), repair drops the later one."""
+    from codegen.grounding.repair import repair
+
+    assert ["insertbefore", "insertafter"] in catalog.get("ansible.builtin.lineinfile").mutually_exclusive
+    assert ["deb", "name", "upgrade"] in catalog.get("ansible.builtin.apt").mutually_exclusive
+    both = "- name: Add host\n" + LINEINFILE + "    insertbefore: BOF\n"
+    assert any("mutually exclusive: insertbefore|insertafter" in str(p) for p in validate_tasks(both, catalog, lint=False))
+    checker = SchemaChecker(catalog)
+    assert not checker.viable(LINEINFILE + "    insertbef")
+    assert checker.viable(LINEINFILE + "    state: present\n", final=True)
+    assert not checker.viable("  ansible.builtin.apt:\n    pkg: nginx\n    deb: /tmp/a.deb\n")
+    fixed, notes = repair(both, catalog)
+    assert "insertbefore" not in fixed and "insertafter: EOF" in fixed
+    assert any("cannot be given together with insertafter" in n for n in notes)
+    assert not validate_tasks(fixed, catalog, lint=False)
+
+
+def test_mutually_exclusive_groups_are_read_from_literal_source(tmp_path):
+    from codegen.catalog.extract import mutually_exclusive
+
+    module = tmp_path / "m.py"
+    module.write_text("module = AnsibleModule(argument_spec=spec,\n    mutually_exclusive=[('a', 'pkg'), ['x', 'y'], "
+                      "['a', '_raw']],\n    supports_check_mode=True)\nother = dict(mutually_exclusive=GROUPS)\n")
+    options = {"a": {}, "b": {"aliases": ["pkg"]}, "x": {}}
+    assert mutually_exclusive(module, options) == [["a", "b"]]  # alias resolved; unknown names dropped

@@ -12,7 +12,7 @@ from typing import Callable
 
 import yaml
 
-from codegen.catalog.extract import doc_strings, load_yaml
+from codegen.catalog.extract import doc_strings, load_yaml, mutually_exclusive
 
 BUILTIN_LICENCE = "GPL-3.0-or-later"
 _SPEC_KEYS = ("type", "choices", "aliases", "required", "default", "elements", "no_log")
@@ -136,6 +136,7 @@ def module_record(fqcn: str, path: Path, fragments: FragmentCache) -> dict | Non
         "short_description": str(doc.get("short_description") or "").strip(),
         "description": str(desc).strip()[:800],
         "options": {str(k): option_spec(v) for k, v in options.items() if isinstance(v, dict)},
+        "mutually_exclusive": mutually_exclusive(path, options),
         "path": str(path),
         "deprecated": bool(doc.get("deprecated")),
         "examples": strings.get("EXAMPLES", "") or "",

@@ -65,3 +65,55 @@ def doc_strings(path: Path) -> dict[str, str]:
         if "DOCUMENTATION" in found:
             return found
     return {}
+
+
+_EXCLUSIVE = re.compile(r"\bmutually_exclusive\s*=\s*(?=[\[(])")
+
+
+def _bracketed(source: str, start: int) -> str | None:
+    """The balanced [...] or (...) literal starting at `start` (quotes respected), or None."""
+    depth, quote, i = 0, None, start
+    while i < len(source):
+        ch = source[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+            if depth == 0:
+                return source[start:i + 1]
+        i += 1
+    return None
+
+
+def mutually_exclusive(path: Path, options: dict) -> list[list[str]]:
+    """Groups of options the module refuses together (AnsibleModule(mutually_exclusive=...)), as
+    written literally in its source, by their documented names (aliases resolved); only groups of
+    documented top-level options are kept (a group of suboptions, or one built at run time, is
+    left out)."""
+    if path.suffix != ".py" or not path.is_file():
+        return []
+    source = path.read_text(encoding="utf-8", errors="replace")
+    canonical = {str(k): str(k) for k in options}
+    for name, spec in options.items():
+        for alias in (spec.get("aliases") or []) if isinstance(spec, dict) else []:
+            canonical.setdefault(str(alias), str(name))
+    groups: list[list[str]] = []
+    for match in _EXCLUSIVE.finditer(source):
+        literal = _bracketed(source, match.end())
+        try:
+            value = ast.literal_eval(literal) if literal else None
+        except (ValueError, SyntaxError):
+            continue
+        for group in value if isinstance(value, (list, tuple)) else ():
+            names = list(dict.fromkeys(canonical[n] for n in group if isinstance(n, str) and n in canonical)) \
+                if isinstance(group, (list, tuple)) else []
+            if len(names) >= 2 and names not in groups:
+                groups.append(names)
+    return groups

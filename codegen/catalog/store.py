@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen.atomic import write_text
@@ -38,6 +38,7 @@ class ModuleDoc:
     deprecated: bool = False
     version: str = ""
     licence: str = ""
+    mutually_exclusive: list = field(default_factory=list)  # groups of options it refuses together
 
     @property
     def name(self) -> str:
@@ -51,6 +52,10 @@ class ModuleDoc:
         for spec in self.options.values():
             names.update(spec.get("aliases") or [])
         return names
+
+    def excluded_by(self, present: set[str]) -> set[str]:
+        """Options that may no longer be given once the (canonical) options `present` are."""
+        return {name for group in self.mutually_exclusive if present & set(group) for name in group} - present
 
     def canonical_option(self, key: str) -> str | None:
         if key in self.options:
@@ -83,7 +88,7 @@ def installed_key(extra_paths: list[str] | None = None) -> str:
     from ansible import release
 
     digest = hashlib.sha256(release.__version__.encode())
-    digest.update(b"catalog-format-1")
+    digest.update(b"catalog-format-2")
     for root in collection_roots(extra_paths):
         base = root / "ansible_collections"
         digest.update(str(root).encode())

@@ -1,6 +1,7 @@
 """Validate-and-repair: fix what decoding could not see, or say why it could not be fixed.
 
 Fixes, each reported as a note: unknown options removed (remote backends are not constrained),
+the later of options the module refuses together (mutually_exclusive) removed,
 an invalid choice replaced by the closest valid one, literal values that equal a variable of
 the context replaced by that variable, `no_log: true` on tasks that pass a password-like value,
 and secrets from the context scrubbed from the output.
@@ -52,6 +53,15 @@ def _fix_args(args, doc, variables: dict, notes: list[str]) -> bool:
                     args[key] = "{{ " + var + " }}"
                     notes.append(f"{key}: used the existing variable {var} instead of {value!r}")
                     break
+    kept: set[str] = set()
+    for key in list(args.keys()):  # the first of options the module refuses together is kept
+        canonical = doc.canonical_option(key) or key
+        if canonical in doc.excluded_by(kept):
+            del args[key]
+            notes.append(f"removed option '{key}' of {doc.fqcn}: it cannot be given together with "
+                         f"{', '.join(sorted(kept & {n for g in doc.mutually_exclusive if canonical in g for n in g}))}")
+        else:
+            kept.add(canonical)
     return secretive
 
 

@@ -8,8 +8,10 @@ The model writes the body of one task under its `- name:` line:
       notify: Restart nginx         <- indent 2 again: task keywords only (one module per task)
 
 `viable(text)` is asked for every candidate token during decoding; it checks every complete
-line and the line in progress as a prefix. What it cannot see (required options beyond the
-first missing one, mutually exclusive options) is left to validation and repair afterwards.
+line and the line in progress as a prefix. A task may end only when its required options are
+set; an option the module refuses beside one already written (mutually_exclusive) cannot be
+started. What it cannot see (suboption groups, rules built at run time) is left to validation
+and repair afterwards.
 """
 from __future__ import annotations
 
@@ -72,6 +74,7 @@ class Level:
     module_args: bool = False    # the module's own argument mapping (never a list)
     items_are_maps: bool = False  # a list option whose elements are dicts: "- key: value" items only
     seen: set = field(default_factory=set)
+    excluded: set = field(default_factory=set)  # ids of options a mutually exclusive one already rules out
 
 
 def _strip_quotes(value: str) -> tuple[str, bool]:
@@ -416,9 +419,13 @@ class SchemaChecker:
                 if not colon or key not in names:
                     return False
                 spec = names[key]
-                if id(spec) in level.seen:
-                    return False  # the same option twice (or an option and its alias)
+                if id(spec) in level.seen or id(spec) in level.excluded:
+                    return False  # the same option twice (or an option and its alias), or one the module refuses beside another
                 level.seen.add(id(spec))
+                if level.module_args and module_doc is not None and module_doc.mutually_exclusive:
+                    present = {module_doc.canonical_option(k) for k in names if id(names[k]) in level.seen}
+                    level.excluded = {id(module_doc.options[n]) for n in module_doc.excluded_by(present)
+                                      if n in module_doc.options}
                 value = rest[1:].rstrip() if complete else rest[1:]
                 if value in ("|", ">", "|-", ">-"):
                     block_scalar_indent = indent
@@ -443,8 +450,9 @@ class SchemaChecker:
                     else:
                         stack.append(Level(indent=key_indent + 2, options=FREE))
                 continue
-            if not any(n.startswith(key) and id(spec) not in level.seen for n, spec in names.items()):
-                return False  # no unused option starts like this: a dead end
+            if not any(n.startswith(key) and id(spec) not in level.seen and id(spec) not in level.excluded
+                       for n, spec in names.items()):
+                return False  # no unused (and allowed) option starts like this: a dead end
         if final and module_doc is None:
             return False
         if final:

@@ -10,6 +10,8 @@ ansible's own ArgumentSpecValidator does the type and choice checks. Around it:
 - free-form modules (command, shell, raw, script, meta, include_*, win_*...) get their free text as
   `_raw_params` from Task.load; it stands for their `free_form` option. set_fact and add_host
   accept arbitrary keys (facts, host variables).
+- options the module refuses together (`mutually_exclusive`, read from its source by the catalog)
+  are checked by the same validator.
 - documented `default`s are not passed on: docs often write them as prose or in a form the type
   check would reject, and defaults cannot make a task invalid anyway.
 """
@@ -77,7 +79,7 @@ def check(action, catalog, task: int | None = None, line: int | None = None) -> 
     lenient = _ANY_KEYS.get(fqcn)
     cleaned = _walk(spec, args, (), out, lenient)
     relaxed = _relax(spec, cleaned)
-    _validate(relaxed, cleaned, out)
+    _validate(relaxed, cleaned, out, doc.mutually_exclusive)
     return problems
 
 
@@ -213,11 +215,11 @@ def _strip(spec: dict) -> dict:
     return out
 
 
-def _validate(spec: dict, params: dict, out) -> None:
+def _validate(spec: dict, params: dict, out, mutually_exclusive: list | None = None) -> None:
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
     from ansible.module_utils.errors import RequiredError, UnsupportedError
 
-    result = ArgumentSpecValidator(spec).validate(params)
+    result = ArgumentSpecValidator(spec, mutually_exclusive=mutually_exclusive or None).validate(params)
     for exc in result.errors.errors:
         if isinstance(exc, (RequiredError, UnsupportedError)):
             continue  # already reported by _walk, with better words
