@@ -407,7 +407,7 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
             if options.get("retrieval"):
                 from codegen.grounding.retrieval import ExampleRetriever
 
-                retriever = ExampleRetriever(_source_index(adapter).rows)
+                retriever = ExampleRetriever(_source_index(adapter).rows, catalog=cat)
             pipeline = Pipeline(backend, cat, lint=False, constrain=options["constrain"], repair=options["repair"],
                                 retriever=retriever)
             job = progress.add_task(system, total=len(cases), info="")

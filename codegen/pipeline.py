@@ -74,7 +74,7 @@ class Pipeline:
                 from codegen.grounding.retrieval import ExampleRetriever
                 from codegen.grounding.sources import read_index
 
-                self.retriever = ExampleRetriever(read_index(path))
+                self.retriever = ExampleRetriever(read_index(path), catalog=self.catalog)
         return self.retriever
 
     def _constraint(self, ctx: FileContext, variables: set[str] | None = None):

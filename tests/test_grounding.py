@@ -419,3 +419,21 @@ def test_mutually_exclusive_groups_are_read_from_literal_source(tmp_path):
                       "['a', '_raw']],\n    supports_check_mode=True)\nother = dict(mutually_exclusive=GROUPS)\n")
     options = {"a": {}, "b": {"aliases": ["pkg"]}, "x": {}}
     assert mutually_exclusive(module, options) == [["a", "b"]]  # alias resolved; unknown names dropped
+
+
+def test_modules_whose_docs_match_the_request_lift_their_examples(catalog):
+    """Retrieval weights a module's examples by how well its documentation matches the request
+    (and ansible.builtin and the common collections up), not by the example's wording alone."""
+    from codegen.grounding.retrieval import ExampleRetriever
+
+    def row(request, module):
+        return {"request": request, "module": module, "task": f"  {module}:\n    name: x\n"}
+
+    rows = [row("Set the timezone to UTC", "f5networks.f5_modules.bigip_device_ntp"),  # same words:
+            row("Set the timezone to UTC", "ansible.windows.win_timezone"),            # a tie without docs
+            row("Set the time zone", "cisco.ios.ios_config")]
+    plain = ExampleRetriever(rows, k=1).examples("set the timezone")
+    lifted = ExampleRetriever(rows, k=1, catalog=catalog).examples("set the timezone")
+    assert "bigip_device_ntp" in plain[0] and "ansible.windows.win_timezone" in lifted[0]
+    rows.append(row("Set the timezone to UTC", "community.general.timezone"))
+    assert "community.general.timezone" in ExampleRetriever(rows, k=1, catalog=catalog).examples("set the timezone")[0]

@@ -15,20 +15,30 @@ MAX_EXAMPLE_LINES = 12
 COLLECTION_WEIGHT = {"ansible.builtin": 1.8, "ansible.posix": 1.3, "community.general": 1.3}
 
 
+# How much a module whose documentation matches the request lifts its examples (DocCGen's
+# retrieve-the-module-from-its-docs step): "add the public key ... to the authorized keys" finds
+# ansible.posix.authorized_key's examples rather than a role's task that mentions authorized_keys.
+MODULE_DOC_WEIGHT = 0.5
+
+
 class ExampleRetriever:
-    def __init__(self, rows: list[dict], k: int = 2):
-        """rows: the index rows (grounding.sources.index_rows / read_index)."""
-        self.rows, self.k = rows, k
+    def __init__(self, rows: list[dict], k: int = 2, catalog=None):
+        """rows: the index rows (grounding.sources.index_rows / read_index); catalog: when given,
+        modules whose documentation matches the request lift their examples."""
+        self.rows, self.k, self.catalog = rows, k, catalog
         self.bm25 = Bm25({str(i): words(r["request"]) for i, r in enumerate(rows)})
 
     def examples(self, request: str, exclude: Callable[[dict], bool] | None = None) -> list[str]:
         """The k most similar examples as task text; `exclude` drops rows (training leaves out
         the example's own task and file, as inference never sees them)."""
+        modules = dict(self.catalog.search(request, 30)) if self.catalog is not None else {}
+        best = max(modules.values(), default=0.0) or 1.0
         ranked = []
         for doc, score in self.bm25.top(words(request), self.k * 30):
             row = self.rows[int(doc)]
             collection = ".".join(row["module"].split(".")[:2])
-            ranked.append((score * COLLECTION_WEIGHT.get(collection, 1.0), int(doc)))
+            lift = COLLECTION_WEIGHT.get(collection, 1.0) + MODULE_DOC_WEIGHT * modules.get(row["module"], 0.0) / best
+            ranked.append((score * lift, int(doc)))
         ranked.sort(key=lambda pair: (-pair[0], pair[1]))
         out, bodies = [], set()
         for _, doc in ranked:
