@@ -131,9 +131,10 @@ class Pipeline:
             kept = constraint.checker.complete_prefix(body)
             if kept is None:
                 notes.append(f"warning [decode] the answer {why} before it made a complete, valid task: check it")
-            elif kept != body:
+            else:
                 dropped = body.rstrip("\n").count("\n") + 1 - kept.count("\n")
-                notes.append(f"note [repair] the answer {why}: dropped its last {dropped} line(s)")
+                if dropped > 0:  # (a last line that was whole but not yet ended is kept, without a note)
+                    notes.append(f"note [repair] the answer {why}: dropped its last {dropped} line(s)")
                 body = kept
         whole = constraint is None or constraint.checker.viable(body, final=True)
         try:
@@ -153,10 +154,18 @@ class Pipeline:
         if not requests:
             raise ValueError("empty prompt: say what the task should do, e.g. \"install nginx\"")
         prepared = prepare(context)
+        # With no file around it, a task can read no variable but those its own request's earlier
+        # tasks define (and facts, magic names): a role's variable it saw in training is undefined here.
+        scratch = not (context or "").strip()
         texts, problems = [], []
         for request in requests:
             so_far = replace(prepared.context, tasks=prepared.context.tasks + texts)
-            text, notes = self.one_task(request, Prepared(so_far, prepared.secrets))
+            variables = None
+            if scratch:
+                from codegen.authoring.variables import defined_by
+
+                variables = defined_by(texts)
+            text, notes = self.one_task(request, Prepared(so_far, prepared.secrets), variables=variables)
             problems += notes
             if text:
                 texts.append(text)
