@@ -437,3 +437,14 @@ def test_modules_whose_docs_match_the_request_lift_their_examples(catalog):
     assert "bigip_device_ntp" in plain[0] and "ansible.windows.win_timezone" in lifted[0]
     rows.append(row("Set the timezone to UTC", "community.general.timezone"))
     assert "community.general.timezone" in ExampleRetriever(rows, k=1, catalog=catalog).examples("set the timezone")[0]
+
+
+@pytest.mark.parametrize("item,variables,expected", [
+    ("machine__enabled | bool", set(), False),          # an undefined variable in a list condition
+    ("ansible_os_family == 'Debian'", set(), True),     # a fact is always there
+    ("result is succeeded", {"result"}, True),
+    ("a ==", None, False),                              # each item must parse as a condition
+])
+def test_conditions_written_as_a_list_are_checked_item_by_item(catalog, item, variables, expected):
+    body = f"  ansible.builtin.service:\n    name: x\n    state: started\n  when:\n    - {item}\n"
+    assert SchemaChecker(catalog, variables=variables).viable(body, final=True) is expected

@@ -75,6 +75,7 @@ class Level:
     items_are_maps: bool = False  # a list option whose elements are dicts: "- key: value" items only
     seen: set = field(default_factory=set)
     excluded: set = field(default_factory=set)  # ids of options a mutually exclusive one already rules out
+    condition: bool = False      # the list under `when:` (and the other condition keywords)
 
 
 def _strip_quotes(value: str) -> tuple[str, bool]:
@@ -330,6 +331,11 @@ class SchemaChecker:
                     and not re.match(r"[A-Za-z_][\w.-]*:( |$)", key_text):
                 return False  # an element of a list of dicts is a mapping, not a scalar
             if level.options is FREE and not level.task_level:
+                if level.condition and is_item and indent == level.indent and key_text:
+                    # a condition written as a list ("when:" then "- a is defined"): each item is one
+                    if not self._variables_ok(key_text, True, complete) or (
+                            complete and not jinja_ok("{{ " + _strip_quotes(key_text.strip())[0] + " }}")):
+                        return False
                 if key_indent >= level.indent:
                     continue
             if is_item and indent == level.indent and not level.list_items and not level.task_level \
@@ -389,7 +395,7 @@ class SchemaChecker:
                                 return False
                         if value in ("|", ">", "|-", ">-"):
                             block_scalar_indent = indent
-                        stack.append(Level(indent=4, options=FREE))
+                        stack.append(Level(indent=4, options=FREE, condition=key in CONDITIONS))
                         continue
                     if allowed_module and key in self.modules.exact:
                         module_doc = self.catalog.get(key)
