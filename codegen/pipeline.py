@@ -71,10 +71,10 @@ class Pipeline:
             self.retriever = None
             path = getattr(self.backend, "source_index_path", lambda: None)()
             if path is not None and path.is_file():
-                from codegen.grounding.retrieval import ExampleRetriever
+                from codegen.grounding.retrieval import ExampleRetriever, common_rows
                 from codegen.grounding.sources import read_index
 
-                self.retriever = ExampleRetriever(read_index(path), catalog=self.catalog)
+                self.retriever = ExampleRetriever(read_index(path) + common_rows(), catalog=self.catalog)
         return self.retriever
 
     def _constraint(self, ctx: FileContext, variables: set[str] | None = None):

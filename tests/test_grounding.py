@@ -448,3 +448,18 @@ def test_modules_whose_docs_match_the_request_lift_their_examples(catalog):
 def test_conditions_written_as_a_list_are_checked_item_by_item(catalog, item, variables, expected):
     body = f"  ansible.builtin.service:\n    name: x\n    state: started\n  when:\n    - {item}\n"
     assert SchemaChecker(catalog, variables=variables).viable(body, final=True) is expected
+
+
+def test_hand_written_common_tasks_are_valid_and_retrieved(catalog):
+    """Every hand-written everyday example passes the argument-spec check and ansible-lint
+    (production), names a module in the catalog, and a plain request finds a plain example."""
+    from codegen.grounding.retrieval import COMMON_TASKS, ExampleRetriever, common_rows
+
+    rows = common_rows()
+    assert len(rows) >= 60 and all(catalog.get(r["module"]) for r in rows)
+    assert validate_tasks(COMMON_TASKS.read_text(), catalog, lint=True) == []
+    assert all(r["licence"] == "MIT" and r["task"].startswith("  ") for r in rows)
+    vendor = {"request": "Install nginx rpm from a local file", "module": "ansible.builtin.dnf",
+              "task": "  ansible.builtin.dnf:\n    name: /usr/local/src/nginx-release-centos-6-0.el6.ngx.noarch.rpm\n"}
+    examples = ExampleRetriever([vendor] + rows, k=2, catalog=catalog).examples("install nginx")
+    assert "ansible.builtin.package:\n    name: nginx" in examples[-1]

@@ -18,3 +18,21 @@ def test_templates_are_found_from_the_package():
 
     assert (prompts_dir() / "task.j2").is_file() and (prompts_dir() / "playbook.yml.j2").is_file()
     assert (example_collections_dir() / "ansible_collections" / "example" / "infra" / "galaxy.yml").is_file()
+
+
+def test_every_data_file_is_in_the_wheel():
+    """A data file package-data does not match is missing from a non-editable install (the adapter's
+    retrieval index once was, which silently turned retrieval off)."""
+    from fnmatch import fnmatch
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    missing = []
+    for path in (ROOT / "codegen").rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        rel = path.relative_to(ROOT)
+        owners = [p for p in patterns if rel.as_posix().startswith(p.replace(".", "/") + "/")]
+        if not any(fnmatch(rel.relative_to(Path(*owner.split("."))).as_posix(), pattern)
+                   for owner in owners for pattern in patterns[owner]):
+            missing.append(rel.as_posix())
+    assert not missing, f"not in package-data: {missing}"

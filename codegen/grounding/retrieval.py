@@ -3,9 +3,12 @@ preceding tasks (the form of context it was trained on), so it can copy the righ
 and argument names."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from codegen.catalog.store import Bm25, words
+
+COMMON_TASKS = Path(__file__).with_name("common_tasks.yml")
 
 MAX_EXAMPLE_LINES = 12
 # Real playbooks are mostly ansible.builtin, then the common sysadmin collections; a vendor module
@@ -52,3 +55,21 @@ class ExampleRetriever:
             if len(out) == self.k:
                 break
         return out[::-1]  # the most similar example sits right above the request
+
+
+def common_rows(path: Path = COMMON_TASKS) -> list[dict]:
+    """The hand-written everyday examples (common_tasks.yml) as index rows, each task's text as
+    written: plain requests ("install nginx") find a plain answer there rather than a role's task."""
+    import yaml
+
+    from codegen.task_keys import module_key
+
+    rows, lines = [], path.read_text().split("\n")
+    starts = [i for i, line in enumerate(lines) if line.startswith("- name: ")] + [len(lines)]
+    for start, end in zip(starts, starts[1:]):
+        body = "\n".join(line for line in lines[start + 1:end] if not line.startswith("#")).rstrip("\n") + "\n"
+        task = yaml.safe_load("\n".join(lines[start:end]))[0]
+        rows.append({"request": lines[start][len("- name: "):], "module": module_key(task) or "", "task": body,
+                     "kind": "hand-written", "collection": "ansible-codegen", "version": "", "path": path.name,
+                     "licence": "MIT", "line": start + 1})
+    return rows
