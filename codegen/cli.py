@@ -407,7 +407,7 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
             if options.get("retrieval"):
                 from codegen.grounding.retrieval import ExampleRetriever, common_rows
 
-                retriever = ExampleRetriever(_source_index(adapter).rows + common_rows(), catalog=cat)
+                retriever = ExampleRetriever(_source_index(adapter).rows + common_rows())
             pipeline = Pipeline(backend, cat, lint=False, constrain=options["constrain"], repair=options["repair"],
                                 retriever=retriever)
             job = progress.add_task(system, total=len(cases), info="")

@@ -74,7 +74,7 @@ class Pipeline:
                 from codegen.grounding.retrieval import ExampleRetriever, common_rows
                 from codegen.grounding.sources import read_index
 
-                self.retriever = ExampleRetriever(read_index(path) + common_rows(), catalog=self.catalog)
+                self.retriever = ExampleRetriever(read_index(path) + common_rows())
         return self.retriever
 
     def _constraint(self, ctx: FileContext, variables: set[str] | None = None):

@@ -3,6 +3,7 @@ preceding tasks (the form of context it was trained on), so it can copy the righ
 and argument names."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -18,30 +19,35 @@ MAX_EXAMPLE_LINES = 12
 COLLECTION_WEIGHT = {"ansible.builtin": 1.8, "ansible.posix": 1.3, "community.general": 1.3}
 
 
-# How much a module whose documentation matches the request lifts its examples (DocCGen's
-# retrieve-the-module-from-its-docs step): "add the public key ... to the authorized keys" finds
-# ansible.posix.authorized_key's examples rather than a role's task that mentions authorized_keys.
-MODULE_DOC_WEIGHT = 0.5
+# Words of how a request is phrased rather than what it asks ("make sure gcsfuse" is no motd
+# example), and the parts of URLs and paths every one of them has: a download URL should not find
+# `git clone https://...` examples by its "https", "com" and "tmp"; its file name still counts.
+_PHRASING = {"make", "sure", "ensure", "please", "should", "will", "want", "need"}
+_LITERAL = re.compile(r"\S*[/:]\S*")
+_LITERAL_NOISE = {"http", "https", "www", "com", "org", "net", "io", "tmp", "etc", "usr", "var", "opt", "srv",
+                  "home", "local", "bin", "lib", "share"}
+
+
+def query_words(request: str) -> list[str]:
+    """The request's words for retrieval: phrasing words and the boilerplate of URLs and paths left out."""
+    plain = [w for w in words(_LITERAL.sub(" ", request)) if w not in _PHRASING]
+    return plain + [w for w in words(" ".join(_LITERAL.findall(request))) if w not in _LITERAL_NOISE]
 
 
 class ExampleRetriever:
-    def __init__(self, rows: list[dict], k: int = 2, catalog=None):
-        """rows: the index rows (grounding.sources.index_rows / read_index); catalog: when given,
-        modules whose documentation matches the request lift their examples."""
-        self.rows, self.k, self.catalog = rows, k, catalog
+    def __init__(self, rows: list[dict], k: int = 2):
+        """rows: the index rows (grounding.sources.index_rows / read_index)."""
+        self.rows, self.k = rows, k
         self.bm25 = Bm25({str(i): words(r["request"]) for i, r in enumerate(rows)})
 
     def examples(self, request: str, exclude: Callable[[dict], bool] | None = None) -> list[str]:
         """The k most similar examples as task text; `exclude` drops rows (training leaves out
         the example's own task and file, as inference never sees them)."""
-        modules = dict(self.catalog.search(request, 30)) if self.catalog is not None else {}
-        best = max(modules.values(), default=0.0) or 1.0
         ranked = []
-        for doc, score in self.bm25.top(words(request), self.k * 30):
+        for doc, score in self.bm25.top(query_words(request), self.k * 30):
             row = self.rows[int(doc)]
             collection = ".".join(row["module"].split(".")[:2])
-            lift = COLLECTION_WEIGHT.get(collection, 1.0) + MODULE_DOC_WEIGHT * modules.get(row["module"], 0.0) / best
-            ranked.append((score * lift, int(doc)))
+            ranked.append((score * COLLECTION_WEIGHT.get(collection, 1.0), int(doc)))
         ranked.sort(key=lambda pair: (-pair[0], pair[1]))
         out, bodies = [], set()
         for _, doc in ranked:
