@@ -1,4 +1,8 @@
-"""The local backend: a transformers causal LM (+ LoRA adapter) on this machine's CPU or GPU."""
+"""The local backend: a causal LM (+ LoRA adapter, merged) on this machine's CPU.
+
+A Gemma 3 text model (the embedded one) runs on the native decoder
+(`codegen.model.gemma_native`: transformers' outputs exactly, without importing transformers);
+CODEGEN_NATIVE=0, or `native=False`, runs it through transformers like any other model."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,9 +12,11 @@ from codegen.model.generate import Constraint, Generation, Generator
 
 class LocalBackend:
     def __init__(self, base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
-                 max_new_tokens: int = 200, lookup: bool | None = None, prefix_cache: bool | None = None):
+                 max_new_tokens: int = 200, lookup: bool | None = None, prefix_cache: bool | None = None,
+                 native: bool | None = None):
         self.base, self.adapter, self.dtype, self.max_new_tokens = base, adapter, dtype, max_new_tokens
         self.lookup, self.prefix_cache = lookup, prefix_cache  # None: the environment decides (codegen.model.generate)
+        self.native = native  # None: the environment decides (codegen.model.load.native_enabled)
         self._generator: Generator | None = None
         self.info: dict = {}
 
@@ -24,11 +30,12 @@ class LocalBackend:
 
     def load(self) -> Generator:
         if self._generator is None:
-            from codegen.model.load import load_merged
+            from codegen.model.load import load_merged, native_enabled
             from codegen.train import vocab
 
             # the adapter merged into the weights: one matmul per projection instead of three
-            model, tokenizer, self.info = load_merged(self.base, self.adapter, dtype=self.dtype)
+            model, tokenizer, self.info = load_merged(self.base, self.adapter, dtype=self.dtype,
+                                                      native=native_enabled(self.native))
             kept = vocab.load(Path(self.info["adapter"])) if self.info.get("adapter") else None
             self._generator = Generator(model, tokenizer, kept=kept, max_new_tokens=self.max_new_tokens,
                                         lookup=self.lookup, prefix_cache=self.prefix_cache)

@@ -23,6 +23,9 @@ only their last `sliding_window - 1` positions, so a cut would lose positions th
 asked to record their whole past (`activate_past_recording`), which leaves the states attention
 sees (and so the numerics) exactly as before, and `_truncate` cuts every layer by slicing. A
 model whose cache has any other kind of layer decodes plainly (`Generator.rollback` is False).
+The native Gemma 3 decoder (`codegen.model.gemma_native`, what LocalBackend runs the embedded
+model on) brings its own cache (`new_cache`, cut back by `truncate`) and a prepacked output-head
+matmul (`head_matmul`); both give exactly the bits of the transformers path.
 Switches: `Generator(lookup=..., prefix_cache=...)`, else the environment variables
 CODEGEN_LOOKUP / CODEGEN_PREFIX_CACHE ("1" turns on, "0" off), else OFF. Off by default because
 with bf16 weights the logits (computed in bf16) are quantised coarsely enough (0.125 near 20)
@@ -140,6 +143,9 @@ class Decoding:
 
 def _truncate(cache, length: int) -> None:
     """Cut every layer of a past-recording cache back to its first `length` positions."""
+    if not hasattr(cache, "layers"):  # the native decoder's cache (codegen.model.gemma_native) cuts itself
+        cache.truncate(length)
+        return
     for layer in cache.layers:
         if not getattr(layer, "is_initialized", False) or layer.keys is None:
             continue
@@ -160,6 +166,9 @@ class Generator:
         weight = base.get_output_embeddings().weight.detach()
         self.kept = torch.tensor(kept) if kept else None
         self.head = weight[self.kept].contiguous() if kept else weight
+        packed = getattr(self.decoder, "head_matmul", None)  # the native decoder's (same bits, faster)
+        head = self.head
+        self._head_mm = packed(head) if packed is not None else lambda hidden: hidden @ head.T
         self._kept_set = set(kept) if kept else None
         self.softcap = getattr(base.config, "final_logit_softcapping", None)
         configured = getattr(getattr(base, "generation_config", None), "eos_token_id", None)
@@ -184,6 +193,9 @@ class Generator:
     # -- the KV cache --------------------------------------------------------------------------
     def _new_cache(self):
         """A cache that `_truncate` can cut back to any length, or None when this model's cannot be."""
+        native = getattr(self.decoder, "new_cache", None)  # codegen.model.gemma_native: always can
+        if native is not None:
+            return native()
         try:
             from transformers.cache_utils import (
                 DynamicCache,
@@ -285,7 +297,7 @@ class Generator:
 
     def _logits(self, hidden: torch.Tensor) -> torch.Tensor:
         # In the weights' own dtype: converting the head every step cost more than the matmul.
-        logits = (hidden.to(self.head.dtype) @ self.head.T).float()
+        logits = self._head_mm(hidden.to(self.head.dtype)).float()
         if self.softcap:
             logits = torch.tanh(logits / self.softcap) * self.softcap
         return logits

