@@ -203,3 +203,33 @@ def test_lint_still_checks_the_tasks_that_load(catalog):
     problems = validate_tasks(text, catalog, lint=True)
     assert [(p.check, p.task) for p in errors(problems)] == [("task_load", 0), ("lint", 1)]
     assert problems[-1].line == 4 and "no-changed-when" in problems[-1].message
+
+
+LINT_PROBE = """
+import json, sys
+from codegen.catalog import load_catalog
+from codegen.validate import validate_tasks
+text = "- name: Run it\\n  ansible.builtin.command: /usr/bin/make install\\n  become: yes\\n"
+print(json.dumps(sorted(str(p) for p in validate_tasks(text, load_catalog(quiet=True), lint=True))))
+"""
+
+
+def test_ansibles_answers_are_cached_and_lint_finds_the_same(tmp_path):
+    """The linter's subprocess questions to ansible are answered from the cache on the next start,
+    with the same lint result; the catalog is shared so the probe stays fast."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from codegen.paths import cache_dir
+
+    env = {**os.environ, "ANSIBLE_CODEGEN_CACHE": str(tmp_path)}
+    (tmp_path / "catalog").symlink_to(cache_dir() / "catalog", target_is_directory=True)
+    # the second start cannot run ansible's commands at all (not on PATH): it must use the cache
+    runs = [subprocess.run([sys.executable, "-c", LINT_PROBE], env=e, capture_output=True, text=True, check=True)
+            for e in (env, {**env, "PATH": "/usr/bin:/bin"})]
+    first, second = (json.loads(r.stdout.strip().splitlines()[-1]) for r in runs)
+    assert first == second and any("no-changed-when" in p for p in first)
+    kept = json.loads(next((tmp_path / "lint").glob("*.json")).read_text())
+    assert {"ansible-config dump", "ansible --version"} <= set(kept)

@@ -1,8 +1,9 @@
 """Check 5: ansible-lint, in process, with the production profile plus the `args` rule.
 
 ansible-lint keeps global state (its options, the ansible plugin loader, yaml caches), so one warm
-linter serves the whole process: built on first use (~1 s: it asks ansible for its config once),
-then each run is a Runner over a file, tens of milliseconds, with no CLI spawned.
+linter serves the whole process: built on first use (its questions to ansible in subprocesses are
+answered from lint_cache after the first start), then each run is a Runner over a file, tens of
+milliseconds, with no CLI spawned.
 
 A task list is linted as a role's tasks/main.yml, so rules see it the way they see real role tasks.
 What ansible-lint counts as a failure is an error here; what its default warn_list
@@ -33,7 +34,10 @@ class _Linter:
         from ansiblelint.rules import RulesCollection
 
         from codegen.catalog.store import collection_roots
+        from codegen.validate import lint_cache
         from codegen.validate.task_load import ensure_plugin_loader
+
+        lint_cache.install()  # ansible's answers about itself, kept from the last start
 
         self.root = Path(tempfile.mkdtemp(prefix="codegen-lint-"))
         self.tasks_file = self.root / "role" / "tasks" / "main.yml"
