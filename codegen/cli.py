@@ -408,7 +408,8 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
                 from codegen.grounding.retrieval import ExampleRetriever, common_rows
 
                 retriever = ExampleRetriever(_source_index(adapter).rows + common_rows())
-            pipeline = Pipeline(backend, cat, lint=False, constrain=options["constrain"], repair=options["repair"],
+            # lint on, as in the CLI: an answer ansible-lint rejects gets the same second try
+            pipeline = Pipeline(backend, cat, lint=True, constrain=options["constrain"], repair=options["repair"],
                                 retriever=retriever)
             job = progress.add_task(system, total=len(cases), info="")
             rows[system] = ev.run_system(system, cases, pipeline, retrieval, out,

@@ -91,7 +91,8 @@ class Pipeline:
         variables: when given, the only variables its templates may read (a playbook from scratch).
 
         An answer that still fails the checks (a runaway the token limit cut with no valid part
-        left, or a module whose required options the model never wrote) is asked again with the
+        left, a module whose required options the model never wrote, an ansible-lint error when
+        linting is on) is asked again with the
         prompt without the retrieved examples, if it had them (a small model sometimes copies an
         example's shape that does not fit the request). The first valid answer wins; if none is,
         the first is returned with its problems and a note saying so."""
@@ -104,7 +105,8 @@ class Pipeline:
         first = None  # (text, notes) of the first attempt
         for attempt, shown in enumerate(prompts):
             text, notes, whole = self._attempt(request, prepared, shown, variables)
-            if whole and text and not any(p.level == "error" for p in validate_tasks(text, self.catalog, lint=False)):
+            checks = validate_tasks(text, self.catalog, lint=self.lint) if whole and text else None
+            if checks is not None and not any(p.level == "error" for p in checks):
                 if attempt:
                     notes.append("note [repair] the first answer failed the checks; this one came from the prompt "
                                  "without retrieved examples")

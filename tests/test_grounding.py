@@ -452,3 +452,31 @@ def test_retrieval_ignores_phrasing_and_url_boilerplate():
 
     assert query_words("make sure https://www.example.com/app.tar.gz is in /tmp") == ["example", "app", "tar", "gz"]
     assert query_words("ensure /etc/motd contains Welcome") == ["contains", "welcome", "motd"]
+
+
+@pytest.mark.parametrize("tail,expected", [
+    ("  tags:\n    - unzip\n    - unzip_app\n    - unzip_app_app\n", False),   # grows by the same text: a loop
+    ("  loop:\n    - /srv\n    - /srv/app\n    - /srv/app/logs\n", True),      # nested paths are fine
+    ("  until: 10\n", False),                                                   # a condition, not a number
+])
+def test_growing_lists_and_numeric_conditions_are_refused(catalog, tail, expected):
+    assert SchemaChecker(catalog).viable(GET + tail, final=True) is expected
+
+
+def test_with_lint_on_an_answer_lint_rejects_gets_the_second_try(tmp_path, catalog):
+    from codegen.grounding.retrieval import ExampleRetriever
+
+    rows = [{"request": "Run the setup script now", "module": "ansible.builtin.command",
+             "task": "  ansible.builtin.command: /opt/setup.sh\n"}]
+    answers = iter(["  ansible.builtin.shell: cat /etc/app.conf | grep x\n  changed_when: false\n",  # risky-shell-pipe
+                    "  ansible.builtin.command: /opt/setup.sh\n  changed_when: false\n"])
+
+    class TwoAnswers(Scripted):
+        def complete(self, prompt, constraint=None, cancelled=None):
+            self.prompts.append(prompt)
+            return Generation(text=next(answers), new_tokens=5, prompt_tokens=9, seconds=0.01,
+                              first_token_seconds=0.001, stopped="eos")
+
+    backend = TwoAnswers({})
+    result = Pipeline(backend, catalog, lint=True, retriever=ExampleRetriever(rows, k=1)).run("run the setup script")
+    assert len(backend.prompts) == 2 and result.valid and "/opt/setup.sh" in result.yaml, result

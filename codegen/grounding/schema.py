@@ -113,6 +113,12 @@ def is_loop_prone(line: str) -> bool:
     return ":" in body or len(body) > 12
 
 
+def is_growing(first: str, second: str, third: str) -> bool:
+    """Three lines where each is the one before plus the same text: a loop that never repeats a line."""
+    grown = second[len(first):]
+    return bool(grown) and second.startswith(first) and third == second + grown
+
+
 def _line_value(body: str) -> tuple[str, bool]:
     """(the value a YAML line holds, without a leading "- ", a "key: " and quotes; is it quoted
     and closed already?)"""
@@ -302,6 +308,8 @@ class SchemaChecker:
                 return False  # a generated task carries no comments: a small model loops in them
             if complete and number > 0 and line == lines[number - 1] and is_loop_prone(line):
                 return False  # the same line twice in a row: a loop, not YAML anyone writes
+            if complete and number > 1 and is_growing(lines[number - 2], lines[number - 1], line):
+                return False  # "- a_x", "- a_x_x", "- a_x_x_x": a loop that never repeats a line
             if complete and body.count("{{") > body.count("}}"):
                 return False  # a template closes on its own line (checks see one line at a time)
             if "{{" in body:
@@ -377,9 +385,9 @@ class SchemaChecker:
                             return False
                         if value and not self._variables_ok(value, key in CONDITIONS, complete):
                             return False
-                        if complete and value and key in CONDITIONS and not isinstance(value, bool) \
-                                and not jinja_ok("{{ " + _strip_quotes(value)[0] + " }}"):
-                            return False  # a condition that does not parse
+                        if complete and value and key in CONDITIONS and (re.fullmatch(r"-?\d+", value) or not jinja_ok(
+                                "{{ " + _strip_quotes(value)[0] + " }}")):
+                            return False  # a condition that does not parse, or a number ("until: 10")
                         if complete and key == "when" and _HANDLER_CONDITION.fullmatch(_strip_quotes(value)[0].strip()):
                             return False  # "when: result.changed" is a handler's job (ansible-lint no-handler)
                         if complete and value and ("{{" in value or "{%" in value) \
