@@ -58,7 +58,7 @@ def _source_index(adapter):
     return SourceIndex.load(path)
 
 
-def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False, retrieval=True):
+def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False, retrieval=True, option_summary=False):
     from codegen.backends import make_backend
     from codegen.catalog import load_catalog
     from codegen.pipeline import Pipeline
@@ -82,7 +82,7 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False,
         return scripted
     index = _source_index(adapter) if sources else None
     return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint, sources=index,
-                    retriever="auto" if retrieval else None)
+                    retriever="auto" if retrieval else None, option_summary=option_summary)
 
 
 def _read_context(path: str | None) -> str | None:
@@ -113,13 +113,17 @@ def main():
 @click.option("--sources", is_flag=True, help="Show the 3 training examples the task most resembles.")
 @click.option("--retrieval/--no-retrieval", default=True, show_default=True,
               help="Show the model the 2 most similar training examples, as it was trained (see eval).")
+@click.option("--option-summary", is_flag=True,
+              help="Also show the options of the nearest example's module, as comments (see eval: no gain measured).")
 @model_options
 @friendly_errors
-def task(prompt, context_file, as_json, sources, retrieval, base, adapter, backend, url, remote_model, no_lint):
+def task(prompt, context_file, as_json, sources, retrieval, option_summary, base, adapter, backend, url, remote_model,
+         no_lint):
     """Generate Ansible task(s) for PROMPT; 'a & b & c' gives one task per part."""
     prompt = _check_prompt(prompt)
     context = _read_context(context_file)
-    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources, retrieval=retrieval)
+    pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources, retrieval=retrieval,
+                         option_summary=option_summary)
     result = pipeline.run(prompt, context=context)
     if as_json:
         click.echo(json.dumps(result.record(), indent=2))
@@ -363,7 +367,9 @@ def _stop_on_signals() -> None:
 @click.option("--limit", default=0, help="Evaluate the first N cases only (0: all).")
 @click.option("--systems", default="adapter,base,retrieval", show_default=True,
               help="Comma list of: adapter (base + LoRA, full pipeline), base (no adapter), retrieval (nearest "
-                   "training example), and ablations adapter-unconstrained, adapter-norepair, adapter-raw.")
+                   "training example), adapter-retrieval (the default pipeline: adapter + retrieved examples), "
+                   "adapter-summary (that + option summary), and ablations adapter-unconstrained, adapter-norepair, "
+                   "adapter-raw.")
 @click.option("--base", default=None, help="Base model (default: the embedded one).")
 @click.option("--adapter", default="default", show_default=True, help="Adapter for the 'adapter' system.")
 @click.option("--max-new-tokens", default=128, show_default=True)
@@ -410,7 +416,7 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
                 retriever = ExampleRetriever(_source_index(adapter).rows + common_rows())
             # lint on, as in the CLI: an answer ansible-lint rejects gets the same second try
             pipeline = Pipeline(backend, cat, lint=True, constrain=options["constrain"], repair=options["repair"],
-                                retriever=retriever)
+                                retriever=retriever, option_summary=options.get("summary", False))
             job = progress.add_task(system, total=len(cases), info="")
             rows[system] = ev.run_system(system, cases, pipeline, retrieval, out,
                                          progress=lambda s, j=job: progress.update(j, advance=1))

@@ -57,7 +57,7 @@ def prepare(context: str | None) -> Prepared:
 
 class Pipeline:
     def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
-                 sources=None, retriever="auto"):
+                 sources=None, retriever="auto", option_summary: bool = False):
         self.backend, self.catalog, self.lint = backend, catalog, lint
         self.constrain, self.repair = constrain, repair
         self.sources = sources  # a SourceIndex, when the caller wants content source matches
@@ -65,6 +65,7 @@ class Pipeline:
         # adapter was trained with them in half its prompts (module accuracy 0.58 -> 0.70 on the
         # realworld split, see README). "auto": the adapter's own index, if it has one; None: off.
         self.retriever = retriever
+        self.option_summary = option_summary  # the nearest example's module's options, as comments (opt-in)
 
     def _retriever(self):
         if self.retriever == "auto":
@@ -122,7 +123,13 @@ class Pipeline:
         """One generation: (normalised text, notes, did the constraint see a complete valid task?)."""
         ctx = prepared.context
         constraint = self._constraint(ctx, variables)
-        generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples),
+        summary = ""
+        if self.option_summary and examples:
+            from codegen.grounding.summary import module_of, option_summary
+
+            doc = self.catalog.get(module_of(examples[-1]) or "")
+            summary = option_summary(doc) if doc else ""
+        generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary),
                                            constraint=constraint)
         body, notes = generation.text, []
         if constraint is not None and (generation.stopped == "max_tokens" or constraint.dead_end):

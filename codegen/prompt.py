@@ -36,9 +36,10 @@ def trim_context(context: str | None, limit: int = CONTEXT_CHARS) -> str:
     return text
 
 
-def render_task_prompt(request: str, context: str | None = None, examples: list[str] | None = None) -> str:
+def render_task_prompt(request: str, context: str | None = None, examples: list[str] | None = None,
+                       summary: str = "") -> str:
     return environment().get_template("task.j2").render(
-        name=task_name(request), context=trim_context(context), examples=examples or [])
+        name=task_name(request), context=trim_context(context), examples=examples or [], summary=summary)
 
 
 def render_outline_prompt(request: str) -> str:

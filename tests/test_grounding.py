@@ -480,3 +480,21 @@ def test_with_lint_on_an_answer_lint_rejects_gets_the_second_try(tmp_path, catal
     backend = TwoAnswers({})
     result = Pipeline(backend, catalog, lint=True, retriever=ExampleRetriever(rows, k=1)).run("run the setup script")
     assert len(backend.prompts) == 2 and result.valid and "/opt/setup.sh" in result.yaml, result
+
+
+def test_option_summary_of_the_nearest_examples_module_tops_the_prompt(catalog):
+    """--option-summary: the options of the module the nearest example uses, required first, then
+    choices, as comment lines above the examples; off by default."""
+    from codegen.grounding.retrieval import ExampleRetriever
+    from codegen.grounding.summary import option_summary
+
+    summary = option_summary(catalog.get("ansible.builtin.file"))
+    assert summary.startswith("# ansible.builtin.file options: path (required path), state: absent|directory")
+    assert all(line.startswith("#") and len(line) <= 160 for line in summary.splitlines())
+    rows = [{"request": "Create the app directory", "module": "ansible.builtin.file",
+             "task": "  ansible.builtin.file:\n    path: /srv/app\n    state: directory\n    mode: '0755'\n"}]
+    for on in (True, False):
+        backend = Scripted({})
+        Pipeline(backend, catalog, lint=False, retriever=ExampleRetriever(rows, k=1), option_summary=on).run(
+            "create the app directory")
+        assert backend.prompts[0].startswith(summary) is on

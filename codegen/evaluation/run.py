@@ -23,6 +23,7 @@ from codegen.validate import validate_tasks
 SYSTEMS = {
     "adapter": {"adapter": True, "constrain": True, "repair": True},
     "adapter-retrieval": {"adapter": True, "constrain": True, "repair": True, "retrieval": True},
+    "adapter-summary": {"adapter": True, "constrain": True, "repair": True, "retrieval": True, "summary": True},
     "adapter-unconstrained": {"adapter": True, "constrain": False, "repair": True},
     "adapter-norepair": {"adapter": True, "constrain": True, "repair": False},
     "adapter-raw": {"adapter": True, "constrain": False, "repair": False},
