@@ -93,34 +93,38 @@ class Pipeline:
 
         An answer that still fails the checks (a runaway the token limit cut with no valid part
         left, a module whose required options the model never wrote, an ansible-lint error when
-        linting is on) is asked again with the
-        prompt without the retrieved examples, if it had them (a small model sometimes copies an
-        example's shape that does not fit the request). The first valid answer wins; if none is,
-        the first is returned with its problems and a note saying so."""
+        linting is on) is asked again: without the retrieved examples, if it had them (a small model
+        sometimes copies an example's shape that does not fit the request), then without the file's
+        context, if it had one (a role's long expressions can lead it into a line it cannot finish).
+        The first valid answer wins; if none is, the first is returned with its problems and a note
+        saying so."""
         prepared = context if isinstance(context, Prepared) else prepare(context)
         retriever = self._retriever()
         examples = retriever.examples(request) if retriever else None
-        prompts = [examples]
-        if examples and self.constrain and self.repair:  # the ablations measure one plain attempt
-            prompts.append(None)
+        attempts = [(examples, prepared, "")]
+        if self.constrain and self.repair:  # the ablations measure one plain attempt
+            if examples:
+                attempts.append((None, prepared, "without retrieved examples"))
+            if prepared.context.prompt_text().strip():
+                attempts.append((examples, prepare(None), "without the file's context"))
         first = None  # (text, notes) of the first attempt
-        for attempt, shown in enumerate(prompts):
-            text, notes, whole = self._attempt(request, prepared, shown, variables)
+        for shown, given, how in attempts:
+            text, notes, whole = self._attempt(request, given, shown, variables)
             checks = validate_tasks(text, self.catalog, lint=self.lint) if whole and text else None
             if checks is not None and not any(p.level == "error" for p in checks):
-                if attempt:
-                    notes.append("note [repair] the first answer failed the checks; this one came from the prompt "
-                                 "without retrieved examples")
+                if how:
+                    notes.append(f"note [repair] the first answer failed the checks; this one came from the prompt {how}")
                 return text, notes
             first = first or (text, notes)
-        if len(prompts) > 1:
+        if len(attempts) > 1:
             first[1].append("warning [decode] no prompt gave a task that passes every check: the problems below "
                             "are what is left")
         return first
 
     def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
                  variables: set[str] | None) -> tuple[str, list[str], bool]:
-        """One generation: (normalised text, notes, did the constraint see a complete valid task?)."""
+        """One generation: (normalised text, notes, did it finish as a complete task?). Not so when
+        decoding was cut (token limit, dead end) with no complete valid run of lines to keep."""
         ctx = prepared.context
         constraint = self._constraint(ctx, variables)
         summary = ""
@@ -131,13 +135,14 @@ class Pipeline:
             summary = option_summary(doc) if doc else ""
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary),
                                            constraint=constraint)
-        body, notes = generation.text, []
+        body, notes, whole = generation.text, [], True
         if constraint is not None and (generation.stopped == "max_tokens" or constraint.dead_end):
             # A runaway value (a condition or template that never closes) is cut mid-way by the
             # token limit, or a line reached a dead end; keep the whole lines before it that make
             # a complete, valid task.
             why = "ran past the token limit" if generation.stopped == "max_tokens" else "reached a line it could not finish"
             kept = constraint.checker.complete_prefix(body)
+            whole = kept is not None
             if kept is None:
                 notes.append(f"warning [decode] the answer {why} before it made a complete, valid task: check it")
             else:
@@ -145,7 +150,6 @@ class Pipeline:
                 if dropped > 0:  # (a last line that was whole but not yet ended is kept, without a note)
                     notes.append(f"note [repair] the answer {why}: dropped its last {dropped} line(s)")
                 body = kept
-        whole = constraint is None or constraint.checker.viable(body, final=True)
         try:
             text = normalise_tasks(task_text(task_name(request), body), self.catalog)
         except (ParseError, ValueError) as exc:
