@@ -498,3 +498,10 @@ def test_option_summary_of_the_nearest_examples_module_tops_the_prompt(catalog):
         Pipeline(backend, catalog, lint=False, retriever=ExampleRetriever(rows, k=1), option_summary=on).run(
             "create the app directory")
         assert backend.prompts[0].startswith(summary) is on
+
+
+def test_a_one_value_option_cannot_take_a_mapping_or_list_below_it(catalog):
+    checker = SchemaChecker(catalog)
+    assert not checker.viable("  ansible.builtin.file:\n    path:\n      name: x\n")
+    assert not checker.viable("  ansible.builtin.file:\n    path:\n      - a\n")
+    assert checker.viable("  ansible.builtin.debug:\n    msg:\n      some longer text\n")  # a folded string is fine

@@ -76,6 +76,7 @@ class Level:
     seen: set = field(default_factory=set)
     excluded: set = field(default_factory=set)  # ids of options a mutually exclusive one already rules out
     condition: bool = False      # the list under `when:` (and the other condition keywords)
+    scalar: bool = False         # the lines under an option that takes one value (str, path, number)
 
 
 def _strip_quotes(value: str) -> tuple[str, bool]:
@@ -339,6 +340,8 @@ class SchemaChecker:
                     and not re.match(r"[A-Za-z_][\w.-]*:( |$)", key_text):
                 return False  # an element of a list of dicts is a mapping, not a scalar
             if level.options is FREE and not level.task_level:
+                if level.scalar and key_indent >= level.indent and (is_item or re.match(r"[A-Za-z_][\w.-]*:( |$)", key_text)):
+                    return False  # a string (or number) option continued on the next lines, not a mapping or list
                 if level.condition and is_item and indent == level.indent and key_text:
                     # a condition written as a list ("when:" then "- a is defined"): each item is one
                     if not self._variables_ok(key_text, True, complete) or (
@@ -462,7 +465,8 @@ class SchemaChecker:
                     elif spec.get("type") == "list" and spec.get("elements") == "dict":
                         stack.append(Level(indent=key_indent + 4, options=FREE, items_are_maps=True))
                     else:
-                        stack.append(Level(indent=key_indent + 2, options=FREE))
+                        scalar = spec.get("type", "str") in ("str", "path", "int", "float", "bool", "bytes", "bits")
+                        stack.append(Level(indent=key_indent + 2, options=FREE, scalar=scalar))
                 continue
             if not any(n.startswith(key) and id(spec) not in level.seen and id(spec) not in level.excluded
                        for n, spec in names.items()):
