@@ -505,3 +505,11 @@ def test_a_one_value_option_cannot_take_a_mapping_or_list_below_it(catalog):
     assert not checker.viable("  ansible.builtin.file:\n    path:\n      name: x\n")
     assert not checker.viable("  ansible.builtin.file:\n    path:\n      - a\n")
     assert checker.viable("  ansible.builtin.debug:\n    msg:\n      some longer text\n")  # a folded string is fine
+
+
+def test_a_line_ending_in_a_short_unit_repeated_is_a_loop():
+    from codegen.grounding.schema import is_repeating
+
+    assert is_repeating("      name_file_type" + "_id" * 8)
+    assert not is_repeating("    msg: '" + "-" * 30)       # a rule of dashes is text, not a loop
+    assert not is_repeating("    line: 'PermitRootLogin no'")

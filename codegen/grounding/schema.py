@@ -137,7 +137,12 @@ def is_repeating(line: str) -> bool:
     """Does the line end in a run of REPEAT_SPAN characters it has already written twice? A small
     model stuck in a loop ("| default(x.y | default(x.y | ...") never closes its value; refusing
     the third copy makes it pick the token that ends the line instead."""
-    return len(line) >= 3 * REPEAT_SPAN and line.count(line[-REPEAT_SPAN:]) >= 3
+    if len(line) < REPEAT_SPAN:
+        return False
+    tail = line[-REPEAT_SPAN:]  # ... or ends in a short unit repeated to that length ("_id_id_id_id...")
+    if any(tail == (tail[:p] * (REPEAT_SPAN // p + 1))[:REPEAT_SPAN] for p in range(2, 7)) and tail.strip(tail[0]):
+        return True
+    return len(line) >= 3 * REPEAT_SPAN and line.count(tail) >= 3
 
 
 _AFTER_QUOTED = re.compile(r"\s*(- )?([A-Za-z_][\w.-]*: )?S\s*\S")
