@@ -505,6 +505,8 @@ def test_a_one_value_option_cannot_take_a_mapping_or_list_below_it(catalog):
     assert not checker.viable("  ansible.builtin.file:\n    path:\n      name: x\n")
     assert not checker.viable("  ansible.builtin.file:\n    path:\n      - a\n")
     assert checker.viable("  ansible.builtin.debug:\n    msg:\n      some longer text\n")  # a folded string is fine
+    # documented as str, yet a mapping of keywords: docs are not trusted that far
+    assert checker.viable("  ansible.builtin.include_tasks:\n    file: a.yml\n    apply:\n      tags: [a]\n", final=True)
 
 
 def test_a_line_ending_in_a_short_unit_repeated_is_a_loop():

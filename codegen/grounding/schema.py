@@ -470,7 +470,8 @@ class SchemaChecker:
                     elif spec.get("type") == "list" and spec.get("elements") == "dict":
                         stack.append(Level(indent=key_indent + 4, options=FREE, items_are_maps=True))
                     else:
-                        scalar = spec.get("type", "str") in ("str", "path", "int", "float", "bool", "bytes", "bits")
+                        # not "str": docs call some options str that take a mapping (include_tasks' apply)
+                        scalar = spec.get("type") in ("path", "int", "float", "bool", "bytes", "bits")
                         stack.append(Level(indent=key_indent + 2, options=FREE, scalar=scalar))
                 continue
             if not any(n.startswith(key) and id(spec) not in level.seen and id(spec) not in level.excluded
