@@ -458,9 +458,10 @@ def test_retrieval_ignores_phrasing_and_url_boilerplate():
     ("  tags:\n    - unzip\n    - unzip_app\n    - unzip_app_app\n", False),   # grows by the same text: a loop
     ("  loop:\n    - /srv\n    - /srv/app\n    - /srv/app/logs\n", True),      # nested paths are fine
     ("  until: 10\n", False),                                                   # a condition, not a number
+    ("  until: 1000", False),                                                   # ... not even while written
 ])
 def test_growing_lists_and_numeric_conditions_are_refused(catalog, tail, expected):
-    assert SchemaChecker(catalog).viable(GET + tail, final=True) is expected
+    assert SchemaChecker(catalog).viable(GET + tail, final=tail.endswith("\n")) is expected
 
 
 def test_with_lint_on_an_answer_lint_rejects_gets_the_second_try(tmp_path, catalog):

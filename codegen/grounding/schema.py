@@ -393,9 +393,10 @@ class SchemaChecker:
                             return False
                         if value and not self._variables_ok(value, key in CONDITIONS, complete):
                             return False
-                        if complete and value and key in CONDITIONS and (re.fullmatch(r"-?\d+", value) or not jinja_ok(
-                                "{{ " + _strip_quotes(value)[0] + " }}")):
-                            return False  # a condition that does not parse, or a number ("until: 10")
+                        if value and key in CONDITIONS and re.match(r"-?\d", value):
+                            return False  # a condition, not a number ("until: 10", or digits to the token limit)
+                        if complete and value and key in CONDITIONS and not jinja_ok("{{ " + _strip_quotes(value)[0] + " }}"):
+                            return False  # a condition that does not parse
                         if complete and key == "when" and _HANDLER_CONDITION.fullmatch(_strip_quotes(value)[0].strip()):
                             return False  # "when: result.changed" is a handler's job (ansible-lint no-handler)
                         if complete and value and ("{{" in value or "{%" in value) \
