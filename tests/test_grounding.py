@@ -489,6 +489,10 @@ def test_option_summary_of_the_nearest_examples_module_tops_the_prompt(catalog):
     from codegen.grounding.retrieval import ExampleRetriever
     from codegen.grounding.summary import option_summary
 
+    from types import SimpleNamespace
+
+    described = SimpleNamespace(fqcn="x.y.z", options={"mode": {"choices": {"fast": "quick", "slow": "careful"}}})
+    assert option_summary(described) == "# x.y.z options: mode: fast|slow\n"  # docs may give choices as a dict
     summary = option_summary(catalog.get("ansible.builtin.file"))
     assert summary.startswith("# ansible.builtin.file options: path (required path), state: absent|directory")
     assert all(line.startswith("#") and len(line) <= 160 for line in summary.splitlines())

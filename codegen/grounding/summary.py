@@ -14,7 +14,7 @@ WIDTH = 120
 
 def _describe(name: str, spec: dict) -> str:
     if spec.get("choices"):
-        return f"{name}: {'|'.join(str(c) for c in spec['choices'][:8])}"
+        return f"{name}: {'|'.join(str(c) for c in list(spec['choices'])[:8])}"  # docs write a list or a dict
     kind = spec.get("type", "str")
     return f"{name} ({'required ' if spec.get('required') else ''}{kind})"
 
