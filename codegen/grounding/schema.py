@@ -145,6 +145,7 @@ def is_repeating(line: str) -> bool:
     return len(line) >= 3 * REPEAT_SPAN and line.count(tail) >= 3
 
 
+_MAPPING_KEY = re.compile(r"[A-Za-z_][\w.-]*:( |$)")  # "key:" opening a mapping entry
 _AFTER_QUOTED = re.compile(r"\s*(- )?([A-Za-z_][\w.-]*: )?S\s*\S")
 
 
@@ -322,8 +323,8 @@ class SchemaChecker:
                 value, closed = _line_value(body)
                 if (complete or closed) and not jinja_ok(value):
                     return False  # ... and parses there, whatever the line is (a value under its key, a list item)
-            if "{{" in body and not self._variables_ok(body, False, complete):
-                return False  # list items and nested values read only known variables too
+                if not self._variables_ok(body, False, complete):
+                    return False  # list items and nested values read only known variables too
             unquoted = _without_quoted(line)
             if _INLINE_COMMENT.search(unquoted) and (complete or not re.search(r"['\"]", unquoted)):
                 return False  # nor comments after a value ("# noqa ..." repeated to the token limit)
@@ -342,10 +343,10 @@ class SchemaChecker:
             if is_item and indent == 4 and level.module_args:
                 return False  # a module's arguments are a mapping, never a list
             if level.items_are_maps and is_item and key_indent == level.indent and complete \
-                    and not re.match(r"[A-Za-z_][\w.-]*:( |$)", key_text):
+                    and not _MAPPING_KEY.match(key_text):
                 return False  # an element of a list of dicts is a mapping, not a scalar
             if level.options is FREE and not level.task_level:
-                if level.scalar and key_indent >= level.indent and (is_item or re.match(r"[A-Za-z_][\w.-]*:( |$)", key_text)):
+                if level.scalar and key_indent >= level.indent and (is_item or _MAPPING_KEY.match(key_text)):
                     return False  # a string (or number) option continued on the next lines, not a mapping or list
                 if level.condition and is_item and indent == level.indent and key_text:
                     # a condition written as a list ("when:" then "- a is defined"): each item is one
@@ -446,7 +447,7 @@ class SchemaChecker:
                     return False  # the same option twice (or an option and its alias), or one the module refuses beside another
                 level.seen.add(id(spec))
                 if level.module_args and module_doc is not None and module_doc.mutually_exclusive:
-                    present = {module_doc.canonical_option(k) for k in names if id(names[k]) in level.seen}
+                    present = {n for n, option in module_doc.options.items() if id(option) in level.seen}
                     level.excluded = {id(module_doc.options[n]) for n in module_doc.excluded_by(present)
                                       if n in module_doc.options}
                 value = rest[1:].rstrip() if complete else rest[1:]
