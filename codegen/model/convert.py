@@ -36,6 +36,9 @@ def convert_gguf(gguf_path: Path, sha256: str, dtype: str = "bfloat16") -> Path:
     target = converted_dir(sha256)
     if is_converted(target):
         return target
+    from codegen.model.compat import import_torch_stack
+
+    import_torch_stack()  # ansible may have patched sys.intern already (the CLI imports it first)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -88,6 +88,10 @@ def load_tokenizer(base_path, lean: bool = False):
     the `tokenizers` library alone (`codegen.model.gemma_native.LeanTokenizer`: the same ids and
     text, tests/test_native_gemma.py checks it), so that transformers is not imported at all."""
     folder = Path(base_path) if isinstance(base_path, (str, Path)) else None
+    if not lean:
+        from codegen.model.compat import import_torch_stack
+
+        import_torch_stack()  # transformers below; ansible may have patched sys.intern already
     if folder is not None and is_converted(folder) and (folder / "tokenizer.json").is_file():
         import json
 
