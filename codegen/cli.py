@@ -88,15 +88,22 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False,
 def _read_context(path: str | None) -> str | None:
     if path is None:
         return None
+    from codegen.ansible_files.yaml_load import Unreadable, read_text
+
     try:
-        return Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read context file {path}: {exc.__class__.__name__}") from exc
+        bom, text = read_text(path)
+    except Unreadable as exc:
+        raise BadInput(f"cannot read context file {exc}") from exc
+    return text
 
 
 def _check_prompt(prompt: str) -> str:
+    from codegen.pipeline import MAX_PROMPT_CHARS
+
     if not prompt or not prompt.strip() or not any(part.strip() for part in prompt.split("&")):
         raise BadInput("empty prompt: say what the task should do, e.g. \"install nginx\"")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise BadInput(f"the prompt is {len(prompt):,} characters, over the cap of {MAX_PROMPT_CHARS:,}")
     return prompt
 
 

@@ -5,24 +5,10 @@ limit) or add a stray line; we keep the longest prefix that parses as a one-task
 """
 from __future__ import annotations
 
-import yaml
 
+from codegen.ansible_files.yaml_load import UniqueKeyLoader, YamlError, load
 from codegen.task_keys import module_key
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """PyYAML keeps the last of two equal keys; Ansible and ruamel reject the mapping."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_LOADER = _UniqueKeyLoader
 
 
 class ParseError(ValueError):
@@ -32,20 +18,19 @@ class ParseError(ValueError):
 def _quote_name(name: str) -> str:
     """The name as a YAML scalar: plain when safe, double-quoted otherwise."""
     try:
-        if yaml.load(f"k: {name}", Loader=_LOADER) == {"k": name}:
+        if load(f"k: {name}", UniqueKeyLoader) == {"k": name}:
             return name
-    except yaml.YAMLError:
+    except YamlError:
         pass
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def load_tasks(text: str) -> list:
     try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise ParseError(f"generated YAML does not parse{where}: {getattr(exc, 'problem', exc)}") from exc
+        data = load(text, UniqueKeyLoader)  # a repeated key in generated text is a defect
+    except YamlError as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        raise ParseError(f"generated YAML does not parse{where}: {str(exc).removeprefix('not valid YAML: ')}") from exc
     if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
         raise ParseError("generated YAML is not a list of tasks")
     return data

@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 
+from codegen.ansible_files.yaml_load import MAX_FILE_CHARS
 from codegen.grounding.context import FileContext, parse_context
 from codegen.grounding.secrets import redact
 from codegen.normalise import normalise_tasks
@@ -20,6 +21,7 @@ from codegen.task_keys import module_key
 from codegen.validate import validate_tasks
 
 _SPLIT = re.compile(r"\s*&\s*")
+MAX_PROMPT_CHARS = 10_000  # a request as people type it, numbered lists included; far more is not a request
 
 
 def split_requests(prompt: str) -> list[str]:
@@ -166,6 +168,10 @@ class Pipeline:
         requests = split_requests(prompt)
         if not requests:
             raise ValueError("empty prompt: say what the task should do, e.g. \"install nginx\"")
+        if len(prompt) > MAX_PROMPT_CHARS:
+            raise ValueError(f"the prompt is {len(prompt):,} characters, over the cap of {MAX_PROMPT_CHARS:,}")
+        if context and len(context) > MAX_FILE_CHARS:
+            raise ValueError(f"the context is {len(context):,} characters, over the cap of {MAX_FILE_CHARS:,}")
         prepared = prepare(context)
         # With no file around it, a task can read no variable but those its own request's earlier
         # tasks define (and facts, magic names): a role's variable it saw in training is undefined here.

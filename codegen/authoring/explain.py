@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from codegen.ansible_files.yaml_load import SafeLoader, Unreadable, YamlError, load_all, read_text
+
 from codegen.authoring.explain_markdown import (
     clean_summary,
     model_summary,
@@ -72,8 +74,8 @@ class Mapping(dict):
     line: int | None = None
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    pass
+class _Loader(SafeLoader):
+    """Bounded, with ansible's tags; mappings know their line, integers their source text."""
 
 
 def _construct_map(loader, node):
@@ -89,40 +91,19 @@ def _construct_int(loader, node):
     return value
 
 
-def _construct_tagged(loader, suffix, node):
-    """`!vault`, `!unsafe` and any other local tag: the plain value (vault values marked)."""
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        return Vaulted(value) if suffix == "vault" else value
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return loader.construct_mapping(node, deep=True)
-
-
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_Loader.add_multi_constructor("!", _construct_tagged)
-
-
-def _line_of(exc: yaml.YAMLError) -> int | None:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    return mark.line + 1 if mark is not None else None
 
 
 def load_yaml_file(path: Path):
     """The one YAML document of a file, or an ExplainError that says what is wrong, on one line."""
-    from codegen.hooks.files import Unreadable, read_text
-
     try:
         _, text = read_text(path)
+        documents = load_all(text, _Loader)
     except Unreadable as exc:
         raise ExplainError(str(exc)) from exc
-    try:
-        documents = list(yaml.load_all(text, Loader=_Loader))
-    except yaml.YAMLError as exc:
-        line = _line_of(exc)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ExplainError(f"{path}{f':{line}' if line else ''}: not valid YAML ({problem})") from exc
+    except YamlError as exc:
+        raise ExplainError(f"{path}{f':{exc.line}' if exc.line else ''}: {exc}") from exc
     if len(documents) > 1:
         raise ExplainError(f"{path}: several YAML documents in one file; ansible reads only one")
     return text, (documents[0] if documents else None)

@@ -7,6 +7,8 @@ each other in a circle.
 """
 from __future__ import annotations
 
+from codegen.ansible_files import yaml_load
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,8 +36,7 @@ class ExplainError(ValueError):
 # Values as the reader in explain.py builds them (it also keeps each mapping's line number)
 
 
-class Vaulted(str):
-    """A `!vault` value: encrypted, so never shown and never a plain-text secret."""
+Vaulted = yaml_load.Vaulted  # an ansible-vault value: never shown, never decoded
 
 
 class SourceInt(int):

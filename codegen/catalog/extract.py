@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from codegen.ansible_files.yaml_load import SafeLoader
+_LOADER = SafeLoader  # bounded: the file may be hostile
 _LITERAL = re.compile(
     r"^(?P<name>DOCUMENTATION|EXAMPLES)\s*=\s*(?P<prefix>[rRuU]?)(?P<q>'''|\"\"\")(?P<body>.*?)(?P=q)",
     re.S | re.M,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.dataset import sources as src
 from codegen.task_keys import module_key
 
@@ -23,7 +24,7 @@ CAP_OTHER = 40
 # facts and checks. The outline keeps the actions.
 PLUMBING = {"include_tasks", "import_tasks", "include_role", "import_role", "include_vars", "meta", "debug",
             "assert", "fail", "set_fact"}
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = SafeLoader  # bounded: the file may be hostile
 
 
 def clean_step(name) -> str | None:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from codegen.ansible_files.yaml_load import SafeLoader
+
+_LOADER = SafeLoader  # bounded: the file may be hostile
 BLOCK_KEYS = ("block", "rescue", "always")
 
 

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.dataset.tasks import iter_tasks
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = SafeLoader  # bounded: the file may be hostile
 PROMPT_TASKS = 3  # the same number of preceding tasks the model saw in training
 
 

@@ -1,0 +1,1 @@
+"""The one home of what the project knows about Ansible files: how to read and load them safely."""
