@@ -381,7 +381,7 @@ def _stop_on_signals() -> None:
 @click.option("--adapter", default="default", show_default=True, help="Adapter for the 'adapter' system.")
 @click.option("--max-new-tokens", default=128, show_default=True)
 @click.option("-o", "--output", default=None, type=click.Path(file_okay=False),
-              help="Results folder (default eval/results/<split>); re-running resumes it.")
+              help="Results folder (default: the user cache's eval/<split>); re-running resumes it.")
 @friendly_errors
 def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, output):
     """Score systems on a split: module accuracy, EM, BLEU, Ansible Aware, schema, lint, latency."""
@@ -396,7 +396,9 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
     if unknown or not chosen:
         raise BadInput(f"--systems: unknown {', '.join(sorted(unknown)) or 'empty list'}")
     cases = ev.load_cases(split, Path(data_dir), limit or None)
-    out = Path(output or Path("eval") / "results" / Path(split).stem)
+    from codegen.paths import cache_dir
+
+    out = Path(output) if output else cache_dir() / "eval" / Path(split).stem
     out.mkdir(parents=True, exist_ok=True)
     cat = load_catalog()
     retrieval = None
@@ -425,7 +427,8 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
             pipeline = Pipeline(backend, cat, lint=True, constrain=options["constrain"], repair=options["repair"],
                                 retriever=retriever, option_summary=options.get("summary", False))
             job = progress.add_task(system, total=len(cases), info="")
-            rows[system] = ev.run_system(system, cases, pipeline, retrieval, out,
+            identity = ev.model_identity(base, adapter if options["adapter"] else None, max_new_tokens)
+            rows[system] = ev.run_system(system, cases, pipeline, retrieval, out, identity=identity,
                                          progress=lambda s, j=job: progress.update(j, advance=1))
             results[system] = ev.aggregate(rows[system])
     ev.write_report(out, split, results, rows)

@@ -2,10 +2,13 @@
 
 Systems: the model with the adapter ("adapter"), the bare base ("base"), and nearest-example
 retrieval ("retrieval": the most similar training request's task, returned as is). Each
-system's rows go to `<out>/<system>.jsonl` as they finish, so an interrupted run resumes.
+system's rows go to `<out>/<system>.jsonl` as they finish, so an interrupted run resumes; a row
+is reused only for the same system, model, adapter and case (its `key`). Results go to the user
+cache unless `-o` names a folder: a run never writes into the source tree by default.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -92,17 +95,50 @@ def aggregate(rows: list[dict]) -> dict:
             "lint_clean": mean("lint_clean"), "seconds": mean("seconds")}
 
 
-def run_system(system: str, cases: list[dict], pipeline, retrieval, out_dir: Path, progress=None) -> list[dict]:
+def run_key(system: str, case: dict, identity: dict) -> str:
+    """What a row's answer depends on: the system, the model (base, adapter bytes, settings) and the
+    case itself (request, context, reference). A re-run reuses a row only when all of them match."""
+    blob = json.dumps({"system": system, "options": SYSTEMS.get(system), "model": identity, "case": case},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def model_identity(base: str | None, adapter: str | None, max_new_tokens: int) -> dict:
+    """The base as named, the adapter by the sha256 of its files, the decoding budget."""
+    identity = {"base": base or "default", "max_new_tokens": max_new_tokens, "adapter": None}
+    folder = Path(adapter) if adapter not in (None, "none", "default") else None
+    if adapter == "default":
+        from codegen.model.load import default_adapter
+
+        folder = default_adapter()
+    if folder is not None and folder.is_dir():
+        digest = hashlib.sha256()
+        for name in sorted(p.name for p in folder.iterdir() if p.is_file()):
+            digest.update(name.encode() + (folder / name).read_bytes())
+        identity["adapter"] = digest.hexdigest()[:20]
+    return identity
+
+
+def run_system(system: str, cases: list[dict], pipeline, retrieval, out_dir: Path, progress=None,
+               identity: dict | None = None) -> list[dict]:
+    """Rows of `system` on `cases`, resumed from `<out_dir>/<system>.jsonl` where a row's key still
+    matches (rows of another model, adapter or case text are dropped, not reused)."""
     path = out_dir / f"{system}.jsonl"
+    keys = {c["id"]: run_key(system, c, identity or {}) for c in cases}
     done = {}
     if path.is_file():
         for line in path.read_text().splitlines():
-            row = json.loads(line)
-            done[row["id"]] = row
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by an interruption
+            if isinstance(row, dict) and keys.get(row.get("id")) == row.get("key"):
+                done[row["id"]] = row
+        write_text(path, "".join(json.dumps(r) + "\n" for r in done.values()))
     with open(path, "a") as fh:
         for case in cases:
             if case["id"] not in done:
-                row = evaluate_case(system, case, pipeline, retrieval)
+                row = {**evaluate_case(system, case, pipeline, retrieval), "key": keys[case["id"]]}
                 fh.write(json.dumps(row) + "\n")
                 fh.flush()
                 done[case["id"]] = row
