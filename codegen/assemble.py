@@ -18,6 +18,7 @@ from io import StringIO
 import jinja2
 import yaml
 
+from codegen.ansible_files.walk import flatten_tasks
 from codegen.paths import prompts_dir
 from codegen.task_keys import TASK_KEYWORDS
 
@@ -159,19 +160,6 @@ def parse_tasks(text: str) -> list[dict]:
     return data
 
 
-def iter_tasks(tasks: list) -> list[dict]:
-    """Every task, blocks flattened (the block itself included)."""
-    out = []
-    for task in tasks or []:
-        if not isinstance(task, dict):
-            continue
-        out.append(task)
-        for key in ("block", "rescue", "always"):
-            if isinstance(task.get(key), list):
-                out.extend(iter_tasks(task[key]))
-    return out
-
-
 def module_of(task: dict) -> tuple[str | None, object]:
     """(module name as written, its arguments) of a task; (None, None) for blocks and odd tasks."""
     keys = [k for k in task if isinstance(k, str) and k not in _KEYWORDS and not k.startswith("with_")]
@@ -282,7 +270,7 @@ def root_reason(task: dict) -> str | None:
 
 def infer_become(tasks: list[dict]) -> tuple[bool, str | None]:
     """(needs root, the reason, naming the first task that needs it)."""
-    for task in iter_tasks(tasks):
+    for task in flatten_tasks(tasks):
         reason = root_reason(task)
         if reason:
             return True, f"become: true because task {task.get('name', '(unnamed)')!r} {reason}"
@@ -296,7 +284,7 @@ def infer_become(tasks: list[dict]) -> tuple[bool, str | None]:
 def known_services(tasks: list[dict], modules: tuple[str, ...] = _SERVICE_MODULES + _PACKAGE_MODULES) -> list[str]:
     """Service (and package) names the tasks mention, to pick the service out of a handler name."""
     names: list[str] = []
-    for task in iter_tasks(tasks):
+    for task in flatten_tasks(tasks):
         module, args = module_of(task)
         if not module or short_name(module) not in modules:
             continue
@@ -373,7 +361,7 @@ def infer_handler(name: str, known: list[str] | None = None, default: str | None
 def _handler_names(snippets: list[str]) -> set[str]:
     names: set[str] = set()
     for text in snippets:
-        for task in iter_tasks(parse_tasks(text)):
+        for task in flatten_tasks(parse_tasks(text)):
             if task.get("name"):
                 names.add(str(task["name"]))
             names.update(notify_names({"notify": task.get("listen")}))
@@ -391,7 +379,7 @@ def plan_handlers(tasks: list[dict], existing: set[str]) -> tuple[list[Handler],
     by_action: dict[tuple, Handler] = {}
     seen: set[str] = set()
     taken = set(existing)
-    for task in iter_tasks(tasks):
+    for task in flatten_tasks(tasks):
         for wanted in notify_names(task):
             if wanted in existing or wanted in seen:
                 continue
@@ -498,7 +486,7 @@ def _drop_notify_text(text: str, dropped: set[str]) -> str:
 
 def drop_notify(text: str, dropped: set[str]) -> str:
     """Remove the dropped names from the notify lists in the snippet text, keeping all else."""
-    if not dropped or not any(n in dropped for t in iter_tasks(parse_tasks(text)) for n in notify_names(t)):
+    if not dropped or not any(n in dropped for t in flatten_tasks(parse_tasks(text)) for n in notify_names(t)):
         return text
     expected = _without(parse_tasks(text), dropped)
     try:

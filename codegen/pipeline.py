@@ -181,7 +181,7 @@ class Pipeline:
             so_far = replace(prepared.context, tasks=prepared.context.tasks + texts)
             variables = None
             if scratch:
-                from codegen.authoring.variables import defined_by
+                from codegen.ansible_files.variables import defined_by
 
                 variables = defined_by(texts)
             text, notes = self.one_task(request, Prepared(so_far, prepared.secrets), variables=variables)

@@ -35,7 +35,7 @@ def generate_steps(pipeline, steps: list[str], purpose: str | None = None) -> tu
     from codegen.assemble import scalar
     from codegen.prompt import task_name
 
-    from codegen.authoring.variables import defined_by
+    from codegen.ansible_files.variables import defined_by
 
     snippets, problems = [], []
     for step in steps:

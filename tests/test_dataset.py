@@ -7,7 +7,7 @@ import pytest
 from codegen.dataset.build import build_dataset
 from codegen.dataset.filters import drop_reason, fqcn_text
 from codegen.dataset.requests import casual, from_args, terse, variants
-from codegen.dataset.tasks import iter_tasks
+from codegen.ansible_files.walk import iter_tasks
 
 FILE = """---
 - name: Install packages

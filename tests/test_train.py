@@ -4,7 +4,7 @@ import json
 import torch
 
 from codegen.train.loop import Recipe, train
-from codegen.train.vocab import always_kept, remap_table
+from codegen.model.vocab import always_kept, remap_table
 
 ROWS = [{"request": f"install package number {i}", "context": "",
          "completion": f"  ansible.builtin.package:\n    name: pkg{i}\n    state: present\n"} for i in range(24)]

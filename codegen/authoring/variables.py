@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from codegen.assemble import iter_tasks
+from codegen.ansible_files.walk import flatten_tasks
 from codegen.grounding.schema import FUNCTIONS, PROVIDED_VARIABLES
 from codegen.normalise import dump_round_trip, load_round_trip
 from codegen.task_keys import module_key
@@ -163,7 +163,7 @@ def lift_variables(snippets: list[str], prefix: str = "", label: str = "app") ->
     asks of role variables). label: names ports when nothing better is known ('app_port')."""
     names, notes = _Names(prefix), []
     loaded = [load_round_trip(text) for text in snippets]
-    tasks = [t for data in loaded for t in iter_tasks(data)]
+    tasks = [t for data in loaded for t in flatten_tasks(data)]
     _lift_packages(tasks, names, notes)
     _lift_ports(tasks, names, notes, label)
     _lift_paths(tasks, names, notes)
@@ -229,25 +229,3 @@ def undefined_variables(snippets: list[str], defined: set[str]) -> list[str]:
             if module and module.rsplit(".", 1)[-1] == "set_fact" and isinstance(task.get(module), dict):
                 known.update(task[module])
     return missing
-
-
-def defined_by(snippets: list[str]) -> set[str]:
-    """Variables the tasks themselves define: `register` names, `set_fact` keys, loop variables."""
-    import yaml
-
-    names: set[str] = set()
-    for text in snippets:
-        try:
-            tasks = yaml.safe_load(text) or []
-        except yaml.YAMLError:
-            continue
-        for task in iter_tasks(tasks) if isinstance(tasks, list) else []:
-            if isinstance(task.get("register"), str):
-                names.add(task["register"])
-            control = task.get("loop_control")
-            if isinstance(control, dict) and isinstance(control.get("loop_var"), str):
-                names.add(control["loop_var"])
-            module = module_key(task)
-            if module and module.rsplit(".", 1)[-1] == "set_fact" and isinstance(task.get(module), dict):
-                names.update(k for k in task[module] if k != "cacheable")
-    return names

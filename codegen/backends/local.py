@@ -31,7 +31,7 @@ class LocalBackend:
     def load(self) -> Generator:
         if self._generator is None:
             from codegen.model.load import load_merged, native_enabled
-            from codegen.train import vocab
+            from codegen.model import vocab
 
             # the adapter merged into the weights: one matmul per projection instead of three
             model, tokenizer, self.info = load_merged(self.base, self.adapter, dtype=self.dtype,

@@ -9,7 +9,7 @@ from typing import Iterator
 import yaml
 
 from codegen.ansible_files.yaml_load import SafeLoader
-from codegen.dataset.tasks import RawTask, iter_tasks
+from codegen.ansible_files.walk import RawTask, iter_tasks
 
 _LOADER = SafeLoader  # bounded: the file may be hostile
 PLAY_SECTIONS = ("pre_tasks", "tasks", "post_tasks", "handlers")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from codegen.ansible_files.yaml_load import SafeLoader
-from codegen.dataset.tasks import iter_tasks
+from codegen.ansible_files.walk import iter_tasks
 
 _LOADER = SafeLoader  # bounded: the file may be hostile
 PROMPT_TASKS = 3  # the same number of preceding tasks the model saw in training

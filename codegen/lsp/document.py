@@ -273,7 +273,7 @@ def find_target(text: str, line: int, character: int, uri: str = "", is_module=N
 @dataclass
 class TaskList:
     section: str  # tasks, handlers, pre_tasks, post_tasks (a playbook's), or "tasks" for a tasks file
-    tasks: list  # codegen.dataset.tasks.RawTask: data, text (at column 0), line (1-based), preceding
+    tasks: list  # codegen.ansible_files.walk.RawTask: data, text (at column 0), line (1-based), preceding
 
 
 def task_lists(text: str, uri: str = "", is_module=None) -> list[TaskList]:
@@ -282,7 +282,7 @@ def task_lists(text: str, uri: str = "", is_module=None) -> list[TaskList]:
     Raises yaml.YAMLError when the text is not YAML. A document that is not a playbook or a
     tasks file (a vars file, a Kubernetes manifest...) has no task lists.
     """
-    from codegen.dataset.tasks import iter_tasks
+    from codegen.ansible_files.walk import iter_tasks
 
     lines = text.splitlines()
     out: list[TaskList] = []

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from codegen.atomic import staged_dir
-from codegen.train import vocab
+from codegen.model import vocab
 from codegen.train.data import Encoded, batches, collate, encode, read_jsonl
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]

@@ -1,4 +1,5 @@
-"""Cut a YAML task list into tasks, keeping each task's original text (quoting, comments, order).
+"""Walk task lists: cut a YAML task list into tasks keeping each task's original text (quoting,
+comments, order), or flatten loaded tasks through their blocks.
 
 PyYAML's composer gives every node its line span; we slice the source lines rather than
 re-dumping, because re-dumping loses quoting and turns `mode: 0644` into 420.
@@ -82,3 +83,16 @@ def iter_tasks(text: str, _lines: list[str] | None = None, _node=None):
             continue
         yield RawTask(data=data, text=sliced, line=item.start_mark.line + 1, preceding=list(earlier))
         earlier.append(sliced)
+
+
+def flatten_tasks(tasks: list) -> list[dict]:
+    """Every task of loaded data, blocks flattened (the block itself included)."""
+    out = []
+    for task in tasks or []:
+        if not isinstance(task, dict):
+            continue
+        out.append(task)
+        for key in BLOCK_KEYS:
+            if isinstance(task.get(key), list):
+                out.extend(flatten_tasks(task[key]))
+    return out
