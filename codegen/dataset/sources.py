@@ -69,7 +69,11 @@ def _is_task_file(path: Path) -> bool:
 
 def role_sources(catalog) -> Iterator[SourceFile]:
     """Role task files shipped inside the installed collections and in the debops package."""
+    from codegen.dataset.external import HELD_OUT
+
     for name, meta in sorted(catalog.collections.items()):
+        if name in HELD_OUT:
+            continue  # a project of the external split: never trained on
         roles = Path(meta.get("path") or "/nonexistent") / "roles"
         if not roles.is_dir():
             continue

@@ -147,6 +147,17 @@ def run_system(system: str, cases: list[dict], pipeline, retrieval, out_dir: Pat
     return [done[c["id"]] for c in cases]
 
 
+def by_project(system: str, cases: list[dict], rows: list[dict]) -> dict[str, dict]:
+    """`system / project` aggregates, for cases that name their project (the external split)."""
+    groups: dict[str, list[dict]] = {}
+    for case, row in zip(cases, rows):
+        if case.get("project"):
+            groups.setdefault(case["project"], []).append(row)
+    if len(groups) < 2:
+        return {}
+    return {f"{system} / {project}": aggregate(group) for project, group in sorted(groups.items())}
+
+
 def table(results: dict[str, dict]) -> str:
     head = "| system | cases | " + " | ".join(METRICS[:-1]) + " | mean s |"
     lines = [head, "|" + "---|" * (len(METRICS) + 2)]
