@@ -16,6 +16,7 @@ from pathlib import Path
 from codegen.atomic import write_text
 from codegen.catalog.store import Bm25, words
 from codegen.evaluation.metrics import corpus_bleu, score
+from codegen.evaluation.plain import aggregate_plain, load_plain, score_plain, table_plain
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, task_text
 from codegen.prompt import task_name
@@ -71,10 +72,14 @@ def predict(system: str, case: dict, pipeline, retrieval: Retrieval | None) -> t
 
 
 def evaluate_case(system, case, pipeline, retrieval) -> dict:
-    reference = reference_text(case, pipeline.catalog)
     text, seconds = predict(system, case, pipeline, retrieval)
-    row = {"id": case["id"], "request": case["request"], "prediction": text, "reference": reference,
-           **score(text, reference, pipeline.catalog), "seconds": round(seconds, 3)}
+    if "modules" in case:  # a plain request: what a right answer must have, no reference task
+        row = {"id": case["id"], "request": case["request"], "prediction": text,
+               **score_plain(case, text, pipeline.catalog), "seconds": round(seconds, 3)}
+    else:
+        reference = reference_text(case, pipeline.catalog)
+        row = {"id": case["id"], "request": case["request"], "prediction": text, "reference": reference,
+               **score(text, reference, pipeline.catalog), "seconds": round(seconds, 3)}
     if text:
         problems = validate_tasks(text, pipeline.catalog, lint=True)
         errors = [p for p in problems if p.level == "error"]
@@ -87,6 +92,8 @@ def evaluate_case(system, case, pipeline, retrieval) -> dict:
 
 
 def aggregate(rows: list[dict]) -> dict:
+    if rows and "correct" in rows[0]:
+        return aggregate_plain(rows)
     n = max(1, len(rows))
     mean = lambda k: round(sum(r[k] for r in rows) / n, 3)  # noqa: E731
     return {"cases": len(rows), "module_accuracy": mean("module_match"), "exact_match": mean("exact_match"),
@@ -159,6 +166,8 @@ def by_project(system: str, cases: list[dict], rows: list[dict]) -> dict[str, di
 
 
 def table(results: dict[str, dict]) -> str:
+    if any("correct" in agg for agg in results.values()):
+        return table_plain(results)
     head = "| system | cases | " + " | ".join(METRICS[:-1]) + " | mean s |"
     lines = [head, "|" + "---|" * (len(METRICS) + 2)]
     for system, agg in results.items():
@@ -169,6 +178,9 @@ def table(results: dict[str, dict]) -> str:
 
 def load_cases(split: str, data_dir: Path, limit: int | None) -> list[dict]:
     path = Path(split) if Path(split).is_file() else data_dir / f"{split}.jsonl"
+    if path.suffix in (".yml", ".yaml") and path.is_file():
+        rows = load_plain(path)
+        return rows[:limit] if limit else rows
     if not path.is_file():
         raise FileNotFoundError(f"no cases at {path}: build them with `ansible-codegen dataset build -o {data_dir}`")
     rows = read_jsonl(path)
