@@ -29,10 +29,10 @@ _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 def jinja_ok(text: str) -> bool:
     """Does the text parse as a template? Cached: decoding asks again about every finished line
     for each candidate token, and parsing is the dearest step of a check."""
-    import jinja2
+    from codegen.ansible_files.jinja_env import environment  # validation's own: a template it takes is taken here
 
     try:
-        jinja2.Environment().parse(text)  # STAGE 1
+        environment().parse(text)
         return True
     except Exception:  # any template syntax error
         return False
