@@ -174,8 +174,16 @@ def _make(schema, catalog, out: Path) -> None:
     print(f"{len(rows)} texts, {total} verdicts, {refused} refusals, {out.stat().st_size} bytes -> {out}")
 
 
-def _time(old, new, catalog, runs: int) -> None:
-    rows = load_fixture()
+def _uncached(new) -> None:
+    """Parse every template again, as the old code did: the cost of the split itself."""
+    cached = new.jinja_ok
+    for name, module in list(sys.modules.items()):
+        if name.startswith("codegen.grounding.schema") and getattr(module, "jinja_ok", None) is cached:
+            module.jinja_ok = cached.__wrapped__
+
+
+def _time(old, new, catalog, runs: int, every: int) -> None:
+    rows = load_fixture()[::every]
     prepared = {name: [(checker_for(mod, catalog, row["config"]), checks(row)) for row in rows]
                 for name, mod in (("old", old), ("new", new))}
     calls = sum(len(c) for _, c in prepared["old"])
@@ -200,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schema", required=True, help="a schema.py file: the code whose verdicts are pinned")
     parser.add_argument("--out", type=Path, default=FIXTURE)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--every", type=int, default=1, help="time every n-th fixture row only")
+    parser.add_argument("--no-cache", action="store_true", help="new code without its template-parse cache")
     args = parser.parse_args(argv)
     from codegen.catalog import load_catalog
 
@@ -210,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         import codegen.grounding.schema as new
 
-        _time(old, new, catalog, args.runs)
+        if args.no_cache:
+            _uncached(new)
+        _time(old, new, catalog, args.runs, args.every)
     return 0
 
 

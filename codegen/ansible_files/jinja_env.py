@@ -7,7 +7,9 @@ _ENV = None
 
 
 def environment():
-    """ansible enables the `do` statement and loop controls; parsing with them avoids false alarms."""
+    """With the `do` statement and loop controls (break, continue), which a project can enable in
+    ansible (DEFAULT_JINJA2_EXTENSIONS; ansible-core enables none by default): parsing with them
+    avoids false alarms on a template that uses them."""
     global _ENV
     if _ENV is None:
         import jinja2  # imported on first use: most commands never parse a template
