@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import jinja2
 
+from codegen.ansible_files.jinja_env import environment as _env
 from codegen.validate.problem import Problem, error
 
 CHECK = "jinja"
 _CONDITIONALS = ("when", "changed_when", "failed_when", "until")
-_ENV: jinja2.Environment | None = None
-
-
-def _env() -> jinja2.Environment:
-    global _ENV
-    if _ENV is None:
-        # ansible enables the `do` statement and loop controls; parsing with them avoids false alarms.
-        _ENV = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
-    return _ENV
 
 
 def check(task, index: int | None = None, line: int | None = None) -> list[Problem]:
