@@ -22,6 +22,7 @@ from codegen.progress import bar
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a whole input file
 MAX_LINE_BYTES = 1024 * 1024        # one case: a prompt and a context file
 MAX_ID_CHARS = 1000
+MAX_PROMPT_CHARS = 10_000           # a request, not a document (a document goes in "context")
 FIELDS = ("id", "prompt", "context")
 
 
@@ -73,6 +74,8 @@ def _parse_line(raw: bytes, where: str) -> dict | None:
         raise ValueError(f"{where}: \"context\" must be a string")
     if not case["id"].strip() or len(case["id"]) > MAX_ID_CHARS:
         raise ValueError(f"{where}: \"id\" must be 1 to {MAX_ID_CHARS} characters")
+    if len(case["prompt"]) > MAX_PROMPT_CHARS:
+        raise ValueError(f"{where}: \"prompt\" longer than {MAX_PROMPT_CHARS} characters")
     for name in FIELDS:
         value = case.get(name)
         if isinstance(value, str):

@@ -113,7 +113,12 @@ def check_text(value: str | None, what: str) -> str | None:
 
 
 def _check_prompt(prompt: str) -> str:
+    from codegen.batch import MAX_PROMPT_CHARS
+
     check_text(prompt, "the prompt")
+    if prompt and len(prompt) > MAX_PROMPT_CHARS:
+        raise BadInput(f"the prompt is longer than {MAX_PROMPT_CHARS} characters: say what the task should do "
+                       "(put a file it needs in --context)")
     if not prompt or not prompt.strip() or not any(part.strip() for part in prompt.split("&")):
         raise BadInput("empty prompt: say what the task should do, e.g. \"install nginx\"")
     return prompt

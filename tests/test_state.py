@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 BIN = str(Path(sys.executable).parent / "ansible-codegen")
 APT = "  ansible.builtin.apt:\n    name: nginx\n"
@@ -320,3 +322,94 @@ def test_lint_leaves_no_scratch_folder(answers, tmp_path):
                          env=env_for(answers, TMPDIR=str(scratch)))
     assert out.stdout.strip() == "[]", out.stdout + out.stderr  # removed at once, not only at exit
     assert not list(scratch.glob("codegen-lint-*"))
+
+
+# --- fuzzing batch input ---------------------------------------------------------------------
+
+FUZZ_SECONDS = 30  # the fuzz test stops generating after this long
+FUZZ_RUNS: list[int] = []  # the exit code of each run
+
+
+class OutOfTime(Exception):
+    pass
+
+_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+_json = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                          max_size=4), max_leaves=12)
+_prompts = st.sampled_from(["install nginx", "start nginx", "frobnicate", "", "   ", " & ", "install nginx & start nginx",
+                            "install \udcff nginx", "\x00", "x" * 10_001]) | st.text(max_size=60)
+_cases = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=12) | _json, "prompt": _prompts | _json},
+    optional={"context": st.none() | st.text(max_size=200) | _json, "other": _json})
+_case_lines = _cases.map(lambda case: json.dumps(case).encode())
+_lines = st.one_of(
+    _case_lines,
+    _case_lines.flatmap(lambda raw: st.integers(0, len(raw)).map(lambda cut: raw[:cut])),  # truncated JSON
+    st.binary(max_size=120),                                                               # anything at all
+    st.text(max_size=120).map(str.encode),
+    _json.map(lambda value: json.dumps(value).encode()),                                   # JSON, wrong shape
+    st.integers(1, 300_000).map(lambda n: b"[" * n + b"]" * n),                            # nesting
+    st.integers(1, 50_000).map(lambda n: b'{"id": "deep", "prompt": "x", "context": ' + b'{"a":' * n + b"1"
+                               + b"}" * n + b"}"),
+    st.sampled_from([1000, 1024 * 1024, 3 * 1024 * 1024]).map(                             # huge strings
+        lambda n: b'{"id": "big", "prompt": "install nginx", "context": "' + b"x" * n + b'"}'),
+    _case_lines.map(lambda raw: raw[:-1] + b', "x": "\xff\xfe"}'),                          # invalid UTF-8
+    st.sampled_from([b'{"id": "a", "prompt": "x", "id": "b"}', b'{"id": "n", "prompt": ' + b"9" * 5000 + b"}",
+                     b'{"id": "n", "prompt": NaN}', b"\xef\xbb\xbf{}", b"\r", b"\x00"]),
+)
+_files = st.tuples(st.lists(_lines, max_size=5), st.sampled_from([b"\n", b"\r\n"])).map(lambda t: t[1].join(t[0]))
+
+
+@pytest.fixture
+def restore_signals():
+    """batch turns SIGTERM/SIGINT into KeyboardInterrupt; in-process, give pytest its own back."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # the last input's repr: megabytes
+def test_batch_input_fuzz(answers, tmp_path_factory, restore_signals):
+    """Random and hostile input files through the batch command (in process: thousands of runs in
+    the time a few dozen processes take; the hostile classes also run as real processes above).
+    Each run: no traceback, exit 0/1/2 as documented; exit 2 writes nothing; 0/1 writes exactly one
+    record per input line, in order, and 0 only when every record is valid; the input never changes."""
+    from click.testing import CliRunner
+
+    from codegen.cli import main
+
+    started = time.monotonic()
+    env = {"ANSIBLE_CODEGEN_TEST_BACKEND": f"scripted:{answers}"}
+
+    @settings(max_examples=100_000, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @given(data=_files)
+    def fuzz_batch_input(data):
+        if time.monotonic() - started > FUZZ_SECONDS:
+            raise OutOfTime  # hypothesis has no time limit: this ends the run (caught below)
+        folder = tmp_path_factory.mktemp("fuzz")
+        source, out = folder / "in.jsonl", folder / "out.jsonl"
+        source.write_bytes(data)
+        result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--no-lint"], env=env)
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert "Traceback" not in result.output and result.exit_code in (0, 1, 2), result.output
+        FUZZ_RUNS.append(result.exit_code)
+        assert source.read_bytes() == data
+        if result.exit_code == 2:
+            assert not out.exists()
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            assert len(lines) == 1 and lines[0].startswith("ansible-codegen: error:"), result.stderr
+            return
+        given_ids = [json.loads(raw)["id"] for raw in data.split(b"\n") if raw.decode("utf-8").strip()]
+        records = jsonl(out)
+        assert [r["id"] for r in records] == given_ids
+        assert (result.exit_code == 0) == all(r["valid"] for r in records)
+
+    try:
+        fuzz_batch_input()
+    except OutOfTime:
+        pass
+    codes = {code: FUZZ_RUNS.count(code) for code in sorted(set(FUZZ_RUNS))}
+    print(f"batch fuzz: {len(FUZZ_RUNS)} inputs in {time.monotonic() - started:.0f} s, exit codes {codes}")
+    assert len(FUZZ_RUNS) >= 50  # a run that tried almost nothing proves nothing
