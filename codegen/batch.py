@@ -92,22 +92,34 @@ def input_key(case: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _finished(output: Path, keys: set[str]) -> dict[str, dict]:
-    """Records already in `output` for these input keys (from an earlier, stopped run).
-    A torn last line (a SIGKILL mid-write) is not JSON and is simply redone."""
-    done: dict[str, dict] = {}
+def _records(output: Path):
+    """(line, record or None) for each line of an earlier output; nothing when there is none."""
     try:
         with open(output, "rb") as fh:
             for raw in fh:
                 try:
                     record = json.loads(raw)
                 except (ValueError, RecursionError):
-                    continue
-                if isinstance(record, dict) and record.get("input_sha256") in keys:
-                    done[record["input_sha256"]] = record
+                    record = None
+                yield raw, record if isinstance(record, dict) else None
     except (FileNotFoundError, IsADirectoryError):
-        pass
-    return done
+        return
+
+
+def check_output(output: Path) -> None:
+    """An existing OUTPUT must be an earlier batch's output (it is resumed, then replaced): any other
+    file is refused rather than overwritten. A torn last line (a SIGKILL mid-write) is allowed."""
+    for raw, record in _records(output):
+        torn = not raw.endswith(b"\n")
+        if record is None and not torn or record is not None and not {"id", "yaml"} <= set(record):
+            raise ValueError(f"-o {output} exists and is not a batch output: choose another file (or remove it)")
+
+
+def _finished(output: Path, keys: set[str]) -> dict[str, dict]:
+    """Records already in `output` for these input keys (from an earlier, stopped run).
+    A torn last line (a SIGKILL mid-write) is not JSON and is simply redone."""
+    return {record["input_sha256"]: record for _, record in _records(output)
+            if record is not None and isinstance(record.get("input_sha256"), str) and record["input_sha256"] in keys}
 
 
 def run_case(pipeline, case: dict) -> dict:

@@ -250,10 +250,11 @@ def batch(input_file, output, sources, base, adapter, backend, url, remote_model
     Re-running with the same OUTPUT resumes: a record already there for the same input line is
     kept, not redone. Ctrl-C or SIGTERM stops after the case in flight, keeping every finished one.
     Exit code: 0 every task valid, 1 some not, 2 bad input (nothing written), 130 stopped."""
-    from codegen.batch import read_cases, run_batch
+    from codegen.batch import check_output, read_cases, run_batch
 
     refuse_same_file(input_file, output)
     cases = read_cases(Path(input_file))
+    check_output(Path(output))
     pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources)
     _stop_on_signals()
     run = run_batch(pipeline, cases, Path(output))

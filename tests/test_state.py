@@ -255,6 +255,15 @@ def test_batch_refuses_to_write_over_its_input(answers, tmp_path):
         assert cases.read_bytes() == before
 
 
+def test_batch_refuses_an_output_that_is_not_a_batch_output(answers, tmp_path):
+    cases, mine = tmp_path / "in.jsonl", tmp_path / "site.yml"
+    write_cases(cases, [{"id": "a", "prompt": "install nginx"}])
+    mine.write_text("- hosts: all\n  tasks: []\n")
+    result = cli(answers, "batch", str(cases), "-o", str(mine), "--no-lint")
+    assert result.returncode == 2 and "not a batch output" in one_line_error(result)
+    assert mine.read_text() == "- hosts: all\n  tasks: []\n"
+
+
 @pytest.mark.parametrize("line, message", [
     (b"[" * 200_000 + b"]" * 200_000, "nested too deeply"),
     (b'{"id": "a", "prompt": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested too deeply"),
