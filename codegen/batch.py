@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.markup import escape
+
 from codegen.atomic import real_path, signals_held, write_text
 from codegen.progress import bar
 
@@ -192,7 +194,7 @@ def run_batch(pipeline, cases: list[dict], output: Path) -> BatchRun:
                 record = run_case(pipeline, case)
                 appender.add(record)
                 done[key] = record
-                progress.update(job, advance=1, info=f"{case['id']}")
+                progress.update(job, advance=1, info=escape(case["id"][:40]))  # an id is text, not markup
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the command turns it into this)
         stopped = True
     finally:

@@ -130,6 +130,15 @@ def test_playbook_with_failed_steps_keeps_an_existing_file(answers, tmp_path):
     assert good.returncode == 0 and "ansible.builtin.service" in existing.read_text()
 
 
+def test_playbook_refuses_to_write_over_its_outline(answers, tmp_path):
+    outline = tmp_path / "outline.txt"
+    outline.write_text("# Request: set up nginx\n1. install nginx\n2. start nginx\n")
+    before = outline.read_text()
+    result = cli(answers, "playbook", "--from-outline", str(outline), "-o", str(outline), "--no-lint")
+    assert result.returncode == 2 and "outline file itself" in one_line_error(result)
+    assert outline.read_text() == before
+
+
 def test_output_keeps_the_mode_of_the_file_it_replaces(answers, tmp_path):
     existing = tmp_path / "site.yml"
     existing.write_text("# old\n")
