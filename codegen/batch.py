@@ -192,8 +192,8 @@ def run_batch(pipeline, cases: list[dict], output: Path) -> BatchRun:
                 if key in done:
                     continue
                 record = run_case(pipeline, case)
+                done[key] = record  # first: a stop right after the append must still keep it in the final rewrite
                 appender.add(record)
-                done[key] = record
                 progress.update(job, advance=1, info=escape(case["id"][:40]))  # an id is text, not markup
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the command turns it into this)
         stopped = True
