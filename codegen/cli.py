@@ -9,11 +9,17 @@ from pathlib import Path
 
 import click
 
+# Exit codes of task, playbook, role and batch (README "Exit codes"):
+EXIT_OK = 0         # everything generated and every check passed
+EXIT_FAILED = 1     # generated, but a step/task failed its checks or is missing (written only where safe)
+EXIT_BAD_INPUT = 2  # bad input: nothing generated, nothing written
+EXIT_STOPPED = 130  # batch/train stopped by Ctrl-C or SIGTERM: what finished is kept
+
 
 class BadInput(click.ClickException):
     """Bad input from the user: one line on stderr, exit code 2, nothing written."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
 
     def show(self, file=None):
         click.echo(f"ansible-codegen: error: {self.message}", err=True)
@@ -92,13 +98,6 @@ def _read_context(path: str | None) -> str | None:
         return Path(path).read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot read context file {path}: {exc.__class__.__name__}") from exc
-
-
-# Exit codes of task, playbook, role and batch (README "Exit codes"):
-EXIT_OK = 0         # everything generated and every check passed
-EXIT_FAILED = 1     # generated, but a step/task failed its checks or is missing (written only where safe)
-EXIT_BAD_INPUT = 2  # bad input: nothing generated, nothing written
-EXIT_STOPPED = 130  # batch/train stopped by Ctrl-C or SIGTERM: what finished is kept
 
 
 def check_text(value: str | None, what: str) -> str | None:
