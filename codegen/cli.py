@@ -9,11 +9,17 @@ from pathlib import Path
 
 import click
 
+# Exit codes of task, playbook, role and batch (README "Exit codes"):
+EXIT_OK = 0         # everything generated and every check passed
+EXIT_FAILED = 1     # generated, but a step/task failed its checks or is missing (written only where safe)
+EXIT_BAD_INPUT = 2  # bad input: nothing generated, nothing written
+EXIT_STOPPED = 130  # batch/train stopped by Ctrl-C or SIGTERM: what finished is kept
+
 
 class BadInput(click.ClickException):
     """Bad input from the user: one line on stderr, exit code 2, nothing written."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
 
     def show(self, file=None):
         click.echo(f"ansible-codegen: error: {self.message}", err=True)
@@ -97,14 +103,34 @@ def _read_context(path: str | None) -> str | None:
     return text
 
 
+def check_text(value: str | None, what: str) -> str | None:
+    """Refuse text that is not valid Unicode: an argument with bytes that are not UTF-8 arrives
+    with lone surrogates (Python's surrogateescape), which nothing downstream can encode."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise BadInput(f"{what} is not valid UTF-8 (at character {exc.start + 1})") from None
+    return value
+
+
 def _check_prompt(prompt: str) -> str:
     from codegen.pipeline import MAX_PROMPT_CHARS
 
+    check_text(prompt, "the prompt")
     if not prompt or not prompt.strip() or not any(part.strip() for part in prompt.split("&")):
         raise BadInput("empty prompt: say what the task should do, e.g. \"install nginx\"")
     if len(prompt) > MAX_PROMPT_CHARS:
         raise BadInput(f"the prompt is {len(prompt):,} characters, over the cap of {MAX_PROMPT_CHARS:,}")
     return prompt
+
+
+def refuse_same_file(source: str | Path | None, output: str | Path | None, what: str = "input") -> None:
+    """Output onto the file being read (also via a link or another path to it) would destroy it."""
+    from codegen.atomic import same_file
+
+    if source is not None and output is not None and same_file(source, output):
+        raise BadInput(f"-o {output} is the {what} file itself: write the output somewhere else")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,7 +167,7 @@ def task(prompt, context_file, as_json, sources, retrieval, option_summary, base
         for match in result.sources or []:
             click.echo(f"# source {match['score']:.2f}: {match['collection']} {match['version']} "
                        f"{match['path']}:{match['line']} ({match['module']}, {match['licence']})", err=True)
-    sys.exit(0 if result.yaml else 1)
+    sys.exit(EXIT_OK if result.valid else EXIT_FAILED)
 
 
 @main.command()
@@ -154,9 +180,10 @@ def task(prompt, context_file, as_json, sources, retrieval, option_summary, base
 @click.option("--from-outline", "outline_file", type=click.Path(dir_okay=False), default=None,
               help="Generate from an (edited) outline file instead of outlining PROMPT.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON record instead of YAML.")
+@click.option("--force", is_flag=True, help="Replace an existing -o file even when some steps failed.")
 @model_options
 @friendly_errors
-def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json, base, adapter, backend, url,
+def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json, force, base, adapter, backend, url,
              remote_model, no_lint):
     """Generate a playbook for PROMPT: outline it (one step per task), then generate each step.
 
@@ -165,6 +192,9 @@ def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json,
     from codegen.authoring.outline import format_outline, generate_outline, review
     from codegen.playbook_command import build_playbook, purpose_of
 
+    check_text(prompt, "the prompt")
+    check_text(hosts, "--hosts")
+    refuse_same_file(outline_file, output, "outline")
     if outline_file is not None:
         steps, header = _read_outline_file(outline_file)
         prompt = prompt or header.get("request") or steps[0]
@@ -183,17 +213,19 @@ def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json,
             if not steps:
                 click.echo("stopped: nothing generated", err=True)
                 sys.exit(1)
-    record = build_playbook(pipeline, prompt, hosts=hosts or "all", become=become, output=output,
+    record = build_playbook(pipeline, prompt, hosts=hosts or "all", become=become, output=output, force=force,
                             lint=not no_lint, steps=steps, purpose=purpose_of(prompt, outlined=True))
     if as_json:
         click.echo(json.dumps(record, indent=2))
     elif output is None:
         click.echo(record["yaml"], nl=False)
-    else:
+    elif record["written"]:
         click.echo(f"wrote {output}", err=True)
     for problem in record["problems"]:
         click.echo(f"# {problem}", err=True)
-    sys.exit(0 if record["yaml"] else 1)
+    if output is not None and not record["written"]:
+        click.echo(f"not written: {record['not_written']}", err=True)
+    sys.exit(EXIT_OK if record["valid"] else EXIT_FAILED)
 
 
 def _read_outline_file(path: str) -> tuple[list[str], dict]:
@@ -216,13 +248,22 @@ def _read_outline_file(path: str) -> tuple[list[str], dict]:
 def batch(input_file, output, sources, base, adapter, backend, url, remote_model, no_lint):
     """Generate a task for each {"id", "prompt", "context"?} line of INPUT_FILE into OUTPUT (JSONL).
 
-    Re-running with the same OUTPUT resumes: lines already there are kept, not redone."""
-    from codegen.batch import read_cases, run_batch
+    Re-running with the same OUTPUT resumes: a record already there for the same input line is
+    kept, not redone. Ctrl-C or SIGTERM stops after the case in flight, keeping every finished one.
+    Exit code: 0 every task valid, 1 some not, 2 bad input (nothing written), 130 stopped."""
+    from codegen.batch import check_output, read_cases, run_batch
 
+    refuse_same_file(input_file, output)
     cases = read_cases(Path(input_file))
+    check_output(Path(output))
     pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources)
-    done = run_batch(pipeline, cases, Path(output))
-    sys.exit(0 if done else 130)
+    _stop_on_signals()
+    run = run_batch(pipeline, cases, Path(output))
+    if not run.finished:
+        click.echo(f"stopped: {len(run.records)} of {len(cases)} records in {output}; run the same command to "
+                   "resume", err=True)
+        sys.exit(EXIT_STOPPED)
+    sys.exit(EXIT_OK if run.all_valid else EXIT_FAILED)
 
 
 @main.group()

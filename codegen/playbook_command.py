@@ -5,6 +5,7 @@ outline of the request (codegen/authoring/outline.py).
 """
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -61,10 +62,11 @@ def purpose_of(prompt: str, outlined: bool) -> str | None:
 
 
 def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | None = None,
-                   output: str | None = None, lint: bool = True, steps: list[str] | None = None,
-                   lift: bool = True, purpose: str | None = None) -> dict:
+                   output: str | None = None, force: bool = False, lint: bool = True,
+                   steps: list[str] | None = None, lift: bool = True, purpose: str | None = None) -> dict:
     """steps: what to generate, in order (default: the prompt's '&' parts); purpose: what they
-    outline (see generate_steps)."""
+    outline (see generate_steps). output: the file to write, unless nothing was generated, or some
+    steps failed and the file exists (force: replace it anyway); record["written"] says which."""
     started = time.perf_counter()
     requests = steps if steps is not None else split_requests(prompt)
     if not requests:
@@ -90,10 +92,21 @@ def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | 
         problems += [str(p) for p in validate_tasks("".join(snippets), pipeline.catalog, lint=False)]
     if lint:
         problems += lint_playbook_text(playbook)
-    if output:
+    valid = bool(snippets) and len(snippets) == len(requests) and not any(p.startswith("error") for p in problems)
+    why_not = output and _why_not_written(output, snippets, valid, force)
+    if output and not why_not:
         write_text(output, playbook)
     modules = [pipeline.catalog.resolve(module_key(t)) or module_key(t) for s in snippets for t in load_tasks(s)]
-    return {"id": None, "yaml": playbook, "module": ",".join(m for m in modules if m) or None,
-            "valid": bool(snippets) and len(snippets) == len(requests) and not any(p.startswith("error") for p in problems),
+    return {"id": None, "yaml": playbook, "module": ",".join(m for m in modules if m) or None, "valid": valid,
             "problems": problems, "notes": notes, "steps": requests, "variables": variables,
+            "written": bool(output) and not why_not, "not_written": why_not or None,
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _why_not_written(output: str, snippets: list[str], valid: bool, force: bool) -> str | None:
+    """None when `output` may be written; else why not. A worse result never replaces a user's file."""
+    if not snippets:
+        return f"no step gave a task; {output} left as it was"
+    if not valid and not force and os.path.lexists(output):
+        return f"some steps failed; {output} exists and is kept (pass --force to replace it anyway)"
+    return None

@@ -31,6 +31,8 @@ def _run(path, task_number, summary, output, bad_input) -> None:
 
     if task_number is not None and task_number < 1:
         raise bad_input(f"--task {task_number}: tasks are numbered from 1")
+    if output:
+        _refuse_overwriting_input(path, output, bad_input)
     explained = ex.explain_path(path, load_catalog(quiet=True))
     if task_number is not None:
         text = ex.render_task_markdown(explained, task_number)
@@ -41,3 +43,15 @@ def _run(path, task_number, summary, output, bad_input) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _refuse_overwriting_input(path: str, output: str, bad_input) -> None:
+    """-o onto the file being explained (or onto a YAML file of the role folder being explained)
+    would replace the user's Ansible with Markdown."""
+    from codegen.atomic import real_path
+    from codegen.cli import refuse_same_file
+
+    refuse_same_file(path, output, "explained")
+    folder, target = real_path(path), real_path(output)
+    if folder.is_dir() and target.is_relative_to(folder) and target.suffix in (".yml", ".yaml"):
+        raise bad_input(f"-o {output} is a file of the role being explained: write the output somewhere else")

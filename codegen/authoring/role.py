@@ -39,10 +39,17 @@ class Role:
     files: dict[str, str] = field(default_factory=dict)   # path inside the role -> text
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    tasks: int = 0  # tasks generated (a step whose answer failed is missing)
+
+    @property
+    def complete(self) -> bool:
+        """Every step gave a task and no check reported an error."""
+        return self.tasks > 0 and not any(p.startswith("error") for p in self.problems)
 
 
 def check_name(name: str) -> str:
-    if not NAME.match(name or ""):
+    # fullmatch: `$` alone would accept a trailing newline ("web\n")
+    if not isinstance(name, str) or not NAME.fullmatch(name):
         raise ValueError(f"role name {name!r}: use lower-case letters, digits and underscores, starting with a "
                          "letter (ansible-lint role-name)")
     return name
@@ -80,6 +87,7 @@ def build_role(pipeline, name: str, request: str, steps: list[str]) -> Role:
     lifted = lift_variables(snippets, prefix=f"{name}_", label=name)
     snippets, role.notes = lifted.snippets, list(lifted.notes)
     tasks = [t for s in snippets for t in parse_tasks(s)]
+    role.tasks = len(tasks)
     handlers, dropped, handler_notes = plan_handlers(tasks, set())
     role.notes += handler_notes
     if dropped:

@@ -8,8 +8,11 @@ from pathlib import Path
 import click
 
 from codegen.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
     BadInput,
     _check_prompt,
+    check_text,
     _pipeline,
     _read_outline_file,
     friendly_errors,
@@ -41,6 +44,7 @@ def role(name, prompt, roles_dir, force, outline_file, as_json, base, adapter, b
     target = Path(roles_dir) / name
     if target.exists() and not force:
         raise BadInput(f"{target} exists: pass --force to replace it")
+    check_text(prompt, "the prompt")
     if outline_file is not None:
         steps, header = _read_outline_file(outline_file)
         prompt = prompt or header.get("request") or steps[0]
@@ -65,4 +69,5 @@ def role(name, prompt, roles_dir, force, outline_file, as_json, base, adapter, b
             click.echo(f"# note: {note}", err=True)
     for problem in built.problems:
         click.echo(f"# {problem}", err=True)
-    sys.exit(0)
+    # a new folder is written even when steps failed (nothing is lost); an existing one only with --force
+    sys.exit(EXIT_OK if built.complete else EXIT_FAILED)

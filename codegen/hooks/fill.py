@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -144,16 +143,10 @@ def fill_file(path: str | Path, pipeline_factory: Callable[[], object], write: b
             path, note.line, f"not filled: {note.message}")])
     new_text, result = fill_text(found, pipeline_factory)
     if result.changed and write:
-        _write_keeping_mode(path, bom + new_text)
+        from codegen.atomic import write_text
+
+        write_text(path, bom + new_text)  # keeps the file's mode, and a symlink stays a link to it
     return result
-
-
-def _write_keeping_mode(path: Path, text: str) -> None:
-    from codegen.atomic import write_text
-
-    mode = stat.S_IMODE(path.stat().st_mode)
-    write_text(path, text)
-    os.chmod(path, mode)  # the atomic write goes through a private temporary file
 
 
 # --- the model-free backend for tests ---------------------------------------------------------

@@ -28,18 +28,29 @@ _LINTER: _Linter | None = None
 
 class _Linter:
     def __init__(self) -> None:
+        from codegen.validate import lint_cache
+
+        lint_cache.install()  # ansible's answers about itself, kept from the last start
+
+        # The scratch folder goes when the process exits (TemporaryDirectory's finaliser), or at
+        # once if building the linter fails.
+        self._scratch = tempfile.TemporaryDirectory(prefix="codegen-lint-", ignore_cleanup_errors=True)
+        try:
+            self._build(Path(self._scratch.name))
+        except BaseException:
+            self._scratch.cleanup()
+            raise
+
+    def _build(self, root: Path) -> None:
         from ansiblelint.app import App
         from ansiblelint.config import DEFAULT_WARN_LIST, Options
         from ansiblelint.constants import DEFAULT_RULESDIR
         from ansiblelint.rules import RulesCollection
 
         from codegen.catalog.store import collection_roots
-        from codegen.validate import lint_cache
         from codegen.validate.task_load import ensure_plugin_loader
 
-        lint_cache.install()  # ansible's answers about itself, kept from the last start
-
-        self.root = Path(tempfile.mkdtemp(prefix="codegen-lint-"))
+        self.root = root
         self.tasks_file = self.root / "role" / "tasks" / "main.yml"
         self.tasks_file.parent.mkdir(parents=True)
         self.options = Options(
