@@ -1,0 +1,222 @@
+"""Secrets inside one string (a YAML value, a line, the user's request), found without YAML.
+
+Token shapes (cloud keys, GitHub/GitLab/Slack/Stripe/OpenAI/PyPI/npm tokens, JWTs, URL credentials)
+come from detect-secrets' detectors; a URL's password also from urllib's own URL parser; the
+field names Lightspeed's anonymizer counts as passwords (ansible-anonymizer) join ours. What
+neither library reads is here: `name=value` pairs of free-form arguments and command lines
+(split as a shell would, with shlex), `--password VALUE`, the MySQL clients' `-pVALUE`,
+`sshpass -p VALUE`, and "password VALUE" in a sentence. Each find is a span of the string, so a
+short password replaces only itself, never the same letters elsewhere.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from ansible_anonymizer.field_checks import is_allowed_password_field, is_password_field_name
+from detect_secrets.plugins.artifactory import ArtifactoryDetector
+from detect_secrets.plugins.aws import AWSKeyDetector
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.basic_auth import BasicAuthDetector
+from detect_secrets.plugins.discord import DiscordBotTokenDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.mailchimp import MailchimpDetector
+from detect_secrets.plugins.npm import NpmDetector
+from detect_secrets.plugins.openai import OpenAIDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.slack import SlackDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.stripe import StripeDetector
+from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+# The words of a secret's name, matched as whole parts of a snake_case name (`db_password`,
+# `api_key`, `X-Api-Key`), so `passno` and `keyring` are not secrets.
+SECRET_KEY = re.compile(r"(pass(word|wd|phrase)?|secret|token|api_?key|private_?key|access_?key|credentials?|"
+                        r"auth_?key|client_?secret|pwd|authorization)", re.I)
+_NAME = re.compile(r"(?:^|_)(?:" + SECRET_KEY.pattern + r")(?:$|_)", re.I)
+_GLUED = re.compile(r"(password|passwd|secret|token|apikey)$")  # PGPASSWORD, MYSQL_ROOTPASSWORD
+# A last word that makes the name a setting about a secret, not the secret (password_file, token_type)
+_SETTING = frozenset("file path dir lock length len min max mode type name id expire expires age days policy "
+                     "regex pattern url uri endpoint host port user username format algorithm size bits enabled "
+                     "required env var header".split())
+# The detect-secrets detectors of a token's shape; the entropy ones are left out (a checksum is
+# not a secret), and so are keyword ones (names are read here, per YAML key or argument).
+_DETECTORS = (AWSKeyDetector, ArtifactoryDetector, AzureStorageKeyDetector, DiscordBotTokenDetector,
+              GitHubTokenDetector, GitLabTokenDetector, JwtTokenDetector, MailchimpDetector, NpmDetector,
+              OpenAIDetector, PypiTokenDetector, SendGridDetector, SlackDetector, SquareOAuthDetector,
+              StripeDetector, TelegramBotTokenDetector, TwilioKeyDetector)
+_BASIC_AUTH = BasicAuthDetector()
+# Only a string with one of these is split into words (most values have none: it keeps redaction fast)
+_HINT = re.compile(SECRET_KEY.pattern + r"|mysql|mariadb|sshpass|://", re.I)
+_MYSQL = frozenset({"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mariadb",
+                    "mariadb-dump", "mariadb-admin"})
+_CONNECTORS = frozenset({"is", "to", "as", "of", "=", ":"})
+_ONE_TEMPLATE = re.compile(r"^\s*\{\{[^{}]*\}\}\s*$")  # "{{ db_password }}": a reference only
+_ENV_REF = re.compile(r"^\$\{?[A-Za-z_]\w*\}?$")  # $HOME, ${TOKEN}: a reference, not a value
+_NOT_SECRETS = frozenset({"always", "on_create"})  # user/password options' choices, not passwords
+
+
+def snake(name: str) -> str:
+    """`X-Api-Key` -> x_api_key, `apiKey` -> api_key."""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()
+
+
+_SHAPES = [(snake(d.secret_type), pattern) for d in _DETECTORS for pattern in d.denylist]
+
+
+@lru_cache(maxsize=4096)  # a file repeats its keys: name, state, src...
+def secret_name(name: str) -> bool:
+    """Does a key, argument or flag with this name hold a secret? (`X-Api-Key`, `--password`,
+    `url_password`, `PGPASSWORD`; not `password_file`, `token_type` or sudo's `NOPASSWD`)."""
+    norm = snake(name)
+    if not norm or is_allowed_password_field(name.strip("-").rstrip(":")):
+        return False
+    if norm.rsplit("_", 1)[-1] in _SETTING:
+        return False
+    return bool(_NAME.search(norm) or _GLUED.search(norm) or is_password_field_name(norm) and "key_name" not in norm)
+
+
+def is_template(value: str) -> bool:
+    return "{{" in value or "{%" in value
+
+
+def secret_value(value: str) -> bool:
+    """Can this value of a secret-named field be the secret itself? Not a template, a `$VAR`, a
+    path (private_key: ~/.ssh/id_rsa, the anonymizer's test), or a choice word."""
+    from ansible_anonymizer.field_checks import is_path
+
+    value = value.strip()
+    return bool(value) and not is_template(value) and not _ENV_REF.match(value) and not is_path(value) \
+        and value not in _NOT_SECRETS
+
+
+@dataclass(frozen=True)
+class Find:
+    start: int
+    end: int
+    kind: str  # what to call the placeholder variable: the field's name or the token's kind
+
+    def value(self, text: str) -> str:
+        return text[self.start:self.end]
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """Shell words with their spans in `text` (a quoted word's span is inside its quotes)."""
+    try:
+        words = shlex.split(text, comments=False, posix=True)
+    except ValueError:  # an unbalanced quote: plain whitespace words
+        words = text.split()
+    spans, cursor = [], 0
+    for word in words:
+        at = text.find(word, cursor)
+        if at < 0:  # a word with escapes shlex removed: found by its raw form only
+            continue
+        spans.append((word, at, at + len(word)))
+        cursor = at + len(word)
+    return spans
+
+
+def _looks_secret(word: str) -> bool:
+    """A word after "password" in a sentence: a secret if it has a digit or a symbol ("hunter2",
+    "S3cr3t!"), not a plain word ("password for bob")."""
+    return len(word) >= 4 and not word.isalpha() and not is_template(word)
+
+
+def _trim(word: str, start: int, end: int) -> tuple[int, int]:
+    """A value's span without a sentence's or a flow mapping's trailing punctuation."""
+    while end > start and word[end - start - 1] in ",;.}])":
+        end -= 1
+    return start, end
+
+
+def _word_finds(text: str) -> list[Find]:
+    finds: list[Find] = []
+    words = _words(text)
+    commands = {w.rsplit("/", 1)[-1] for w, _, _ in words}
+    i = 0
+    while i < len(words):
+        word, start, end = words[i]
+        name, eq, value = word.partition("=")
+        if eq and value and secret_name(name) and secret_value(value):  # password=x, --password=x, PGPASSWORD=x
+            finds.append(Find(*_trim(word, end - len(value), end), snake(name)))
+        elif not eq and commands & _MYSQL and word.startswith("-p") and len(word) > 2 and word[2] != "-":
+            finds.append(Find(start + 2, end, "mysql_password"))
+        elif not eq and word == "-p" and "sshpass" in commands and i + 1 < len(words):
+            nxt = words[i + 1]
+            finds.append(Find(nxt[1], nxt[2], "ssh_password"))
+            i += 1
+        elif not eq and secret_name(word):  # --password VALUE, "api key: VALUE", "password is VALUE"
+            flag = word.startswith("-") or word.endswith(":")
+            j = i + 1
+            while j < len(words) and words[j][0].lower() in _CONNECTORS:
+                j += 1
+            if j < len(words):
+                nxt, s, e = words[j]
+                s, e = _trim(nxt, s, e)
+                candidate = text[s:e]
+                if secret_value(candidate) and not candidate.startswith("-") and (flag or _looks_secret(candidate)):
+                    finds.append(Find(s, e, snake(word)))
+                    i = j
+        i += 1
+    return finds
+
+
+def _url_finds(text: str) -> list[Find]:
+    """`scheme://user:PASS@host`: detect-secrets' pattern, and urllib for passwords it cannot read."""
+    passwords = set(_BASIC_AUTH.analyze_string(text))
+    for word, _, _ in _words(text) if "://" in text and "@" in text else []:
+        at = begin = word.find("://")
+        while begin > 0 and (word[begin - 1].isalnum() or word[begin - 1] in "+.-"):
+            begin -= 1  # back to the scheme's start: `url=postgres://...` is read from `postgres`
+        try:
+            password = urlsplit(word[begin:]).password if at > 0 else None
+        except ValueError:
+            continue
+        if password and not is_template(password):
+            passwords.add(password)
+    return [Find(m.start() + 1, m.end() - 1, "url_password")
+            for value in passwords for m in re.finditer(":" + re.escape(value) + "@", text)]
+
+
+def _shape_finds(text: str) -> list[Find]:
+    """Tokens of a known shape. detect-secrets' patterns match some context with the token (a
+    quote or `=` before it, `aws...key = '...'` around it): the span is the token alone, i.e. the
+    pattern's long group where it has one, else the whole match less such delimiters."""
+    finds = []
+    for kind, pattern in _SHAPES:
+        for match in pattern.finditer(text):
+            groups = [i for i in range(1, pattern.groups + 1) if len(match.group(i) or "") >= 16]
+            start, end = match.span(max(groups, key=lambda i: len(match.group(i)))) if groups else match.span()
+            while start < end and text[start] in ' \t=:"':
+                start += 1
+            while end > start and text[end - 1] in ' \t"\n':
+                end -= 1
+            if end - start >= 8:
+                finds.append(Find(start, end, kind))
+    return finds
+
+
+def has_shapes(text: str) -> bool:
+    """Is there a token of a known shape anywhere in `text`? (One pass over a whole file lets
+    each of its values skip the shapes when there is none.)"""
+    return bool(_shape_finds(text))
+
+
+def find_secrets(text: str, shapes: bool = True) -> list[Find]:
+    """Every secret found in `text`, as non-overlapping spans (the longest wins)."""
+    finds = _shape_finds(text) if shapes else []
+    if _HINT.search(text) and not _ONE_TEMPLATE.match(text):
+        finds += _url_finds(text) + _word_finds(text)
+    kept: list[Find] = []
+    for find in sorted(finds, key=lambda f: (f.start, -(f.end - f.start))):
+        if find.end > find.start and (not kept or find.start >= kept[-1].end):
+            kept.append(find)
+    return kept
