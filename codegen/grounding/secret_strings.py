@@ -54,7 +54,7 @@ _DETECTORS = (AWSKeyDetector, ArtifactoryDetector, AzureStorageKeyDetector, Disc
               StripeDetector, TelegramBotTokenDetector, TwilioKeyDetector)
 _BASIC_AUTH = BasicAuthDetector()
 # Only a string with one of these is split into words (most values have none: it keeps redaction fast)
-_HINT = re.compile(SECRET_KEY.pattern + r"|mysql|mariadb|sshpass|://", re.I)
+_HINT = re.compile(SECRET_KEY.pattern.replace("_?", r"[\s_-]?") + r"|mysql|mariadb|sshpass|://", re.I)
 _MYSQL = frozenset({"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mariadb",
                     "mariadb-dump", "mariadb-admin"})
 _CONNECTORS = frozenset({"is", "to", "as", "of", "=", ":"})
@@ -153,9 +153,11 @@ def _word_finds(text: str) -> list[Find]:
             nxt = words[i + 1]
             finds.append(Find(nxt[1], nxt[2], "ssh_password"))
             i += 1
-        elif not eq and secret_name(word):  # --password VALUE, "api key: VALUE", "password is VALUE"
-            flag = word.startswith("-") or word.endswith(":")
-            j = i + 1
+        elif not eq and (secret_name(word) or i + 1 < len(words) and not secret_name(words[i + 1][0])
+                         and secret_name(word + "_" + words[i + 1][0])):
+            # --password VALUE, "password is VALUE", "api key: VALUE" (a name of two words)
+            j = i + 1 if secret_name(word) else i + 2
+            flag = word.startswith("-") or words[j - 1][0].endswith(":")
             while j < len(words) and words[j][0].lower() in _CONNECTORS:
                 j += 1
             if j < len(words):
@@ -163,7 +165,7 @@ def _word_finds(text: str) -> list[Find]:
                 s, e = _trim(nxt, s, e)
                 candidate = text[s:e]
                 if secret_value(candidate) and not candidate.startswith("-") and (flag or _looks_secret(candidate)):
-                    finds.append(Find(s, e, snake(word)))
+                    finds.append(Find(s, e, snake("_".join(w for w, _, _ in words[i:j]).rstrip(":"))))
                     i = j
         i += 1
     return finds

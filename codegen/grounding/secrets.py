@@ -57,6 +57,9 @@ class _Found:
             holder, n = base[:-3] + f"_{n} }}}}", n + 1
         if keep:
             self.secrets[value] = holder
+            for part in re.split(r"\s+|\\n", value):  # a line of a key or a block, a word of "Bearer <token>": alone in an answer
+                if len(part) >= 8 and part != value and not part.startswith("-----"):
+                    self.secrets.setdefault(part, holder)
         return holder
 
     def in_string(self, text: str) -> str:
