@@ -266,23 +266,48 @@ def recording():
         server.close()
 
 
-ALL_CONTEXT = "- hosts: all\n  tasks:\n" + "".join(indented(FORMATS[n][0], 4) + "\n" for n in FORMATS if "hosts" not in FORMATS[n][0])
-SECRETS = [FORMATS[n][1] for n in FORMATS if "hosts" not in FORMATS[n][0]] + ["Hunter2!"]
+# The prompt shows the last 3 tasks (900 characters at most): every format is in those, under a play
+# whose vars hold a `!vault` value and a `>-` secret, which used to make the whole context vanish.
+CLI_CONTEXT = """- hosts: db
+  vars:
+    vaulted: !vault |
+      $ANSIBLE_VAULT;1.1;AES256
+      6231336539666234306139
+    db_password: >-
+      correct-horse
+      battery-staple
+  tasks:
+    - name: Add bob
+      ansible.builtin.user: name=bob password=Sup3rS3cret! state=present
+    - name: Call the API
+      ansible.builtin.uri:
+        url: https://api.example.com/v1
+        headers: {X-Api-Key: abc123def456ghi, Accept: application/json}
+        url_password: hunter2pass
+        body: |
+          -----BEGIN PGP PRIVATE KEY BLOCK-----
+          lQOYBGXn0pQBCADkq8XzZp1Qh7e4
+          -----END PGP PRIVATE KEY BLOCK-----
+    - name: Dump the database
+      ansible.builtin.shell: mysqldump -u root -pMyS3cretPW app | psql postgres://admin:PgPass123@db.example.com/app
+"""
+SECRETS = ["Sup3rS3cret!", "abc123def456ghi", "hunter2pass", "lQOYBGXn0pQBCADkq8XzZp1Qh7e4", "MyS3cretPW", "PgPass123",
+           "battery-staple", "Hunter2!"]
 LEAKY = "  ansible.builtin.user:\n    name: bob\n    password: Sup3rS3cret!\n    comment: PgPass123 MyS3cretPW\n"
 
 
 def test_cli_task_json_openai_sends_and_prints_no_secret(recording, tmp_path):
     server = recording(LEAKY)
     context = tmp_path / "site.yml"
-    context.write_text(ALL_CONTEXT)
-    assert yaml.safe_load(ALL_CONTEXT)
+    context.write_text(CLI_CONTEXT)
     result = run_cli(tmp_path, "task", "create user bob with password Hunter2!", "--context", str(context), "--json",
                      "--backend", "openai", "--url", server.url, "--model", "m", "--no-lint", "--no-retrieval",
                      timeout=180)
     assert result.returncode in (0, 1), result.stderr
     assert server.bodies, "the server was never asked"
     sent = b"".join(server.bodies).decode()
-    assert "Add bob" in sent or "Install" in sent or "name:" in sent  # the context did reach it
+    for name in ("Add bob", "Call the API", "Dump the database"):  # the context did reach it, redacted
+        assert name in sent
     for secret in SECRETS:
         assert secret not in sent, secret
         assert secret not in result.stdout and secret not in result.stderr, secret
@@ -294,11 +319,24 @@ def test_cli_batch_openai_records_no_secret(recording, tmp_path):
     server = recording(LEAKY)
     cases = tmp_path / "in.jsonl"
     cases.write_text(json.dumps({"id": "a", "prompt": "create user bob with password Hunter2!",
-                                 "context": ALL_CONTEXT}) + "\n")
+                                 "context": CLI_CONTEXT}) + "\n")
     out = tmp_path / "out.jsonl"
     result = run_cli(tmp_path, "batch", str(cases), "-o", str(out), "--backend", "openai", "--url", server.url,
                      "--model", "m", "--no-lint", timeout=180)
     assert result.returncode == 0, result.stderr
     sent, written = b"".join(server.bodies).decode(), out.read_text()
+    assert "Dump the database" in sent
     for secret in SECRETS:
         assert secret not in sent and secret not in written and secret not in result.stdout + result.stderr, secret
+
+
+def test_cli_playbook_openai_sends_and_prints_no_secret(recording, tmp_path):
+    """The outline prompt goes to the backend too: the request is redacted before it."""
+    server = recording(LEAKY)
+    result = run_cli(tmp_path, "playbook", "create user bob with password Hunter2! on the web servers", "--json",
+                     "--backend", "openai", "--url", server.url, "--model", "m", "--no-lint", timeout=180)
+    assert result.returncode in (0, 1), result.stderr
+    sent = b"".join(server.bodies).decode()
+    assert len(server.bodies) >= 2 and "create user bob" in sent  # the outline and at least one task
+    assert "Hunter2!" not in sent and "Hunter2!" not in result.stdout + result.stderr
+    assert "{{ vault_password }}" in sent

@@ -16,25 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from ansible_anonymizer.field_checks import is_allowed_password_field, is_password_field_name
-from detect_secrets.plugins.artifactory import ArtifactoryDetector
-from detect_secrets.plugins.aws import AWSKeyDetector
-from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-from detect_secrets.plugins.basic_auth import BasicAuthDetector
-from detect_secrets.plugins.discord import DiscordBotTokenDetector
-from detect_secrets.plugins.github_token import GitHubTokenDetector
-from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-from detect_secrets.plugins.jwt import JwtTokenDetector
-from detect_secrets.plugins.mailchimp import MailchimpDetector
-from detect_secrets.plugins.npm import NpmDetector
-from detect_secrets.plugins.openai import OpenAIDetector
-from detect_secrets.plugins.pypi_token import PypiTokenDetector
-from detect_secrets.plugins.sendgrid import SendGridDetector
-from detect_secrets.plugins.slack import SlackDetector
-from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-from detect_secrets.plugins.stripe import StripeDetector
-from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-from detect_secrets.plugins.twilio import TwilioKeyDetector
+from ansible_anonymizer.field_checks import is_allowed_password_field, is_password_field_name, is_path
 
 # The words of a secret's name, matched as whole parts of a snake_case name (`db_password`,
 # `api_key`, `X-Api-Key`), so `passno` and `keyring` are not secrets.
@@ -46,13 +28,6 @@ _GLUED = re.compile(r"(password|passwd|secret|token|apikey)$")  # PGPASSWORD, MY
 _SETTING = frozenset("file path dir lock length len min max mode type name id expire expires age days policy "
                      "regex pattern url uri endpoint host port user username format algorithm size bits enabled "
                      "required env var header".split())
-# The detect-secrets detectors of a token's shape; the entropy ones are left out (a checksum is
-# not a secret), and so are keyword ones (names are read here, per YAML key or argument).
-_DETECTORS = (AWSKeyDetector, ArtifactoryDetector, AzureStorageKeyDetector, DiscordBotTokenDetector,
-              GitHubTokenDetector, GitLabTokenDetector, JwtTokenDetector, MailchimpDetector, NpmDetector,
-              OpenAIDetector, PypiTokenDetector, SendGridDetector, SlackDetector, SquareOAuthDetector,
-              StripeDetector, TelegramBotTokenDetector, TwilioKeyDetector)
-_BASIC_AUTH = BasicAuthDetector()
 # Only a string with one of these is split into words (most values have none: it keeps redaction fast)
 _HINT = re.compile(SECRET_KEY.pattern.replace("_?", r"[\s_-]?") + r"|mysql|mariadb|sshpass|://", re.I)
 _MYSQL = frozenset({"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mariadb",
@@ -69,7 +44,36 @@ def snake(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()
 
 
-_SHAPES = [(snake(d.secret_type), pattern) for d in _DETECTORS for pattern in d.denylist]
+@lru_cache(maxsize=1)
+def _detectors():
+    """detect-secrets' detectors of a token's shape, as (kind, pattern), and its URL-credentials
+    detector. The entropy ones are left out (a checksum is not a secret), and so are the keyword
+    ones (names are read here, per YAML key or argument). Imported on first use: detect-secrets
+    brings `requests` (~0.1 s), which commands that never redact (explain, --help) need not pay."""
+    from detect_secrets.plugins.artifactory import ArtifactoryDetector
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.basic_auth import BasicAuthDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+    from detect_secrets.plugins.mailchimp import MailchimpDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+    shapes = (AWSKeyDetector, ArtifactoryDetector, AzureStorageKeyDetector, DiscordBotTokenDetector,
+              GitHubTokenDetector, GitLabTokenDetector, JwtTokenDetector, MailchimpDetector, NpmDetector,
+              OpenAIDetector, PypiTokenDetector, SendGridDetector, SlackDetector, SquareOAuthDetector,
+              StripeDetector, TelegramBotTokenDetector, TwilioKeyDetector)
+    return [(snake(d.secret_type), pattern) for d in shapes for pattern in d.denylist], BasicAuthDetector()
 
 
 @lru_cache(maxsize=4096)  # a file repeats its keys: name, state, src...
@@ -91,8 +95,6 @@ def is_template(value: str) -> bool:
 def secret_value(value: str) -> bool:
     """Can this value of a secret-named field be the secret itself? Not a template, a `$VAR`, a
     path (private_key: ~/.ssh/id_rsa, the anonymizer's test), or a choice word."""
-    from ansible_anonymizer.field_checks import is_path
-
     value = value.strip()
     return bool(value) and not is_template(value) and not _ENV_REF.match(value) and not is_path(value) \
         and value not in _NOT_SECRETS
@@ -173,7 +175,7 @@ def _word_finds(text: str) -> list[Find]:
 
 def _url_finds(text: str) -> list[Find]:
     """`scheme://user:PASS@host`: detect-secrets' pattern, and urllib for passwords it cannot read."""
-    passwords = set(_BASIC_AUTH.analyze_string(text))
+    passwords = set(_detectors()[1].analyze_string(text))
     for word, _, _ in _words(text) if "://" in text and "@" in text else []:
         at = begin = word.find("://")
         while begin > 0 and (word[begin - 1].isalnum() or word[begin - 1] in "+.-"):
@@ -193,7 +195,7 @@ def _shape_finds(text: str) -> list[Find]:
     quote or `=` before it, `aws...key = '...'` around it): the span is the token alone, i.e. the
     pattern's long group where it has one, else the whole match less such delimiters."""
     finds = []
-    for kind, pattern in _SHAPES:
+    for kind, pattern in _detectors()[0]:
         for match in pattern.finditer(text):
             groups = [i for i in range(1, pattern.groups + 1) if len(match.group(i) or "") >= 16]
             start, end = match.span(max(groups, key=lambda i: len(match.group(i)))) if groups else match.span()
