@@ -148,10 +148,12 @@ def _word_finds(text: str) -> list[Find]:
         name, eq, value = word.partition("=")
         if eq and value and secret_name(name):  # password=x, --password='x y', PGPASSWORD=x
             start = end - len(value)
-            if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
+            if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:  # quoted: taken whole
                 value, start, end = value[1:-1], start + 1, end - 1
-            if secret_value(value):
-                finds.append(Find(*_trim(value, start, end), snake(name)))
+            else:
+                start, end = _trim(value, start, end)
+            if secret_value(text[start:end]):
+                finds.append(Find(start, end, snake(name)))
         elif not eq and commands & _MYSQL and word.startswith("-p") and len(word) > 2 and word[2] != "-":
             finds.append(Find(start + 2, end, "mysql_password"))
         elif not eq and word == "-p" and "sshpass" in commands and i + 1 < len(words):
@@ -178,7 +180,7 @@ def _word_finds(text: str) -> list[Find]:
 
 def _url_finds(text: str) -> list[Find]:
     """`scheme://user:PASS@host`: detect-secrets' pattern, and urllib for passwords it cannot read."""
-    passwords = set(_detectors()[1].analyze_string(text))
+    passwords = {p for p in _detectors()[1].analyze_string(text) if not is_template(p)}
     for word, _, _ in _words(text) if "://" in text and "@" in text else []:
         at = begin = word.find("://")
         while begin > 0 and (word[begin - 1].isalnum() or word[begin - 1] in "+.-"):

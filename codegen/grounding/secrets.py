@@ -118,9 +118,10 @@ def _redact_yaml(text: str, found: _Found) -> str:
         elif kind is yaml.ScalarToken:
             start, end = token.start_mark.index, token.end_mark.index
             raw, value = text[start:end], token.value
-            if expect_key:
+            if expect_key:  # a key is read for its name; a token in it (rare) is still replaced below
                 key, expect_key = value, False
-            elif vault:  # encrypted: not a secret, but SafeLoader refuses the tag and the whole file with it
+                after_value = False
+            if vault:  # encrypted: not a secret, but SafeLoader refuses the tag and the whole file with it
                 edits.append((tag_at, end, _whole(found.holder(value, key or "secret", keep=False), raw)))
             elif after_value and secret_name(key) and secret_value(value) \
                     and (token.style or _plain_string(value)):
