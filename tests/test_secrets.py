@@ -85,7 +85,7 @@ def test_the_libraries_are_installed_and_used():
 
     # names the anonymizer (Lightspeed's list) calls passwords, and shapes detect-secrets knows
     assert ansible_anonymizer.field_checks.is_password_field_name("db_pass") and secret_name("db_pass")
-    assert [f.kind for f in find_secrets("token ghp_abcdefghijklmnopqrstuvwxyz0123456789")] == ["git_hub_token"]
+    assert [f.kind for f in find_secrets("token ghp_abcdefghijklmnopqrstuvwxyz0123456789")] == ["github_token"]
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

@@ -73,7 +73,8 @@ def _detectors():
               GitHubTokenDetector, GitLabTokenDetector, JwtTokenDetector, MailchimpDetector, NpmDetector,
               OpenAIDetector, PypiTokenDetector, SendGridDetector, SlackDetector, SquareOAuthDetector,
               StripeDetector, TelegramBotTokenDetector, TwilioKeyDetector)
-    return [(snake(d.secret_type), pattern) for d in shapes for pattern in d.denylist], BasicAuthDetector()
+    kinds = {d: re.sub(r"[^a-z0-9]+", "_", d.secret_type.lower()).strip("_") for d in shapes}  # github_token
+    return [(kinds[d], pattern) for d in shapes for pattern in d.denylist], BasicAuthDetector()
 
 
 @lru_cache(maxsize=4096)  # a file repeats its keys: name, state, src...

@@ -59,8 +59,9 @@ class _Found:
         if keep:
             self.secrets[value] = holder
             self.used.add(holder)
-            for part in re.split(r"\s+|\\n", value):  # a line of a key or a block, a word of "Bearer <token>": alone in an answer
-                if len(part) >= 8 and part != value and not part.startswith("-----"):
+            # a line of a key or a block, a word of "Bearer <token>": each may be alone in an answer
+            for part in re.split(r"\s+|\\n", value):
+                if len(part) >= 8 and part != value and "-----" not in part:
                     self.secrets.setdefault(part, holder)
         return holder
 
