@@ -145,6 +145,7 @@ def test_text_yaml_cannot_read_is_redacted_line_by_line():
 @pytest.mark.parametrize("prompt, secret", [
     ("create user bob with password Hunter2!", "Hunter2!"),
     ("set the admin password to 'open sesame'", "open sesame"),
+    ('create user bob with password "letmein"', "letmein"),
     ("call the API with api key: abc123def456ghi", "abc123def456ghi"),
     ("upload with AWS key AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
     ("migrate postgres://admin:PgPass123@db.example.com/app", "PgPass123"),

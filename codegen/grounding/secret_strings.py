@@ -172,7 +172,9 @@ def _word_finds(text: str) -> list[Find]:
                 nxt, s, e = words[j]
                 s, e = _trim(nxt, s, e)
                 candidate = text[s:e]
-                if secret_value(candidate) and not candidate.startswith("-") and (flag or _looks_secret(candidate)):
+                quoted = 0 < s and e < len(text) and text[s - 1] in "'\"" and text[e] == text[s - 1]
+                if secret_value(candidate) and not candidate.startswith("-") \
+                        and (flag or quoted or _looks_secret(candidate)):
                     finds.append(Find(s, e, snake("_".join(w for w, _, _ in words[i:j]).rstrip(":"))))
                     i = j
         i += 1
