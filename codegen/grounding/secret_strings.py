@@ -28,7 +28,8 @@ _SETTING = frozenset("file path dir lock length len min max mode type name id ex
                      "regex pattern url uri endpoint host port user username format algorithm size bits enabled "
                      "required env var header".split())
 # Only a string with one of these is split into words (most values have none: it keeps redaction fast)
-_HINT = re.compile(SECRET_KEY.pattern.replace("_?", r"[\s_-]?") + r"|mysql|mariadb|sshpass|://", re.I)
+# (searched in lowercased text: a case-blind alternation is 4 times slower in `re`)
+_HINT = re.compile(SECRET_KEY.pattern.replace("_?", r"[\s_-]?") + r"|mysql|mariadb|sshpass|://")
 _MYSQL = frozenset({"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mariadb",
                     "mariadb-dump", "mariadb-admin"})
 _WORD = re.compile(r"""(?:[^\s'"]+|'[^']*'?|"(?:[^"\\]|\\.)*"?)+""")  # a shell word: plain, '...' or "..." parts
@@ -222,10 +223,19 @@ def has_shapes(text: str) -> bool:
     return bool(_shape_finds(text))
 
 
-def find_secrets(text: str, shapes: bool = True) -> list[Find]:
-    """Every secret found in `text`, as non-overlapping spans (the longest wins)."""
+def hints(text: str) -> list[int]:
+    """Where a word that may introduce a secret starts (a whole file searched once, not each value)."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter whose lower case is longer ("İ"): positions would shift
+        return [m.start() for m in re.finditer(_HINT.pattern, text, re.I)]
+    return [m.start() for m in _HINT.finditer(lower)]
+
+
+def find_secrets(text: str, shapes: bool = True, words: bool | None = None) -> list[Find]:
+    """Every secret found in `text`, as non-overlapping spans (the longest wins). shapes=False:
+    no token shapes to look for; words: whether `text` has a hint word (None: search it)."""
     finds = _shape_finds(text) if shapes else []
-    if _HINT.search(text) and not _ONE_TEMPLATE.match(text):
+    if (_HINT.search(text.lower()) if words is None else words) and not _ONE_TEMPLATE.match(text):
         finds += _url_finds(text) + _word_finds(text)
     kept: list[Find] = []
     for find in sorted(finds, key=lambda f: (f.start, -(f.end - f.start))):

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 import yaml
 
-from codegen.grounding.secret_strings import SECRET_KEY, find_secrets, has_shapes, secret_name, secret_value, snake
+from codegen.grounding.secret_strings import (SECRET_KEY, find_secrets, has_shapes, hints, secret_name, secret_value,
+                                             snake)
 
 __all__ = ["SECRET_KEY", "Redaction", "placeholder", "redact", "redact_prompt"]
 
@@ -65,9 +67,9 @@ class _Found:
                     self.secrets.setdefault(part, holder)
         return holder
 
-    def in_string(self, text: str) -> str:
-        """`text` with the secrets inside it replaced, in place."""
-        finds = find_secrets(text, self.shapes)
+    def in_string(self, text: str, words: bool | None = None) -> str:
+        """`text` with the secrets inside it replaced, in place (`words`: see find_secrets)."""
+        finds = find_secrets(text, self.shapes, words)
         return _apply(text, [(f.start, f.end, self.holder(f.value(text), f.kind)) for f in finds]) if finds else text
 
 
@@ -103,6 +105,7 @@ def _whole(holder: str, raw: str) -> str:
 def _redact_yaml(text: str, found: _Found) -> str:
     """Raises yaml.YAMLError where the scanner cannot read the text."""
     edits = []  # (start, end, replacement)
+    hinted = hints(text)
     key, expect_key, after_value, tag_at, vault, flow = "", False, False, None, False, 0
     for token in yaml.scan(text, Loader=_SCANNER):
         kind = type(token)
@@ -128,7 +131,9 @@ def _redact_yaml(text: str, found: _Found) -> str:
                     and (token.style or _plain_string(value)):
                 edits.append((start, end, _whole(found.holder(value, key), raw)))
             else:
-                new = found.in_string(value)
+                at = bisect_left(hinted, start)
+                words = at < len(hinted) and hinted[at] < end
+                new = found.in_string(value, words) if words or found.shapes else value
                 if new != value:
                     edits.append((start, end, _rewritten(raw, value, new, token.style, flow, found)))
             after_value, tag_at, vault = False, None, False
