@@ -201,6 +201,9 @@ def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json,
         hosts = hosts or header.get("hosts")
     else:
         prompt = _check_prompt(prompt or "")
+    from codegen.grounding.secrets import redact_prompt
+
+    prompt = redact_prompt(prompt).text  # before the outline prompt (a backend), the play's name and --json
     pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint)
     if outline_file is None:
         steps = generate_outline(pipeline.backend, prompt)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from codegen.ansible_files.yaml_load import MAX_FILE_CHARS
 from codegen.grounding.context import FileContext, parse_context
-from codegen.grounding.secrets import redact
+from codegen.grounding.secrets import redact, redact_prompt
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
@@ -53,8 +53,21 @@ class Prepared:
 
 
 def prepare(context: str | None) -> Prepared:
+    """The context read once: capped first (every caller, CLI, editor or hook, gets the same bound),
+    then redacted, then parsed."""
+    if context and len(context) > MAX_FILE_CHARS:
+        raise ValueError(f"the context is {len(context):,} characters, over the cap of {MAX_FILE_CHARS:,}")
     redaction = redact(context)
     return Prepared(parse_context(redaction.text), redaction.secrets)
+
+
+def redact_request(request: str, prepared: Prepared) -> tuple[str, Prepared]:
+    """The request with its secrets replaced, before it reaches a prompt, a backend or a task
+    name; the secrets found join the context's, so that none of them may reach the answer."""
+    redaction = redact_prompt(request, prepared.secrets)
+    if redaction.secrets == prepared.secrets:
+        return redaction.text, prepared
+    return redaction.text, Prepared(prepared.context, redaction.secrets)
 
 
 class Pipeline:
@@ -101,6 +114,7 @@ class Pipeline:
         The first valid answer wins; if none is, the first is returned with its problems and a note
         saying so."""
         prepared = context if isinstance(context, Prepared) else prepare(context)
+        request, prepared = redact_request(request, prepared)
         retriever = self._retriever()
         examples = retriever.examples(request) if retriever else None
         attempts = [(examples, prepared, "")]
@@ -108,7 +122,7 @@ class Pipeline:
             if examples:
                 attempts.append((None, prepared, "without retrieved examples"))
             if prepared.context.prompt_text().strip():
-                attempts.append((examples, prepare(None), "without the file's context"))
+                attempts.append((examples, Prepared(FileContext(), prepared.secrets), "without the file's context"))
         first = None  # (text, notes) of the first attempt
         for shown, given, how in attempts:
             text, notes, whole = self._attempt(request, given, shown, variables)
@@ -161,18 +175,22 @@ class Pipeline:
 
             text, fixed = repair(text, self.catalog, ctx.variables, prepared.secrets)
             notes += [f"note [repair] {n}" for n in fixed]
+        if prepared.secrets:  # also without repair (the ablations): no secret seen may be in an answer
+            from codegen.grounding.repair import scrub_secrets
+
+            text, leaked = scrub_secrets(text, prepared.secrets, self.catalog)
+            notes += leaked
         return text, notes, whole
 
     def run(self, prompt: str, context: str | None = None, id: str | None = None) -> TaskResult:
         started = time.perf_counter()
+        if len(prompt) > MAX_PROMPT_CHARS:  # before any work on it (redaction reads all of it)
+            raise ValueError(f"the prompt is {len(prompt):,} characters, over the cap of {MAX_PROMPT_CHARS:,}")
+        prepared = prepare(context)
+        prompt, prepared = redact_request(prompt, prepared)  # one placeholder per secret across the parts
         requests = split_requests(prompt)
         if not requests:
             raise ValueError("empty prompt: say what the task should do, e.g. \"install nginx\"")
-        if len(prompt) > MAX_PROMPT_CHARS:
-            raise ValueError(f"the prompt is {len(prompt):,} characters, over the cap of {MAX_PROMPT_CHARS:,}")
-        if context and len(context) > MAX_FILE_CHARS:
-            raise ValueError(f"the context is {len(context):,} characters, over the cap of {MAX_FILE_CHARS:,}")
-        prepared = prepare(context)
         # With no file around it, a task can read no variable but those its own request's earlier
         # tasks define (and facts, magic names): a role's variable it saw in training is undefined here.
         scratch = not (context or "").strip()

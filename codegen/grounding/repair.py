@@ -74,11 +74,45 @@ def _scrub(node, secrets: dict[str, str], notes: list[str]):
         for i, item in enumerate(node):
             node[i] = _scrub(item, secrets, notes)
     elif isinstance(node, str):
-        for value, holder in sorted(secrets.items(), key=lambda kv: -len(kv[0])):
-            if len(value) >= 4 and value in node:
+        for value, holder in _scrubbed(secrets):
+            if value in node:
                 node = type(node)(node.replace(value, holder)) if type(node) is not str else node.replace(value, holder)
-                notes.append(f"replaced a secret from the context by {holder}")
+                notes.append(f"replaced a secret from the context or the request by {holder}")
     return node
+
+
+def _scrubbed(secrets: dict[str, str]) -> list[tuple[str, str]]:
+    """The secrets worth looking for in an answer, longest first (one of 3 characters or fewer
+    would match ordinary text; the model never saw it anyway, only its placeholder)."""
+    return sorted(((v, h) for v, h in secrets.items() if len(v) >= 4), key=lambda kv: -len(kv[0]))
+
+
+def scrub_secrets(text: str, secrets: dict[str, str], catalog) -> tuple[str, list[str]]:
+    """The last check of an answer: a secret of the context or the request in it is replaced by
+    its placeholder (a note); where that cannot be done in the YAML tree (an answer that does not
+    parse), it is replaced in the text and the answer is flagged as an error, so never valid."""
+    live = [(v, h) for v, h in _scrubbed(secrets) if v in text]
+    if not live:
+        return text, []
+    notes: list[str] = []
+    y = _yaml()
+    try:
+        tasks = y.load(text)
+        _scrub(tasks, dict(live), notes)
+        out = io.StringIO()
+        y.dump(tasks, out)
+        from codegen.normalise import normalise_tasks
+
+        text = normalise_tasks(out.getvalue(), catalog)
+    except Exception:  # ruamel and normalise raise many types: fall back to the text below
+        pass
+    notes = [f"note [repair] {n}" for n in dict.fromkeys(notes)]
+    if any(v in text for v, _ in live):
+        for value, holder in live:
+            text = text.replace(value, holder)
+        notes.append("error [secret] the answer held a secret from the context or the request: it was replaced "
+                     "by its variable, check the task")
+    return text, notes
 
 
 def repair(text: str, catalog, variables: dict | None = None, secrets: dict | None = None) -> tuple[str, list[str]]:
@@ -101,7 +135,7 @@ def repair(text: str, catalog, variables: dict | None = None, secrets: dict | No
             task["no_log"] = True
             notes.append("added no_log: true (the task passes a password-like value)")
     if secrets:
-        _scrub(tasks, secrets, notes)
+        _scrub(tasks, dict(_scrubbed(secrets)), notes)
     if notes:
         out = io.StringIO()
         y.dump(tasks, out)
