@@ -57,12 +57,12 @@ class Served(str):
 MAX_PROMPT_TOKENS = 256  # under the tiny model's context (512), so that this cap is the one reached
 
 
-def start_serve(tiny_model_dir, folder: Path) -> tuple[subprocess.Popen, Served]:
+def start_serve(tiny_model_dir, folder: Path, *extra: str) -> tuple[subprocess.Popen, Served]:
     """`ansible-codegen serve` on 127.0.0.1, any free port (--port 0), the tiny model; stderr to a log."""
     log = folder / "serve.log"
     with open(log, "w") as err:
         proc = subprocess.Popen([BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--base", str(tiny_model_dir),
-                                 "--adapter", "none", "--quiet", "--max-prompt-tokens", str(MAX_PROMPT_TOKENS)],
+                                 "--adapter", "none", "--quiet", "--max-prompt-tokens", str(MAX_PROMPT_TOKENS), *extra],
                                 stdout=subprocess.DEVNULL, stderr=err, env=_env(folder))
     url = None
     deadline = time.monotonic() + 240

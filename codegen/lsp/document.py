@@ -39,6 +39,17 @@ _NAME_LINE = re.compile(r"^(?P<indent> *)-(?P<gap> +)name:(?: +(?P<value>.*?))? 
 _COMMENT_LINE = re.compile(r"^(?P<indent> *)#+ ?(?P<text>.*?) *$")
 _KEY = re.compile(r"""^(?:-\s+)*(?P<key>[A-Za-z0-9_.\-/]+|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
 _SPLIT = re.compile(r"\s*&\s*")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """The text with each lone surrogate (JSON can carry "\\ud800"; no YAML parser takes it) as U+FFFD;
+    same length, so positions stay where they were."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
 
 
 def split_lines(text: str) -> list[str]:
@@ -70,7 +81,7 @@ def _scalar(value: str) -> str:
         data = yaml.load(f"k: {value}", Loader=_LOADER)
         if isinstance(data, dict) and isinstance(data.get("k"), str):
             return data["k"].strip()
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeEncodeError):  # libyaml refuses a lone surrogate before parsing
         pass
     return value.strip().strip("'\"").strip()
 
@@ -313,7 +324,7 @@ def task_at(text: str, line: int, uri: str = "", is_module=None):
     """The (leaf) task whose lines hold 0-based `line`, or None (also for a file that does not parse)."""
     try:
         lists = task_lists(text, uri, is_module)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeEncodeError, RecursionError):  # RecursionError: a block that aliases itself
         return None
     for found in lists:
         for raw in found.tasks:

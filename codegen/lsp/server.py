@@ -33,7 +33,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 
-from codegen.lsp.document import MAX_CHARS, MAX_CHECK_CHARS, find_target, split_lines, task_at
+from codegen.lsp.document import MAX_CHARS, MAX_CHECK_CHARS, clean_text, find_target, split_lines, task_at
 from codegen.lsp.protocol import CodegenProtocol
 from codegen.lsp.suggest import Cancelled, Suggestion, VALIDATION_LOCK
 
@@ -167,7 +167,7 @@ class CodegenServer(LanguageServer):
         """(text, version) of a document: the open copy, else the file on disk; None if unreadable."""
         try:
             doc = self.workspace.get_text_document(uri)
-            return doc.source, doc.version
+            return clean_text(doc.source), doc.version
         except Exception:  # noqa: BLE001 - a URI we cannot read
             return None
 
@@ -327,6 +327,12 @@ class CodegenServer(LanguageServer):
             problems = await loop.run_in_executor(self.check_pool, check_document, text, catalog, self.options.lint, uri)
         except asyncio.CancelledError:
             raise
+        except RecursionError:  # a block that aliases itself: the document's fault, not a bug
+            # TODO(lead): shared loader - recursive aliases should be a YAML error there
+            log.warning("diagnostics for %s: the document nests without end (a recursive alias?)", uri)
+            self.log_to_client(f"diagnostics for {uri}: the YAML nests without end (a recursive alias?)",
+                               types.MessageType.Warning)
+            return
         except Exception as exc:  # noqa: BLE001 - no diagnostics rather than a crash
             log.exception("diagnostics for %s failed", uri)
             self.log_to_client(f"diagnostics for {uri} failed: {exc}", types.MessageType.Error)

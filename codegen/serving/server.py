@@ -162,6 +162,8 @@ def parse_completion_request(body, served: set[str], max_tokens_limit: int) -> d
     if not isinstance(body, dict):
         raise RequestError(400, "the request body must be a JSON object")
     model = body.get("model")
+    if model is not None and not isinstance(model, str):
+        raise RequestError(400, "model must be a string", param="model")
     if model is not None and model not in served:
         raise RequestError(404, f"The model `{model}` does not exist. Served: {', '.join(sorted(served))}",
                            param="model", code="model_not_found")
