@@ -258,6 +258,28 @@ def test_clients_that_leave_mid_answer_leave_no_traceback(served):
     assert after == before, after[len(before):][-3000:]
 
 
+def test_a_stalled_client_is_dropped_after_the_timeout(tiny_model_dir, monkeypatch, capfd):
+    """A client that sends half a body and waits held a server thread forever; now TIMEOUT frees it,
+    silently."""
+    from codegen.serving import server as serving
+
+    monkeypatch.setattr(serving.Handler, "timeout", 1)
+    server = serving.CompletionServer(("127.0.0.1", 0), None, MODEL, quiet=True)  # no model: never reached
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=30) as sock:
+            sock.sendall(_raw_post({"prompt": "- name: x\n"})[:-3])
+            started = time.monotonic()
+            assert sock.recv(100) == b""  # closed by the server, no answer
+            assert time.monotonic() - started < 10
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert capfd.readouterr().err == ""
+
+
 def test_long_prefill_runs_in_chunks_and_stops_between_them(tiny_model_dir, monkeypatch):
     """`serve` stops generating when its client leaves; a long prompt's prefill (minutes for a
     30k-token prompt on a CPU) stops too: it runs in PREFILL_CHUNK pieces, checking in between."""

@@ -38,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
 
 MAX_BODY = 1 << 20  # bytes
+DRAIN_LIMIT = 16 << 20  # bytes of a refused body read (and dropped) so that the client gets the answer
 MAX_STOPS = 16
 MAX_PROMPTS = 16  # prompts in one request (each is a whole generation)
 MAX_PROMPT_CHARS = 65_536  # all the prompts of a request together, before tokenizing
@@ -289,8 +290,8 @@ class Handler(BaseHTTPRequestHandler):
             handler()
         except RequestError as exc:
             self._error(exc)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client left; nothing to answer
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client left, or stalled past TIMEOUT: nothing to answer
         except Exception as exc:  # a bug must still answer in JSON, and keep the server up
             self.server.log(f"internal error on {method} {path}: {exc.__class__.__name__}: {exc}")
             try:
@@ -329,14 +330,17 @@ class Handler(BaseHTTPRequestHandler):
              "owned_by": "ansible-codegen", "root": self.server.info.get("base"),
              "adapter": self.server.info.get("adapter")}]})
 
+    def _discard(self, size: int) -> None:
+        """Read and drop a refused body (up to DRAIN_LIMIT bytes): closing with unread bytes sends a
+        reset, which can destroy the error answer before the client has read it."""
+        left = min(size, DRAIN_LIMIT)
+        while left > 0:
+            chunk = self.rfile.read(min(left, 1 << 16))
+            if not chunk:
+                break
+            left -= len(chunk)
+
     def _read_body(self):
-        # get_content_type() says text/plain when the header is missing: refused too (a browser's
-        # no-cors fetch of a Blob sends none)
-        kind = self.headers.get_content_type()
-        if kind != "application/json":
-            self.close_connection = True  # the unread body must not be taken for a next request
-            raise RequestError(415, f"Content-Type must be application/json, not {kind}",
-                               code="unsupported_media_type")
         length = self.headers.get("Content-Length")
         if length is None:
             raise RequestError(411, "Content-Length is required")
@@ -344,7 +348,15 @@ class Handler(BaseHTTPRequestHandler):
             size = int(length)
         except ValueError:
             raise RequestError(400, "bad Content-Length") from None
+        # get_content_type() says text/plain when the header is missing: refused too (a browser's
+        # no-cors fetch of a Blob sends none)
+        kind = self.headers.get_content_type()
+        if kind != "application/json":
+            self._discard(size)
+            raise RequestError(415, f"Content-Type must be application/json, not {kind}",
+                               code="unsupported_media_type")
         if size < 0 or size > MAX_BODY:
+            self._discard(size)
             raise RequestError(413, f"the request body has {size} bytes; the cap is {MAX_BODY}")
         return parse_json_body(self.rfile.read(size))
 
@@ -399,7 +411,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             self._stream_events(meta, ids, request)
-        except (BrokenPipeError, ConnectionResetError):
+        except (ConnectionError, TimeoutError):
             raise
         except Exception as exc:  # headers are sent: report in the stream, as vLLM does
             self.server.log(f"internal error while streaming: {exc.__class__.__name__}: {exc}")
