@@ -166,7 +166,8 @@ def parse_completion_request(body, served: set[str], max_tokens_limit: int) -> d
     if model is not None and not isinstance(model, str):
         raise RequestError(400, "model must be a string", param="model")
     if model is not None and model not in served:
-        raise RequestError(404, f"The model `{model}` does not exist. Served: {', '.join(sorted(served))}",
+        shown = model if model.isprintable() and len(model) <= 100 else ascii(model[:100])  # one plain line
+        raise RequestError(404, f"The model `{shown}` does not exist. Served: {', '.join(sorted(served))}",
                            param="model", code="model_not_found")
     prompt = body.get("prompt")
     if isinstance(prompt, str):
