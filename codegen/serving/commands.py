@@ -61,9 +61,9 @@ def register(main: click.Group) -> None:
                   help="Require 'Authorization: Bearer KEY' (env ANSIBLE_CODEGEN_SERVE_API_KEY).")
     @click.option("--max-tokens-limit", default=1024, show_default=True, type=click.IntRange(1),
                   help="Largest max_tokens a request may ask for.")
-    @click.option("--max-prompt-tokens", default=4096, show_default=True, type=click.IntRange(1),
+    @click.option("--max-prompt-tokens", default=2048, show_default=True, type=click.IntRange(1),
                   help="Longest prompt (in tokens) a request may send; longer ones get a 400 naming this cap "
-                       "(a prompt's prefill holds the one generation slot; 4096 tokens take seconds on a CPU).")
+                       "(a prompt's prefill holds the one generation slot: the next request waits for it).")
     @click.option("--quiet", is_flag=True, help="No per-request log lines on stderr.")
     @click.option("--print-base-path", is_flag=True,
                   help="Print the base model's Hugging Face folder (converting the GGUF once if needed) and exit.")

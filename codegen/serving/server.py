@@ -42,7 +42,10 @@ DRAIN_LIMIT = 16 << 20  # bytes of a refused body read (and dropped) so that the
 MAX_STOPS = 16
 MAX_PROMPTS = 16  # prompts in one request (each is a whole generation)
 MAX_PROMPT_CHARS = 65_536  # all the prompts of a request together, before tokenizing
-DEFAULT_MAX_PROMPT_TOKENS = 4096  # per prompt; the prefill of this many takes seconds on a CPU
+# per prompt: its prefill holds the one generation slot (2048 tokens of the embedded model: 80 s on a
+# 2-core machine loaded 6x over; a 4096-token prompt took 179 s there). Longer prompts, when an
+# operator allows them, are prefilled in PREFILL_CHUNK pieces that stop when the client leaves.
+DEFAULT_MAX_PROMPT_TOKENS = 2048
 TIMEOUT = 60  # seconds a connection may stall (reading the request, or a client not reading the answer)
 DEFAULT_MAX_TOKENS = 16  # OpenAI's default for /v1/completions
 
