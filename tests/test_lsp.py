@@ -443,6 +443,8 @@ async def test_a_parse_that_explodes_does_not_hold_other_requests(tmp_path):
     is the shared loader's to defuse (TODO(lead))."""
     async with lsp_session("--backend-script", str(write_script(tmp_path)), "--no-lint", root=tmp_path) as client:
         doc = Doc(client, tmp_path / "bomb.yml", _alias_bomb(6))
+        # first hover: waits for the module catalog to load (seconds on a busy machine), not timed
+        await client.text_document_hover_async(types.HoverParams(doc.ident(), types.Position(4, 40)))
         where = types.Position(doc.line_of("Level 6"), 4)
         started = time.monotonic()
         action = asyncio.ensure_future(client.text_document_code_action_async(types.CodeActionParams(
