@@ -49,7 +49,8 @@ PREFIX_CACHE_ENV = "CODEGEN_PREFIX_CACHE"
 DRAFT_TOKENS = 6  # tokens proposed per verifying pass
 # A longer prompt's prefill runs in pieces of this many tokens, with a cancellation check between
 # them (a 30k-token prompt took minutes on a CPU, deaf to its client leaving). Prompts up to this
-# length (all the pipeline's and the language server's) still run in one pass: same bits as before.
+# length still run in one pass, so their outputs keep the same bits as before; the chunks depend on
+# the prompt's length only, not on the caller, so `serve` and the local backend still agree.
 PREFILL_CHUNK = 2048
 NGRAM = 3  # longest suffix looked up; shorter ones (down to one token) are tried when it is not found
 
@@ -325,8 +326,8 @@ class Generator:
         Stops by itself at EOS (not yielded; run.stopped = "eos") or after `max_tokens`; the
         caller stops it earlier by leaving the loop (end of task, stop strings, cancellation)
         and closing the iterator; `cancelled`, polled between the chunks of a long prompt's
-        prefill, ends it before the first token (run.stopped = "cancelled"). Each token is the argmax of its logits, or the constraint's
-        choice on the text before it: prompt-lookup drafts only change how positions are batched
+        prefill, ends it before the first token (run.stopped = "cancelled"). Each token is the
+        argmax of its logits, or the constraint's choice on the text before it: prompt-lookup drafts only change how positions are batched
         into forward passes, never which token is chosen.
         """
         run = run if run is not None else Decoding(prompt_tokens=len(ids))
