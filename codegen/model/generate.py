@@ -327,8 +327,8 @@ class Generator:
         caller stops it earlier by leaving the loop (end of task, stop strings, cancellation)
         and closing the iterator; `cancelled`, polled between the chunks of a long prompt's
         prefill, ends it before the first token (run.stopped = "cancelled"). Each token is the
-        argmax of its logits, or the constraint's choice on the text before it: prompt-lookup drafts only change how positions are batched
-        into forward passes, never which token is chosen.
+        argmax of its logits, or the constraint's choice on the text before it: prompt-lookup
+        drafts only change how positions are batched into forward passes, never which token is chosen.
         """
         run = run if run is not None else Decoding(prompt_tokens=len(ids))
         run.prompt_tokens = len(ids)
