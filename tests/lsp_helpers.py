@@ -155,3 +155,82 @@ async def diagnostics_for(client, doc: Doc, version: int | None = None, timeout:
 
 def log_messages(client, needle: str) -> list[str]:
     return [m.message for m in client.log_messages if needle in m.message]
+
+
+class RawLsp:
+    """`ansible-codegen lsp` over stdio, spoken to byte by byte (JSON-RPC framing by hand), for what a
+    well-behaved client library will not send: bad params, requests after shutdown, garbage."""
+
+    def __init__(self, *args: str):
+        import subprocess
+        import threading
+
+        self.proc = subprocess.Popen([str(BIN / "ansible-codegen"), "lsp", *args], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.messages: list[dict] = []
+        self.stderr = b""
+        self._lock = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+                if line in (b"\r\n", b"\n"):
+                    break
+            message = json.loads(out.read(length))
+            with self._lock:
+                self.messages.append(message)
+                self._lock.notify_all()
+
+    def _read_stderr(self) -> None:
+        for line in self.proc.stderr:
+            self.stderr += line
+
+    def send_bytes(self, body: bytes) -> None:
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def send(self, message: dict) -> None:
+        self.send_bytes(json.dumps({"jsonrpc": "2.0", **message}).encode())
+
+    def response(self, msg_id, timeout: float = 30.0) -> dict:
+        """The response to request `msg_id` (AssertionError if none comes within `timeout` s)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                for message in self.messages:
+                    if message.get("id") == msg_id and "method" not in message:
+                        return message
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no response to request {msg_id!r} in {timeout} s")
+                self._lock.wait(left)
+
+    def notifications(self, method: str) -> list[dict]:
+        with self._lock:
+            return [m for m in self.messages if m.get("method") == method and "id" not in m]
+
+    def initialize(self, root: Path) -> None:
+        self.send({"id": "init", "method": "initialize", "params": {
+            "processId": None, "rootUri": root.as_uri(), "capabilities": {}}})
+        self.response("init", timeout=60)
+        self.send({"method": "initialized", "params": {}})
+
+    def close(self) -> int:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            return self.proc.wait(timeout=30)
+        except Exception:  # noqa: BLE001 - stuck: kill it
+            self.proc.kill()
+            return self.proc.wait(timeout=30)

@@ -49,15 +49,21 @@ def free_port() -> int:
 
 
 # -- the real server -------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def served(tiny_model_dir, tmp_path_factory):
-    """`ansible-codegen serve` on 127.0.0.1, any free port (--port 0), the tiny model."""
-    folder = tmp_path_factory.mktemp("serve")
+class Served(str):
+    """The server's URL (a str), with its stderr log beside it."""
+    log: Path
+
+
+MAX_PROMPT_TOKENS = 256  # under the tiny model's context (512), so that this cap is the one reached
+
+
+def start_serve(tiny_model_dir, folder: Path, *extra: str) -> tuple[subprocess.Popen, Served]:
+    """`ansible-codegen serve` on 127.0.0.1, any free port (--port 0), the tiny model; stderr to a log."""
     log = folder / "serve.log"
     with open(log, "w") as err:
         proc = subprocess.Popen([BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--base", str(tiny_model_dir),
-                                 "--adapter", "none", "--quiet"], stdout=subprocess.DEVNULL, stderr=err,
-                                env=_env(folder))
+                                 "--adapter", "none", "--quiet", "--max-prompt-tokens", str(MAX_PROMPT_TOKENS), *extra],
+                                stdout=subprocess.DEVNULL, stderr=err, env=_env(folder))
     url = None
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
@@ -70,6 +76,14 @@ def served(tiny_model_dir, tmp_path_factory):
     if url is None:
         proc.kill()
         pytest.fail(f"serve did not start: {log.read_text()[-2000:]}")
+    served = Served(url)
+    served.log = log
+    return proc, served
+
+
+@pytest.fixture(scope="module")
+def served(tiny_model_dir, tmp_path_factory):
+    proc, url = start_serve(tiny_model_dir, tmp_path_factory.mktemp("serve"))
     yield url
     proc.terminate()
     try:
@@ -161,6 +175,131 @@ def test_unparseable_body_and_unknown_paths(served):
     assert code == 404 and "/v1/completions" in json.loads(text)["error"]["message"]
     code, _, _ = post(served, {}, path="/nowhere")
     assert code == 404
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("raw, status, message", [
+    (DEEP, 400, "nested too deeply"),
+    (b'{"model": "ansible-codegen", "prompt": "\\ud800 x"}', 400, "lone surrogate"),
+    (b'{"prompt": "x", "stop": ["\\udfff"]}', 400, "lone surrogate"),
+    (b'{"prompt": "x", "max_tokens": 1' + b"0" * 5000 + b"}", 400, "not valid JSON"),
+    (b'{"prompt": "caf\xe9"}', 400, "not UTF-8"),
+    (b"not json at all", 400, "not valid JSON"),
+    (json.dumps({"prompt": "x" * 100_000}).encode(), 400, "the cap is 65536"),
+    (json.dumps({"prompt": ["x"] * 17}).encode(), 400, "the cap is 16"),
+    (json.dumps({"prompt": "name: " * 400}).encode(), 400, f"this server's cap is {MAX_PROMPT_TOKENS}"),
+    (b"x" * (2 << 20), 413, "the cap is 1048576"),
+])
+def test_hostile_bodies_get_a_400_naming_the_problem(served, raw, status, message):
+    """Each was a 500 (RecursionError, the tokenizer's TypeError, int's ValueError) or had no cap."""
+    started = time.monotonic()
+    code, kind, text = post(served, None, raw=raw)
+    error = json.loads(text)["error"]
+    assert (code, kind) == (status, "application/json") and message in error["message"], error
+    assert set(error) == {"message", "type", "param", "code"} and time.monotonic() - started < 10
+    assert post(served, {"prompt": "- name: x\n", "max_tokens": 2})[0] == 200  # the next request is served
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", None])
+def test_posts_must_be_application_json(served, content_type):
+    """A web page can send text/plain and form POSTs to loopback without asking (no CORS preflight):
+    only application/json is served, which a page cannot send cross-origin without a preflight."""
+    body = json.dumps({"prompt": "- name: x\n", "max_tokens": 2}).encode()
+    headers = {"Content-Type": content_type} if content_type else {}
+    request = urllib.request.Request(served + "/completions", data=body, method="POST", headers=headers)
+    if content_type is None:
+        request.remove_header("Content-type")  # urllib adds a form type to any body
+        assert not request.has_header("Content-type")
+    try:
+        with NO_PROXY.open(request, timeout=60) as response:
+            status, text = response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        status, text = exc.code, exc.read().decode()
+    assert status == 415 and "must be application/json" in json.loads(text)["error"]["message"]
+    assert post(served, None, raw=body, headers={"Content-Type": "application/json; charset=utf-8"})[0] == 200
+
+
+def _send_raw(url: str, data: bytes, read: int = 0, reset: bool = True, wait: float = 0.0) -> None:
+    """Send bytes to the server, read a little of the answer, then leave (with an RST when reset)."""
+    host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(data)
+        if read:
+            sock.recv(read)
+        time.sleep(wait)
+        if reset:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+def _raw_post(body: dict) -> bytes:
+    data = json.dumps(body).encode()
+    return (b"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(data)) + data
+
+
+def test_clients_that_leave_mid_answer_leave_no_traceback(served):
+    """Clients that hang up mid-stream, mid-body, mid-request-line or while waiting: the server says
+    nothing on stderr (it printed socketserver's traceback of ConnectionResetError/BrokenPipeError)
+    and serves the next request."""
+    before = served.log.read_text()
+    for _ in range(3):
+        _send_raw(served, _raw_post({"prompt": "- name: x\n", "max_tokens": 300, "stream": True}), read=200)
+        _send_raw(served, _raw_post({"prompt": "- name: x\n", "max_tokens": 300})[:-5])
+        _send_raw(served, _raw_post({"prompt": "- name: x\n", "max_tokens": 300}), wait=0.05)
+        _send_raw(served, b"POST /v1/compl")
+        _send_raw(served, _raw_post({"prompt": "- name: x\n", "max_tokens": 300, "stream": True}), read=200,
+                  reset=False)
+    assert post(served, {"prompt": "- name: x\n", "max_tokens": 2})[0] == 200
+    time.sleep(0.5)  # a handler thread still writing its traceback
+    after = served.log.read_text()
+    assert after == before, after[len(before):][-3000:]
+
+
+def test_a_stalled_client_is_dropped_after_the_timeout(tiny_model_dir, monkeypatch, capfd):
+    """A client that sends half a body and waits held a server thread forever; now TIMEOUT frees it,
+    silently."""
+    from codegen.serving import server as serving
+
+    monkeypatch.setattr(serving.Handler, "timeout", 1)
+    server = serving.CompletionServer(("127.0.0.1", 0), None, MODEL, quiet=True)  # no model: never reached
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=30) as sock:
+            sock.sendall(_raw_post({"prompt": "- name: x\n"})[:-3])
+            started = time.monotonic()
+            assert sock.recv(100) == b""  # closed by the server, no answer
+            assert time.monotonic() - started < 10
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert capfd.readouterr().err == ""
+
+
+def test_long_prefill_runs_in_chunks_and_stops_between_them(tiny_model_dir, monkeypatch):
+    """`serve` stops generating when its client leaves; a long prompt's prefill (minutes for a
+    30k-token prompt on a CPU) stops too: it runs in PREFILL_CHUNK pieces, checking in between."""
+    from codegen.backends.local import LocalBackend
+    from codegen.model import generate
+    from codegen.model.generate import Decoding
+
+    generator = LocalBackend(base=str(tiny_model_dir), adapter="none").load()
+    ids = generator.encode("- name: Install nginx\n  ansible.builtin.package:\n" * 12)
+    whole = Decoding(prompt_tokens=len(ids))
+    expected = [token for token, _ in generator.steps(ids, 8, run=whole)]
+    monkeypatch.setattr(generate, "PREFILL_CHUNK", 32)
+    assert len(ids) > 3 * 32
+    chunked = Decoding(prompt_tokens=len(ids))
+    assert [token for token, _ in generator.steps(ids, 8, run=chunked, cancelled=lambda: False)] == expected
+    assert chunked.forwards == whole.forwards + (len(ids) - 1) // 32  # float32: same tokens, more passes
+    calls = []
+    stopped = Decoding(prompt_tokens=len(ids))
+    assert list(generator.steps(ids, 8, run=stopped, cancelled=lambda: calls.append(1) or True)) == []
+    assert stopped.stopped == "cancelled" and stopped.forwards == 1 and len(calls) == 1
 
 
 def test_concurrent_requests_take_turns(served):

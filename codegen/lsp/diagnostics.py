@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from codegen.lsp.document import MAX_CHARS, indent_of, key_of, task_lists
+from codegen.lsp.document import MAX_CHECK_CHARS, indent_of, key_of, task_lists
 from codegen.lsp.suggest import VALIDATION_LOCK
 
 
@@ -57,7 +57,7 @@ def _pinpoint(lines: list[str], first: int, count: int, message: str, resolve) -
 
 def check_document(text: str, catalog, lint: bool = True, uri: str = "") -> list[FileProblem]:
     """Problems of every task in the document (errors and warnings), in line order."""
-    if len(text) > MAX_CHARS or not text.strip():
+    if len(text) > MAX_CHECK_CHARS or not text.strip():
         return []
     from codegen.validate import validate_tasks
 

@@ -20,7 +20,12 @@ from codegen.task_keys import is_keyword
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-MAX_CHARS = 1_000_000  # a bigger document gets no suggestions and no diagnostics (hover still works)
+# Caps on what one document may cost (the server tells the user once per document when one applies):
+# over MAX_CHARS, no suggestions, diagnostics or task parses (hover still works: it reads one line);
+# over MAX_CHECK_CHARS, no diagnostics: validation + ansible-lint grow faster than the file
+# (80 KB of tasks: 45 s with lint, holding the lock the suggestions' validation needs too).
+MAX_CHARS = 256_000
+MAX_CHECK_CHARS = 64_000
 TASK_LIST_KEYS = frozenset({"tasks", "pre_tasks", "post_tasks", "handlers", "block", "rescue", "always"})
 PLAY_SECTIONS = ("pre_tasks", "tasks", "post_tasks", "handlers")
 _PLAY_MARKERS = frozenset({"hosts", "import_playbook", "ansible.builtin.import_playbook"})
@@ -34,6 +39,17 @@ _NAME_LINE = re.compile(r"^(?P<indent> *)-(?P<gap> +)name:(?: +(?P<value>.*?))? 
 _COMMENT_LINE = re.compile(r"^(?P<indent> *)#+ ?(?P<text>.*?) *$")
 _KEY = re.compile(r"""^(?:-\s+)*(?P<key>[A-Za-z0-9_.\-/]+|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
 _SPLIT = re.compile(r"\s*&\s*")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """The text with each lone surrogate (JSON can carry "\\ud800"; no YAML parser takes it) as U+FFFD;
+    same length, so positions stay where they were."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
 
 
 def split_lines(text: str) -> list[str]:
@@ -65,7 +81,7 @@ def _scalar(value: str) -> str:
         data = yaml.load(f"k: {value}", Loader=_LOADER)
         if isinstance(data, dict) and isinstance(data.get("k"), str):
             return data["k"].strip()
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeEncodeError):  # libyaml refuses a lone surrogate before parsing
         pass
     return value.strip().strip("'\"").strip()
 
@@ -286,6 +302,7 @@ def task_lists(text: str, uri: str = "", is_module=None) -> list[TaskList]:
 
     lines = text.splitlines()
     out: list[TaskList] = []
+    # TODO(lead): shared loader - an alias bomb makes iter_tasks walk the expanded tree (45 s+)
     for root in yaml.compose_all(text, Loader=_LOADER):
         if not isinstance(root, yaml.SequenceNode):
             continue
@@ -307,7 +324,7 @@ def task_at(text: str, line: int, uri: str = "", is_module=None):
     """The (leaf) task whose lines hold 0-based `line`, or None (also for a file that does not parse)."""
     try:
         lists = task_lists(text, uri, is_module)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeEncodeError, RecursionError):  # RecursionError: a block that aliases itself
         return None
     for found in lists:
         for raw in found.tasks:

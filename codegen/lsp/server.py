@@ -9,14 +9,20 @@ Threads:
   checks       one worker: loads the catalog and warms ansible-lint at start, then runs the
                (debounced) diagnostics of opened/saved documents and "Explain this task" parses
 
+  parse        one worker: the YAML parses of "Explain this task" and code actions, each given at
+               most PARSE_SECONDS (a hostile document cannot hold the event loop, nor the checks)
+
 Any failure inside a feature gives its empty result (logged), never a crash; unknown methods get
 pygls's MethodNotFound error; a generation overtaken by an edit gets ContentModified, a cancelled
-one RequestCancelled.
+one RequestCancelled; bad params, requests after shutdown and non-JSON get their JSON-RPC errors
+(codegen.lsp.protocol). A document over MAX_CHARS gets no suggestions, diagnostics or parses, one
+over MAX_CHECK_CHARS no diagnostics (codegen.lsp.document); the server says so once per document.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import threading
 import time
@@ -24,10 +30,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcContentModified, JsonRpcException
+from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 
-from codegen.lsp.document import MAX_CHARS, find_target, split_lines, task_at
+from codegen.lsp.document import MAX_CHARS, MAX_CHECK_CHARS, clean_text, find_target, split_lines, task_at
+from codegen.lsp.protocol import CodegenProtocol
 from codegen.lsp.suggest import Cancelled, Suggestion, VALIDATION_LOCK
 
 log = logging.getLogger("codegen.lsp")
@@ -35,7 +42,7 @@ log = logging.getLogger("codegen.lsp")
 CMD_GENERATE = "ansible-codegen.generateTask"
 CMD_EXPLAIN = "ansible-codegen.explainTask"
 SOURCE = "ansible-codegen"
-_PARSE_IN_LOOP = 100_000  # parse smaller documents on the event loop; bigger ones on the checks thread
+PARSE_SECONDS = 5.0  # a parse for a code action or "Explain" that takes longer gives no answer
 
 
 @dataclass
@@ -68,18 +75,26 @@ def build_backend(options: Options):
 
 
 class _QuietExpectedErrors(logging.Filter):
-    """pygls logs a traceback for every error response; a ContentModified is routine, not an error."""
+    """pygls logs a traceback for every error response; a ContentModified is routine, not an error,
+    and a message that is not JSON is the client's fault: one line, no traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, JsonRpcContentModified)
+        if isinstance(exc, JsonRpcContentModified):
+            return False
+        if isinstance(exc, (ValueError, RecursionError)):
+            record.msg, record.args = f"{record.getMessage()}: {exc.__class__.__name__}: {str(exc)[:200]}", None
+            record.exc_info = record.exc_text = None
+        return True
 
 
 class CodegenServer(LanguageServer):
     def __init__(self, options: Options):
-        super().__init__("ansible-codegen", _version(), text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("ansible-codegen", _version(), text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=CodegenProtocol)
         self.options = options
         self.versions: dict[str, int | None] = {}  # open documents -> their latest version
+        self._said_too_big: set[tuple[str, str]] = set()  # (uri, what): each cap is announced once per document
         self.stopping = False
         self._pending_checks: dict[str, asyncio.Task] = {}
         self._model_error_shown = False
@@ -90,10 +105,20 @@ class CodegenServer(LanguageServer):
             self.torch_ready.set()
         self.model_pool = ThreadPoolExecutor(1, thread_name_prefix="codegen-model")
         self.check_pool = ThreadPoolExecutor(1, thread_name_prefix="codegen-checks")
+        self.parse_pool = ThreadPoolExecutor(1, thread_name_prefix="codegen-parse")
         self.catalog_future: Future = self.check_pool.submit(self._load_catalog)
         self.suggester_future: Future = self.model_pool.submit(self._load_suggester)
         self.check_pool.submit(self._warm_checks)
-        logging.getLogger("pygls.protocol.json_rpc").addFilter(_QuietExpectedErrors())
+        for name in ("pygls.protocol.json_rpc", "pygls.server", "pygls.io_"):
+            logging.getLogger(name).addFilter(_QuietExpectedErrors())
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """A message body that is not JSON: JSON-RPC's ParseError (id null); the rest as pygls does."""
+        if isinstance(error, (ValueError, RecursionError)):  # JSONDecodeError, UnicodeDecodeError, nesting
+            self.protocol._send_response(None, None, JsonRpcParseError(
+                message=f"Parse error: {error.__class__.__name__}: {str(error)[:200]}").to_response_error())
+            return
+        super().report_server_error(error, source)
 
     # --- start-up (worker threads) ---
 
@@ -142,7 +167,7 @@ class CodegenServer(LanguageServer):
         """(text, version) of a document: the open copy, else the file on disk; None if unreadable."""
         try:
             doc = self.workspace.get_text_document(uri)
-            return doc.source, doc.version
+            return clean_text(doc.source), doc.version
         except Exception:  # noqa: BLE001 - a URI we cannot read
             return None
 
@@ -170,10 +195,24 @@ class CodegenServer(LanguageServer):
         except Exception:  # noqa: BLE001 - the client is gone
             pass
 
+    def too_big(self, uri: str, text: str, limit: int = MAX_CHARS) -> bool:
+        """Is the document over a cap? The first time, tell the user what it costs them."""
+        if len(text) <= limit:
+            return False
+        what = "suggestions, diagnostics or task parses" if limit == MAX_CHARS else "diagnostics"
+        if (uri, what) not in self._said_too_big:
+            self._said_too_big.add((uri, what))
+            name = uri.rsplit("/", 1)[-1]
+            self.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=f"ansible-codegen: {name} has {len(text)} characters, over the cap of {limit}: "
+                        f"no {what} for it"))
+        return True
+
     async def target_at(self, uri: str, position: types.Position):
         """(target, lines, version) for a cursor position, or None."""
         snap = self.snapshot(uri)
-        if snap is None or len(snap[0]) > MAX_CHARS:
+        if snap is None or self.too_big(uri, snap[0]):
             return None
         text, version = snap
         lines = split_lines(text)
@@ -276,12 +315,24 @@ class CodegenServer(LanguageServer):
         if snap is None:
             return
         text, version = snap
+        if self.too_big(uri, text) or self.too_big(uri, text, MAX_CHECK_CHARS):
+            if self._pending_checks.get(uri) is asyncio.current_task():
+                del self._pending_checks[uri]
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[],
+                                                                                  version=version))
+            return
         try:
             catalog = await self.catalog()
             loop = asyncio.get_running_loop()
             problems = await loop.run_in_executor(self.check_pool, check_document, text, catalog, self.options.lint, uri)
         except asyncio.CancelledError:
             raise
+        except RecursionError:  # a block that aliases itself: the document's fault, not a bug
+            # TODO(lead): shared loader - recursive aliases should be a YAML error there
+            log.warning("diagnostics for %s: the document nests without end (a recursive alias?)", uri)
+            self.log_to_client(f"diagnostics for {uri}: the YAML nests without end (a recursive alias?)",
+                               types.MessageType.Warning)
+            return
         except Exception as exc:  # noqa: BLE001 - no diagnostics rather than a crash
             log.exception("diagnostics for %s failed", uri)
             self.log_to_client(f"diagnostics for {uri} failed: {exc}", types.MessageType.Error)
@@ -310,14 +361,21 @@ class CodegenServer(LanguageServer):
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     async def task_at(self, uri: str, line: int):
+        """The task on a line, parsed off the event loop, or None (also when the parse takes over
+        PARSE_SECONDS: it finishes on its thread, unheeded)."""
         snap = self.snapshot(uri)
-        if snap is None or len(snap[0]) > MAX_CHARS:
+        if snap is None or self.too_big(uri, snap[0]):
             return None
         catalog = await self.catalog()
-        if len(snap[0]) <= _PARSE_IN_LOOP:
-            return task_at(snap[0], line, uri, catalog.resolve)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.check_pool, task_at, snap[0], line, uri, catalog.resolve)
+        # TODO(lead): shared loader - task_at parses with yaml.compose; bound alias expansion there
+        job = loop.run_in_executor(self.parse_pool, task_at, snap[0], line, uri, catalog.resolve)
+        try:
+            return await asyncio.wait_for(job, PARSE_SECONDS)
+        except asyncio.TimeoutError:
+            log.warning("parsing %s took over %.0f s: no task there", uri, PARSE_SECONDS)
+            self.log_to_client(f"parsing {uri} took over {PARSE_SECONDS:.0f} s: given up", types.MessageType.Warning)
+            return None
 
     def shutdown(self) -> None:  # pygls: the connection ended (exit, or the client went away)
         self.close()
@@ -330,8 +388,8 @@ class CodegenServer(LanguageServer):
                 pending.cancel()
             except RuntimeError:  # its loop is already closed
                 pass
-        self.model_pool.shutdown(wait=False, cancel_futures=True)
-        self.check_pool.shutdown(wait=False, cancel_futures=True)
+        for pool in (self.model_pool, self.check_pool, self.parse_pool):
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _safe(default):
@@ -443,7 +501,7 @@ def make_server(options: Options) -> CodegenServer:
     async def code_action(ls: CodegenServer, params: types.CodeActionParams):
         uri, line = params.text_document.uri, params.range.start.line
         snap = ls.snapshot(uri)
-        if snap is None or len(snap[0]) > MAX_CHARS:
+        if snap is None or ls.too_big(uri, snap[0]):
             return []
         lines = split_lines(snap[0])
         if not 0 <= line < len(lines):
@@ -515,6 +573,22 @@ def make_server(options: Options) -> CodegenServer:
 
 
 def serve(options: Options) -> None:
-    """Run the server on stdin/stdout until the client says exit (or closes the pipe)."""
+    """Run the server on stdin/stdout until the client says exit (or closes the pipe).
+
+    Then leave at once: a generation, a lint run or a runaway parse may still hold a worker thread,
+    and the interpreter would wait for it (the editor sees a server that does not exit). Exit code
+    0 after shutdown + exit, else 1 (LSP)."""
+    import os
+    import sys
+
     server = make_server(options)
-    server.start_io()
+    try:
+        server.start_io()
+    finally:
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(0 if server.protocol._shutdown else 1)

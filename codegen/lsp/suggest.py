@@ -89,7 +89,7 @@ def prepare_context(target: Target):
     from codegen.grounding.secrets import redact
     from codegen.pipeline import Prepared, prepare
 
-    prepared = prepare(target.file_text)
+    prepared = prepare(target.file_text)  # TODO(lead): shared loader - this parses the whole (hostile) file
     context = prepared.context
     if not (context.handlers or context.variables or context.tasks):
         # The whole file does not parse (the user is typing): what comes before the cursor may.

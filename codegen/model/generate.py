@@ -47,6 +47,11 @@ import torch
 LOOKUP_ENV = "CODEGEN_LOOKUP"
 PREFIX_CACHE_ENV = "CODEGEN_PREFIX_CACHE"
 DRAFT_TOKENS = 6  # tokens proposed per verifying pass
+# A longer prompt's prefill runs in pieces of this many tokens, with a cancellation check between
+# them (a 30k-token prompt took minutes on a CPU, deaf to its client leaving). Prompts up to this
+# length still run in one pass, so their outputs keep the same bits as before; the chunks depend on
+# the prompt's length only, not on the caller, so `serve` and the local backend still agree.
+PREFILL_CHUNK = 2048
 NGRAM = 3  # longest suffix looked up; shorter ones (down to one token) are tried when it is not found
 
 class Constraint:
@@ -244,8 +249,9 @@ class Generator:
         out = self.decoder(input_ids=torch.tensor(ids), use_cache=True, **kwargs)
         return getattr(out, self._cache_arg, None), out.last_hidden_state[:, -1]
 
-    def _prefill(self, ids: list[int], run: Decoding):
-        """(cache, hidden state of the last prompt position, the ids the cache holds)."""
+    def _prefill(self, ids: list[int], run: Decoding, cancelled: Callable[[], bool] | None = None):
+        """(cache, hidden state of the last prompt position, the ids the cache holds); None when
+        `cancelled` said so between two chunks of a long prompt."""
         cache, start = None, 0
         if self.lookup or self.prefix_cache:
             kept = None
@@ -264,9 +270,16 @@ class Generator:
                     cache = None
             if cache is None:
                 cache = self._new_cache()
-        cache, hidden = self._forward(ids[start:], cache)
-        run.reused_prompt_tokens, run.forwards = start, run.forwards + 1
-        return cache, hidden[-1:], list(ids)
+        run.reused_prompt_tokens = start
+        while True:
+            end = len(ids) if len(ids) - start <= PREFILL_CHUNK else start + PREFILL_CHUNK
+            cache, hidden = self._forward(ids[start:end], cache)
+            run.forwards += 1
+            if end == len(ids):
+                return cache, hidden[-1:], list(ids)
+            start = end
+            if cancelled is not None and cancelled():
+                return None
 
     # -- text ------------------------------------------------------------------------------------
     def _concatenative(self) -> bool:
@@ -307,20 +320,25 @@ class Generator:
 
     # -- the decoding loop -------------------------------------------------------------------------
     def steps(self, ids: list[int], max_tokens: int, constraint: Constraint | None = None,
-              run: Decoding | None = None) -> Iterator[tuple[int, str]]:
+              run: Decoding | None = None, cancelled: Callable[[], bool] | None = None) -> Iterator[tuple[int, str]]:
         """The one greedy decoding loop: yields (token, decoded text so far) per new token.
 
         Stops by itself at EOS (not yielded; run.stopped = "eos") or after `max_tokens`; the
         caller stops it earlier by leaving the loop (end of task, stop strings, cancellation)
-        and closing the iterator. Each token is the argmax of its logits, or the constraint's
-        choice on the text before it: prompt-lookup drafts only change how positions are batched
-        into forward passes, never which token is chosen.
+        and closing the iterator; `cancelled`, polled between the chunks of a long prompt's
+        prefill, ends it before the first token (run.stopped = "cancelled"). Each token is the
+        argmax of its logits, or the constraint's choice on the text before it: prompt-lookup
+        drafts only change how positions are batched into forward passes, never which token is chosen.
         """
         run = run if run is not None else Decoding(prompt_tokens=len(ids))
         run.prompt_tokens = len(ids)
         # inference mode around the work only: a generator's `with` would stay entered across its yields
         with torch.inference_mode():
-            cache, rows, held = self._prefill(ids, run)
+            prefilled = self._prefill(ids, run, cancelled)
+        if prefilled is None:
+            run.stopped = "cancelled"
+            return
+        cache, rows, held = prefilled
         lookup = Lookup(ids, self.ngram) if self.lookup else None
         pieces = run.pieces
         drafts: list[int] = []
@@ -387,7 +405,7 @@ class Generator:
         started = time.perf_counter()
         ids = self.encode(prompt)
         run = Decoding(prompt_tokens=len(ids), started=started)
-        steps = self.steps(ids, self.max_new_tokens, constraint, run)
+        steps = self.steps(ids, self.max_new_tokens, constraint, run, cancelled)
         try:
             for _, text in steps:
                 cut = end_of_task(text)

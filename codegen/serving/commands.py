@@ -61,13 +61,17 @@ def register(main: click.Group) -> None:
                   help="Require 'Authorization: Bearer KEY' (env ANSIBLE_CODEGEN_SERVE_API_KEY).")
     @click.option("--max-tokens-limit", default=1024, show_default=True, type=click.IntRange(1),
                   help="Largest max_tokens a request may ask for.")
+    @click.option("--max-prompt-tokens", default=2048, show_default=True, type=click.IntRange(1),
+                  help="Longest prompt (in tokens) a request may send; longer ones get a 400 naming this cap "
+                       "(a prompt's prefill holds the one generation slot: the next request waits for it).")
     @click.option("--quiet", is_flag=True, help="No per-request log lines on stderr.")
     @click.option("--print-base-path", is_flag=True,
                   help="Print the base model's Hugging Face folder (converting the GGUF once if needed) and exit.")
     @click.option("--vllm-command", "print_vllm", is_flag=True,
                   help="Print the vLLM command that serves the same base + adapter, and exit.")
     @friendly_errors
-    def serve(host, port, base, adapter, model_name, api_key, max_tokens_limit, quiet, print_base_path, print_vllm):
+    def serve(host, port, base, adapter, model_name, api_key, max_tokens_limit, max_prompt_tokens, quiet, print_base_path,
+              print_vllm):
         """Serve the model over an OpenAI-compatible API (/v1/completions, /v1/models).
 
         Clients: `ansible-codegen task ... --backend openai --url http://HOST:PORT --model NAME`,
@@ -95,7 +99,7 @@ def register(main: click.Group) -> None:
             raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         try:
             backend = LocalBackend(base=base, adapter=adapter)
-            server.engine = Engine(backend.load(), max_tokens_limit=max_tokens_limit)
+            server.engine = Engine(backend.load(), max_tokens_limit=max_tokens_limit, max_prompt_tokens=max_prompt_tokens)
             server.info = backend.info
         except BaseException:
             server.server_close()

@@ -7,9 +7,18 @@
     GET  /health           200 once the model is loaded
 
 Errors are OpenAI-shaped JSON, `{"error": {"message", "type", "param", "code"}}`, with 400 for a
-bad request, 401 for a missing/wrong key (with --api-key), 404 for an unknown model or path.
+bad request (not JSON, nested deeper than Python parses, a lone surrogate, a bad field, a prompt
+over its cap), 401 for a missing/wrong key (with --api-key), 404 for an unknown model or path,
+411/413 for a missing/oversized Content-Length, 415 for a POST whose Content-Type is not
+application/json (a web page can only send "simple" cross-origin requests: text/plain, forms;
+requiring JSON makes the browser ask first, which this server never allows).
+Caps (each error names its cap): body MAX_BODY bytes, MAX_PROMPTS prompts of MAX_PROMPT_CHARS
+characters in all (checked before tokenizing), --max-prompt-tokens tokens per prompt and the
+model's context; a connection idle for TIMEOUT seconds is closed.
 One generation runs at a time (a CPU model gains nothing from two); others wait their turn,
-and a request whose client has gone away (timeout, Ctrl-C) stops generating.
+and a request whose client has gone away (timeout, Ctrl-C) stops generating, also in the middle
+of a long prompt's prefill (run in chunks; `codegen.model.generate.PREFILL_CHUNK`). A client that
+leaves mid-answer is not an error: nothing is logged for it.
 
 Decoding is the model's own loop (`Generator.steps`: kept-vocabulary head, KV cache, prompt
 lookup, prefix cache): the same tokens the local backend produces, but with OpenAI semantics: it stops at EOS, a stop string or max_tokens, and
@@ -28,8 +37,16 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
 
-MAX_BODY = 1 << 20
+MAX_BODY = 1 << 20  # bytes
+DRAIN_LIMIT = 16 << 20  # bytes of a refused body read (and dropped) so that the client gets the answer
 MAX_STOPS = 16
+MAX_PROMPTS = 16  # prompts in one request (each is a whole generation)
+MAX_PROMPT_CHARS = 65_536  # all the prompts of a request together, before tokenizing
+# per prompt: its prefill holds the one generation slot (2048 tokens of the embedded model: 80 s on a
+# 2-core machine loaded 6x over; a 4096-token prompt took 179 s there). Longer prompts, when an
+# operator allows them, are prefilled in PREFILL_CHUNK pieces that stop when the client leaves.
+DEFAULT_MAX_PROMPT_TOKENS = 2048
+TIMEOUT = 60  # seconds a connection may stall (reading the request, or a client not reading the answer)
 DEFAULT_MAX_TOKENS = 16  # OpenAI's default for /v1/completions
 
 
@@ -46,15 +63,19 @@ class RequestError(Exception):
 class Engine:
     """Greedy, streamed decoding with OpenAI stop semantics on top of a loaded `Generator`."""
 
-    def __init__(self, generator, max_tokens_limit: int = 1024):
+    def __init__(self, generator, max_tokens_limit: int = 1024, max_prompt_tokens: int = DEFAULT_MAX_PROMPT_TOKENS):
         self.generator = generator
         self.max_tokens_limit = max_tokens_limit
+        self.max_prompt_tokens = max_prompt_tokens
         config = getattr(getattr(generator.decoder, "config", None), "max_position_embeddings", None)
         self.context_limit = int(config) if config else None
         self.lock = threading.Lock()
 
     def prompt_ids(self, prompt: str) -> list[int]:
         ids = self.generator.encode(prompt)
+        if len(ids) > self.max_prompt_tokens:
+            raise RequestError(400, f"the prompt has {len(ids)} tokens; this server's cap is {self.max_prompt_tokens} "
+                               "(serve --max-prompt-tokens)", param="prompt", code="context_length_exceeded")
         if self.context_limit and len(ids) >= self.context_limit:
             raise RequestError(400, f"the prompt has {len(ids)} tokens; this model's context is {self.context_limit}",
                                param="prompt", code="context_length_exceeded")
@@ -76,7 +97,8 @@ class Engine:
         run = Decoding(prompt_tokens=len(ids))
         text, sent = "", 0
         finish, stop_reason = "length", None
-        steps = g.steps(ids, max_tokens, run=run)  # the generator's own loop: greedy, no constraint
+        # the generator's own loop: greedy, no constraint; `gone` also stops a long prompt's prefill
+        steps = g.steps(ids, max_tokens, run=run, cancelled=gone)
         try:
             for _, text in steps:
                 hit = _first_stop(text, stop, max(0, sent - longest))
@@ -93,6 +115,8 @@ class Engine:
             else:
                 if run.stopped == "eos":
                     finish = "stop"
+                elif run.stopped == "cancelled":  # during the prefill
+                    finish = "cancelled"
         finally:
             steps.close()
         if len(text) > sent:
@@ -142,8 +166,11 @@ def parse_completion_request(body, served: set[str], max_tokens_limit: int) -> d
     if not isinstance(body, dict):
         raise RequestError(400, "the request body must be a JSON object")
     model = body.get("model")
+    if model is not None and not isinstance(model, str):
+        raise RequestError(400, "model must be a string", param="model")
     if model is not None and model not in served:
-        raise RequestError(404, f"The model `{model}` does not exist. Served: {', '.join(sorted(served))}",
+        shown = model if model.isprintable() and len(model) <= 100 else ascii(model[:100])  # one plain line
+        raise RequestError(404, f"The model `{shown}` does not exist. Served: {', '.join(sorted(served))}",
                            param="model", code="model_not_found")
     prompt = body.get("prompt")
     if isinstance(prompt, str):
@@ -154,6 +181,12 @@ def parse_completion_request(body, served: set[str], max_tokens_limit: int) -> d
         raise RequestError(400, "token-id prompts are not supported: send text", param="prompt")
     else:
         raise RequestError(400, "prompt must be a string or a non-empty list of strings", param="prompt")
+    if len(prompts) > MAX_PROMPTS:
+        raise RequestError(400, f"{len(prompts)} prompts in one request; the cap is {MAX_PROMPTS}", param="prompt")
+    chars = sum(len(p) for p in prompts)
+    if chars > MAX_PROMPT_CHARS:
+        raise RequestError(400, f"the prompt has {chars} characters; the cap is {MAX_PROMPT_CHARS}",
+                           param="prompt", code="context_length_exceeded")
     max_tokens = _int_field(body, "max_tokens", DEFAULT_MAX_TOKENS, 1, max_tokens_limit)
     stop = body.get("stop")
     if stop is None:
@@ -185,9 +218,28 @@ def parse_completion_request(body, served: set[str], max_tokens_limit: int) -> d
             "include_usage": bool(options.get("include_usage"))}
 
 
+def parse_json_body(raw: bytes):
+    """A request body -> its JSON value; RequestError(400) for anything that is not JSON we can use."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+        # a lone surrogate ("\\ud800") is valid JSON but not text: the tokenizer would fail on it later
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RequestError(400, f"the request body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    except UnicodeEncodeError as exc:
+        raise RequestError(400, f"the request body holds a lone surrogate ({exc.object[exc.start:exc.end]!a}): "
+                           "not valid Unicode text") from None
+    except RecursionError:
+        raise RequestError(400, "the request body is nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, and an integer of more digits than Python converts
+        raise RequestError(400, f"the request body is not valid JSON: {exc}") from None
+    return body
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "ansible-codegen"
     protocol_version = "HTTP/1.0"  # one response per connection: streams end when it closes
+    timeout = TIMEOUT  # a stalled client (slow headers, an unsent body, an unread answer) frees its thread
     server: "CompletionServer"
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -242,8 +294,8 @@ class Handler(BaseHTTPRequestHandler):
             handler()
         except RequestError as exc:
             self._error(exc)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client left; nothing to answer
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client left, or stalled past TIMEOUT: nothing to answer
         except Exception as exc:  # a bug must still answer in JSON, and keep the server up
             self.server.log(f"internal error on {method} {path}: {exc.__class__.__name__}: {exc}")
             try:
@@ -263,6 +315,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):  # noqa: N802
         self._dispatch("DELETE")
 
+    def do_PATCH(self):  # noqa: N802
+        self._dispatch("PATCH")
+
+    def do_OPTIONS(self):  # noqa: N802 - a CORS preflight: refused (no Access-Control-* headers)
+        self._dispatch("OPTIONS")
+
+    def do_HEAD(self):  # noqa: N802
+        self._dispatch("HEAD")
+
     # -- endpoints ---------------------------------------------------------------------------
     def _health(self) -> None:
         self._send_json(200, {"status": "ok"})
@@ -273,6 +334,16 @@ class Handler(BaseHTTPRequestHandler):
              "owned_by": "ansible-codegen", "root": self.server.info.get("base"),
              "adapter": self.server.info.get("adapter")}]})
 
+    def _discard(self, size: int) -> None:
+        """Read and drop a refused body (up to DRAIN_LIMIT bytes): closing with unread bytes sends a
+        reset, which can destroy the error answer before the client has read it."""
+        left = min(size, DRAIN_LIMIT)
+        while left > 0:
+            chunk = self.rfile.read(min(left, 1 << 16))
+            if not chunk:
+                break
+            left -= len(chunk)
+
     def _read_body(self):
         length = self.headers.get("Content-Length")
         if length is None:
@@ -281,13 +352,17 @@ class Handler(BaseHTTPRequestHandler):
             size = int(length)
         except ValueError:
             raise RequestError(400, "bad Content-Length") from None
+        # get_content_type() says text/plain when the header is missing: refused too (a browser's
+        # no-cors fetch of a Blob sends none)
+        kind = self.headers.get_content_type()
+        if kind != "application/json":
+            self._discard(size)
+            raise RequestError(415, f"Content-Type must be application/json, not {kind}",
+                               code="unsupported_media_type")
         if size < 0 or size > MAX_BODY:
-            raise RequestError(413, f"the request body is over {MAX_BODY} bytes")
-        raw = self.rfile.read(size)
-        try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RequestError(400, f"the request body is not valid JSON: {exc}") from None
+            self._discard(size)
+            raise RequestError(413, f"the request body has {size} bytes; the cap is {MAX_BODY}")
+        return parse_json_body(self.rfile.read(size))
 
     def _completions(self) -> None:
         server = self.server
@@ -340,7 +415,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             self._stream_events(meta, ids, request)
-        except (BrokenPipeError, ConnectionResetError):
+        except (ConnectionError, TimeoutError):
             raise
         except Exception as exc:  # headers are sent: report in the stream, as vLLM does
             self.server.log(f"internal error while streaming: {exc.__class__.__name__}: {exc}")
@@ -383,6 +458,14 @@ class CompletionServer(ThreadingHTTPServer):
     def log(self, message: str) -> None:
         sys.stderr.write(f"ansible-codegen serve: {message}\n")
         sys.stderr.flush()
+
+    def handle_error(self, request, client_address) -> None:
+        """socketserver prints a traceback for any error outside the handler's own try: a client
+        that left or stalled is routine (nothing to say), anything else is one line."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        self.log(f"error on a connection from {client_address[0]}: {exc.__class__.__name__}: {exc}")
 
     @property
     def url(self) -> str:
