@@ -16,9 +16,10 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
+from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.task_keys import is_keyword
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
 
 # Caps on what one document may cost (the server tells the user once per document when one applies):
 # over MAX_CHARS, no suggestions, diagnostics or task parses (hover still works: it reads one line);
@@ -302,7 +303,6 @@ def task_lists(text: str, uri: str = "", is_module=None) -> list[TaskList]:
 
     lines = text.splitlines()
     out: list[TaskList] = []
-    # TODO(lead): shared loader - an alias bomb makes iter_tasks walk the expanded tree (45 s+)
     for root in yaml.compose_all(text, Loader=_LOADER):
         if not isinstance(root, yaml.SequenceNode):
             continue

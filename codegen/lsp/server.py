@@ -328,7 +328,7 @@ class CodegenServer(LanguageServer):
         except asyncio.CancelledError:
             raise
         except RecursionError:  # a block that aliases itself: the document's fault, not a bug
-            # TODO(lead): shared loader - recursive aliases should be a YAML error there
+            # (the shared loader refuses recursive aliases; a safety net for any other endless nesting)
             log.warning("diagnostics for %s: the document nests without end (a recursive alias?)", uri)
             self.log_to_client(f"diagnostics for {uri}: the YAML nests without end (a recursive alias?)",
                                types.MessageType.Warning)
@@ -368,7 +368,6 @@ class CodegenServer(LanguageServer):
             return None
         catalog = await self.catalog()
         loop = asyncio.get_running_loop()
-        # TODO(lead): shared loader - task_at parses with yaml.compose; bound alias expansion there
         job = loop.run_in_executor(self.parse_pool, task_at, snap[0], line, uri, catalog.resolve)
         try:
             return await asyncio.wait_for(job, PARSE_SECONDS)

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 
 import yaml
 
+from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.lsp.document import Target, role_part
 from codegen.task_keys import module_key
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
 CACHE_SIZE = 64
 VALIDATION_LOCK = threading.Lock()  # ansible's loader and ansible-lint are process-global: one check at a time
 
@@ -89,7 +90,7 @@ def prepare_context(target: Target):
     from codegen.grounding.secrets import redact
     from codegen.pipeline import Prepared, prepare
 
-    prepared = prepare(target.file_text)  # TODO(lead): shared loader - this parses the whole (hostile) file
+    prepared = prepare(target.file_text)  # capped and bounded: pipeline.prepare
     context = prepared.context
     if not (context.handlers or context.variables or context.tasks):
         # The whole file does not parse (the user is typing): what comes before the cursor may.
