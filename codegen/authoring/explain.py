@@ -51,7 +51,7 @@ from codegen.authoring.explain_model import (
     is_secret_option,
 )
 from codegen.authoring.explain_rules import RULES, review, rule_id
-from codegen.lsp.hover import first_sentence
+from codegen.catalog.doc_text import first_sentence
 from codegen.task_keys import module_key
 
 # Re-exported: explain_command.py and the tests use `explain` as the one entry point.

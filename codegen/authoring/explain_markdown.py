@@ -26,7 +26,7 @@ from codegen.authoring.explain_model import (
     is_template,
     plain_value,
 )
-from codegen.lsp.hover import first_sentence, plain
+from codegen.catalog.doc_text import first_sentence, plain
 from codegen.task_keys import is_keyword
 
 # Modules whose keys are free names, not options (as in validate/argspec.py).

@@ -6,7 +6,7 @@ and never invents anything.
 """
 from __future__ import annotations
 
-from codegen.lsp.hover import first_sentence, plain
+from codegen.catalog.doc_text import first_sentence, plain
 from codegen.task_keys import is_keyword, module_key
 
 _FREE_FORM = {"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.raw", "ansible.builtin.script",
