@@ -145,7 +145,7 @@ class AnsibleFile:
 
 @dataclass
 class Broken:
-    """A file that looks like Ansible (by its path) but is not YAML ansible can read."""
+    """A file that is not YAML ansible can read (kind: what its path says, else "yaml")."""
 
     path: Path
     kind: str
@@ -253,13 +253,15 @@ def classify(path: str | Path, text: str, bom: str = "",
     path = Path(path)
     hint = path_hint(path)
     try:
+        # TODO(lead): shared loader (size caps, bounded aliases)
         documents = list(yaml.compose_all(text, Loader=_LOADER))
-    except yaml.YAMLError as exc:
-        if hint is None:
-            return None  # e.g. a Helm template: not ours to judge
-        from codegen.validate.syntax import _describe, _line
+    except (yaml.YAMLError, RecursionError) as exc:
+        # Whatever its path: a hook given a file it cannot parse says so (a Helm template is
+        # excluded in the hook's config, as for pre-commit's own check-yaml).
+        from codegen.validate.syntax import describe_failure
 
-        return Broken(path, hint, Note(_line(exc), "error", "syntax", _describe(exc).replace("the tasks are", "the file is")))
+        line, message = describe_failure(exc, text)
+        return Broken(path, hint or "yaml", Note(line, "error", "syntax", message.replace("the tasks are", "the file is")))
     lines = split_lines(text)
     if len(documents) > 1:
         if hint in ("tasks", "handlers"):

@@ -11,8 +11,10 @@ What ansible-lint counts as a failure is an error here; what its default warn_li
 """
 from __future__ import annotations
 
+import copy
 import logging
 import os
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -34,9 +36,11 @@ class _Linter:
         from ansiblelint.rules import RulesCollection
 
         from codegen.catalog.store import collection_roots
-        from codegen.validate import lint_cache
+        from codegen.validate import ansible_env, lint_cache
         from codegen.validate.task_load import ensure_plugin_loader
 
+        ansible_env.prepare()  # our tools on PATH, no user or repository ansible config (see there)
+        ansible_env.guard()
         lint_cache.install()  # ansible's answers about itself, kept from the last start
 
         self.root = Path(tempfile.mkdtemp(prefix="codegen-lint-"))
@@ -69,6 +73,8 @@ class _Linter:
         # imported under their bare names ("args"), hence one logger per rule module.
         for name in {"ansiblelint", *(type(rule).__module__ for rule in self.rules)}:
             logging.getLogger(name).setLevel(logging.ERROR)
+        for rule in self.rules:
+            _guard_module_imports(sys.modules.get(type(rule).__module__))
 
     def run(self, lintable, syntax_check: bool = True) -> list:
         from ansiblelint.runner import Runner
@@ -84,6 +90,27 @@ class _Linter:
     def level(self, match) -> str:
         warn = set(self.options.warn_list)
         return "warning" if {match.tag, match.rule.id, *match.rule.tags} & warn else "error"
+
+
+def _guard_module_imports(rule_module) -> None:
+    """The `args` rule imports the file of each module a task calls and runs its main(): let it
+    find only modules of ansible and the installed collections, never a repository's own."""
+    found = getattr(rule_module, "load_plugin", None)
+    if found is None or getattr(found, "_guarded", False):
+        return
+    from codegen.validate.ansible_env import allowed_roots, is_allowed
+
+    roots = allowed_roots()
+
+    def load_plugin(name):
+        context = found(name)
+        if context.plugin_resolved_path and not is_allowed(context.plugin_resolved_path, roots):
+            context = copy.copy(context)
+            context.resolved, context.plugin_resolved_name, context.plugin_resolved_path = False, None, None
+        return context
+
+    load_plugin._guarded = True
+    rule_module.load_plugin = load_plugin
 
 
 def linter() -> _Linter:

@@ -40,7 +40,10 @@ def ensure_plugin_loader(extra_roots: list[str] | None = None) -> None:
     from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
     from codegen.catalog.store import collection_roots
+    from codegen.validate import ansible_env
 
+    ansible_env.prepare()  # no-ops after the first call; see there: never a repository's plugins
+    ansible_env.guard()
     wanted = [str(p) for p in collection_roots()] + list(extra_roots or [])
     with _LOCK:
         finder = AnsibleCollectionConfig.collection_finder
