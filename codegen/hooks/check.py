@@ -130,6 +130,7 @@ def _item_of(spans_by_list: list[tuple[int, list[tuple[int, int]]]], line: int |
 
 def check_found(found: AnsibleFile, catalog, lint: bool = True, syntax_check: bool = False) -> list[Finding]:
     from codegen.validate import validate_tasks
+    from codegen.validate.context import for_path
 
     findings: list[Finding] = []
     earlier: dict[tuple[int, int], list] = {}  # (list, task) -> problems the checks before lint found
@@ -138,15 +139,17 @@ def check_found(found: AnsibleFile, catalog, lint: bool = True, syntax_check: bo
     unsafe: set[str] = set()
     if found.root is not None and "!unsafe" in found.text:
         _unsafe_values(found.root, unsafe, set())
+    place = for_path(found.path)
     for list_index, tl in enumerate(found.top_lists()):
         if not tl.items:
             continue
+        context = place.for_handlers(tl.handlers or found.kind == "handlers").with_collections(tl.collections)
         spans = _item_spans(tl)
         spans_by_list.append((list_index, spans))
         stubs = {first for (first, _), item in zip(spans, tl.items)
                  if isinstance(item, yaml.MappingNode) and len(item.value) == 1
                  and getattr(item.value[0][0], "value", None) == "name"}
-        for problem in validate_tasks(_masked(found, tl), catalog, lint=False):
+        for problem in validate_tasks(_masked(found, tl), catalog, lint=False, context=context):
             if problem.check == "jinja" and unsafe and _about_unsafe(problem.message, unsafe):
                 continue
             line = problem.line

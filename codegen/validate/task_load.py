@@ -15,7 +15,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from codegen.validate.problem import Problem, error
+from codegen.validate.problem import Problem, error, warning
 
 CHECK = "task_load"
 _LOCK = threading.Lock()
@@ -72,24 +72,108 @@ def _data_loader():
     return _LOADER
 
 
-def load(task: dict, index: int | None = None, line: int | None = None, catalog=None) -> tuple[list[Action], list[Problem]]:
-    """Load one top-level task (a block loads with all its children) -> (actions, problems)."""
-    from ansible.errors import AnsibleError
-    from ansible.playbook.block import Block
-    from ansible.playbook.task import Task
+def load(task: dict, index: int | None = None, line: int | None = None, catalog=None,
+         context=None) -> tuple[list[Action], list[Problem]]:
+    """Load one top-level task (a block: its own keywords, then each child) -> (actions, problems).
+
+    context (codegen.validate.context.Context): handlers are loaded as handlers (`listen`), short
+    module names are looked up in the context's collections, the repository's own modules are
+    known to exist (but not checked). A failure inside ansible that is not about the task is a
+    warning that the task could not be checked, never the user's error.
+    """
+    from codegen.validate.context import Context
 
     ensure_plugin_loader()
-    ds = copy.deepcopy(task)  # ansible may annotate or rewrite what it is given
+    actions: list[Action] = []
+    problems: list[Problem] = []
+    _load_item(copy.deepcopy(task), context or Context(), catalog, actions, problems, index, line, context is not None)
+    return actions, problems
+
+
+_BLOCK_KEYS = ("block", "rescue", "always")
+
+
+def _load_item(ds: dict, context, catalog, actions: list, problems: list, index, line, users: bool) -> None:
+    from ansible.errors import AnsibleError
+    from ansible.playbook.block import Block
+    from ansible.playbook.handler import Handler
+    from ansible.playbook.task import Task
+
+    if isinstance(ds.get("collections"), list):
+        context = context.with_collections(ds["collections"])
+    block = any(key in ds for key in _BLOCK_KEYS)
     try:
-        if any(key in ds for key in ("block", "rescue", "always")):
-            loaded = Block.load(ds, play=None, loader=_data_loader())
+        if block:
+            # The block's own keywords, with empty child lists: ansible loads a static import
+            # inside a block only with a play, so the children are loaded one by one below.
+            shell = {k: ([] if k in _BLOCK_KEYS and isinstance(v, list) else v) for k, v in ds.items()}
+            Block.load(shell, play=None, use_handlers=context.handlers, loader=_data_loader())
         else:
-            loaded = Task.load(ds, loader=_data_loader())
+            if context.collections and "collections" not in ds:
+                ds["collections"] = list(context.collections)
+            loaded = (Handler if context.handlers else Task).load(ds, loader=_data_loader())
+            actions.extend(_actions(loaded))
     except AnsibleError as exc:
-        return [], [error(CHECK, _explain(exc, task, catalog), task=index, line=line)]
-    except Exception as exc:  # ansible raises plain errors for some malformed input
-        return [], [error(CHECK, f"ansible cannot load this task: {_first_line(str(exc))}", task=index, line=line)]
-    return list(_actions(loaded)), []
+        if _not_checkable(exc, ds, context):
+            return
+        missing = _missing_collection(exc, catalog) if users else None
+        if missing:  # the user's environment has it, or the repository's requirements do: not ours to judge
+            problems.append(warning(CHECK, f"collection '{missing}' is not installed here: this task is not checked",
+                                    task=index, line=line))
+            return
+        unknown = _unknown_short_name(exc, catalog) if users else None
+        if unknown:
+            problems.append(warning(CHECK, f"module '{unknown}' is not in ansible, the installed collections or this "
+                                           "repository's plugin folders: this task is not checked", task=index, line=line))
+            return
+        problems.append(error(CHECK, _explain(exc, ds, catalog), task=index, line=line))
+        return
+    except Exception as exc:  # noqa: BLE001 - ansible fails in plain ways on input it did not expect
+        problems.append(warning(CHECK, f"could not check this task (ansible failed inside: "
+                                       f"{type(exc).__name__}: {_first_line(str(exc))[:160]})", task=index, line=line))
+        return
+    if block:
+        for key in _BLOCK_KEYS:
+            for child in ds.get(key) or []:
+                if isinstance(child, dict):
+                    _load_item(child, context, catalog, actions, problems, index, line, users)
+
+
+_COLLECTIONS: dict[int, set[str]] = {}
+
+
+def _missing_collection(exc, catalog) -> str | None:
+    """The collection of an unresolved FQCN when no module of it is installed."""
+    if catalog is None:
+        return None
+    message = _first_line(getattr(exc, "message", None) or str(exc))
+    found = re.search(r"couldn't resolve module/action '([A-Za-z0-9_]+\.[A-Za-z0-9_]+)\.[A-Za-z0-9_.]+'", message)
+    if not found:
+        return None
+    if id(catalog) not in _COLLECTIONS:
+        _COLLECTIONS[id(catalog)] = {name.rsplit(".", 1)[0] for name in catalog.names()}
+    name = found.group(1)
+    return None if name in _COLLECTIONS[id(catalog)] or name in ("ansible.builtin", "ansible.legacy") else name
+
+
+def _unknown_short_name(exc, catalog) -> str | None:
+    """A short module name that nothing installed provides and that is no misspelling of an
+    ansible.builtin one: a plugin the repository gets from elsewhere (its requirements, a path)."""
+    message = _first_line(getattr(exc, "message", None) or str(exc))
+    found = re.search(r"couldn't resolve module/action '([A-Za-z0-9_]+)'", message)
+    if not found or catalog is None:
+        return None
+    hits, exact = _close_modules(found.group(1), catalog)
+    if exact or any(h.startswith("ansible.builtin.") for h in hits):
+        return None  # a module of a collection called without it, or a typo of a builtin: certain
+    return found.group(1)
+
+
+def _not_checkable(exc, ds: dict, context) -> bool:
+    """A module ansible cannot find that the repository brings itself (library/, its own collection)."""
+    message = _first_line(getattr(exc, "message", None) or str(exc))
+    found = re.search(r"couldn't resolve module/action '([^']+)'", message)
+    return bool(found) and context.is_local(found.group(1))
 
 
 def _actions(item):
@@ -99,8 +183,18 @@ def _actions(item):
         for child in (item.block or []) + (item.rescue or []) + (item.always or []):
             yield from _actions(child)
         return
-    fqcn = getattr(item, "resolved_action", None) or item.action
-    yield Action(fqcn=fqcn, args=dict(item.args or {}), written=item.action)
+    yield Action(fqcn=_module_of(item), args=dict(item.args or {}), written=item.action)
+
+
+def _module_of(task) -> str:
+    """The module a task runs. Task.resolved_action names the action plugin, and collections route
+    many modules to one shared action plugin (community.okd's to kubernetes.core.k8s_info's)."""
+    from ansible.plugins.loader import module_loader
+
+    found = module_loader.find_plugin_with_context(task.action, collection_list=task.collections)
+    if found.resolved and found.resolved_fqcn:
+        return found.resolved_fqcn
+    return getattr(task, "resolved_action", None) or task.action
 
 
 def _first_line(text: str) -> str:
