@@ -245,6 +245,14 @@ def check_file(path: str | Path, catalog, lint: bool = True, syntax_check: bool 
     """Check one file. Raises files.Unreadable when it cannot be read."""
     path = Path(path)
     bom, text = read_text(path)
+    return check_text(path, text, catalog, lint, syntax_check, known_module, bom)
+
+
+def check_text(path: str | Path, text: str, catalog, lint: bool = False, syntax_check: bool = False,
+               known_module: Callable[[str], bool] | None = None, bom: str = "") -> FileReport:
+    """Check a file's text as if it lay at `path` (the editor's unsaved buffer: lint=False, as
+    lint reads the file where it lies)."""
+    path = Path(path)
     if known_module is None:
         known_module = lambda name: catalog.resolve(name) is not None  # noqa: E731
     found = classify(path, text, bom, known_module=known_module)
