@@ -194,7 +194,8 @@ def _module_of(task) -> str:
     found = module_loader.find_plugin_with_context(task.action, collection_list=task.collections)
     if found.resolved and found.resolved_fqcn:
         return found.resolved_fqcn
-    return getattr(task, "resolved_action", None) or task.action
+    # The private field: the public property warns on stderr when the action is not resolved.
+    return getattr(task, "_resolved_action", None) or task.action
 
 
 def _first_line(text: str) -> str:
