@@ -197,3 +197,58 @@ def test_an_internal_failure_is_a_warning_not_the_users_error(tmp_path, catalog,
     path.write_text("- ansible.builtin.debug: {msg: hi}\n")
     findings = check_file(path, catalog, lint=False).findings
     assert [f.level for f in findings] == ["warning"] and "could not check this task" in findings[0].message
+
+
+# --- with lint: the repository's own .ansible-lint and .yamllint --------------------------------------
+
+ROLE_TASKS = """\
+---
+- name: install nginx
+  apt:
+    name: nginx
+    state: present
+- name: Start nginx
+  service: {name: nginx, state: started}
+"""
+
+
+def _verdicts(repo: Path, target: Path) -> tuple[int, int, str]:
+    """(ansible-lint's exit code, check's exit code, check's output), both run in the repository."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    lint = subprocess.run([str(ENTRY.parent / "ansible-lint"), "--offline", "-q", str(target)], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=300)
+    check = subprocess.run([str(ENTRY), "check", str(target)], cwd=repo, env=env, capture_output=True, text=True,
+                           timeout=300)
+    return lint.returncode, check.returncode, check.stdout + check.stderr
+
+
+def test_check_agrees_with_ansible_lint_under_the_repository_config(tmp_path):
+    repo = tmp_path / "repo"
+    tasks = repo / "roles" / "web" / "tasks" / "main.yml"
+    tasks.parent.mkdir(parents=True)
+    tasks.write_text(ROLE_TASKS)
+    (repo / ".git").mkdir()
+    lint_rc, check_rc, output = _verdicts(repo, tasks)
+    assert lint_rc != 0 and check_rc == 1 and "fqcn" in output, output  # short module names, lower-case name
+    (repo / ".ansible-lint").write_text("---\nprofile: min\nskip_list:\n  - fqcn\nwarn_list:\n  - name[casing]\n"
+                                        "exclude_paths:\n  - roles/legacy/\n")
+    lint_rc, check_rc, output = _verdicts(repo, tasks)
+    assert (lint_rc, check_rc) == (0, 0), output
+    assert "[lint] fqcn" not in output
+    legacy = repo / "roles" / "legacy" / "tasks" / "main.yml"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text("- name: x\n  ansible.builtin.file: {path: /x, colour: blue}\n")
+    assert _verdicts(repo, legacy)[1] == 0  # excluded by the repository: not looked at
+
+
+def test_the_repository_yamllint_config_is_read(tmp_path):
+    repo = tmp_path / "repo"
+    tasks = repo / "roles" / "web" / "tasks" / "main.yml"
+    tasks.parent.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    long_line = "- name: Say something long\n  ansible.builtin.debug:\n    msg: " + "x" * 200 + "\n"
+    tasks.write_text("---\n" + long_line)
+    assert "yaml[line-length]" in _verdicts(repo, tasks)[2]
+    (repo / ".yamllint").write_text("extends: default\nrules:\n  line-length: disable\n")
+    lint_rc, check_rc, output = _verdicts(repo, tasks)
+    assert "yaml[line-length]" not in output and (lint_rc, check_rc) == (0, 0), output

@@ -207,9 +207,11 @@ def _run_lint(found: AnsibleFile, spans_by_list: list, unloadable: set, syntax_c
     give up on the whole file), on a copy where those tasks are comment lines, so the others are
     still linted and every line keeps its number."""
     from codegen.validate.lint import lint_file
+    from codegen.validate.lint_config import for_file as lint_settings
 
+    repo = lint_settings(found.path)
     if not unloadable:
-        return lint_file(found.path, kind=found.kind, syntax_check=syntax_check)
+        return lint_file(found.path, kind=found.kind, syntax_check=syntax_check, repo=repo)
     import shutil
     import tempfile
 
@@ -225,7 +227,7 @@ def _run_lint(found: AnsibleFile, spans_by_list: list, unloadable: set, syntax_c
     try:
         copy = folder / found.path.name
         copy.write_text("".join(lines), encoding="utf-8")
-        return lint_file(copy, kind=found.kind, syntax_check=False)
+        return lint_file(copy, kind=found.kind, syntax_check=False, repo=repo)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -238,6 +240,15 @@ def _elsewhere(first_part: str, path: Path) -> bool:
         return Path(first_part).resolve() != path.resolve()
     except OSError:
         return True
+
+
+def _excluded(path: Path) -> bool:
+    from codegen.validate.lint_config import BadConfig, for_file
+
+    try:
+        return for_file(path).excludes(path)
+    except BadConfig:
+        return False  # said once the file is linted
 
 
 def check_file(path: str | Path, catalog, lint: bool = True, syntax_check: bool = False,
@@ -258,6 +269,8 @@ def check_text(path: str | Path, text: str, catalog, lint: bool = False, syntax_
     found = classify(path, text, bom, known_module=known_module)
     if found is None:
         return FileReport(path, ansible=False)
+    if lint and _excluded(path):
+        return FileReport(path, ansible=False)  # the repository's .ansible-lint excludes it: not looked at
     if isinstance(found, Broken):
         note = found.note
         return FileReport(path, True, found.kind, [Finding(path, note.line, note.level, note.check, note.message)])

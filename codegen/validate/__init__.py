@@ -48,8 +48,14 @@ def validate_tasks(text: str, catalog, lint: bool = True, context=None) -> list[
         unloadable = {i for i, found in seen.items() if any(p.check == "task_load" and p.level == "error" for p in found)}
         unloadable |= {i for i, task in enumerate(parsed.tasks) if not isinstance(task, dict)}
         if len(unloadable) < len(parsed.tasks):
+            from codegen.validate.lint_config import BadConfig
+
             lint_text = _without(text, parsed.lines, unloadable)
-            problems += [p for p in lint_tasks(lint_text, parsed.lines) if not _repeats(p, seen.get(p.task, []))]
+            try:
+                repo = context.lint_settings() if context is not None else None
+            except BadConfig as exc:
+                return problems + [Problem("warning", "lint", f"ansible-lint could not run: {exc}", None, None)]
+            problems += [p for p in lint_tasks(lint_text, parsed.lines, repo) if not _repeats(p, seen.get(p.task, []))]
     return problems
 
 

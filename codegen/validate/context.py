@@ -11,7 +11,7 @@ its short module names are looked up in, and which modules the repository brings
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 _MAX_META = 256 * 1024  # a role's meta/main.yml larger than this is not read (a hostile file)
@@ -28,13 +28,21 @@ class Context:
     handlers: bool = False  # the list is handlers (listen: is a keyword there)
     collections: tuple[str, ...] = ()  # searched for short module names, as ansible does
     local_modules: frozenset[str] = field(default_factory=frozenset)  # the repository's own modules
+    path: str | None = None  # the file (its repository's lint settings are found from it)
 
     def for_handlers(self, handlers: bool) -> Context:
-        return Context(handlers, self.collections, self.local_modules)
+        return replace(self, handlers=handlers)
 
     def with_collections(self, names) -> Context:
         extra = tuple(n for n in names if isinstance(n, str) and n not in self.collections)
-        return Context(self.handlers, self.collections + extra, self.local_modules) if extra else self
+        return replace(self, collections=self.collections + extra) if extra else self
+
+    def lint_settings(self):
+        """The lint_config.RepoLint for this file (ansible-lint's defaults when it has no path).
+        Raises lint_config.BadConfig."""
+        from codegen.validate.lint_config import RepoLint, for_file
+
+        return for_file(self.path) if self.path else RepoLint()
 
     def is_local(self, name: str) -> bool:
         return name in self.local_modules or name.rsplit(".", 1)[-1] in self.local_modules and any(
@@ -46,7 +54,7 @@ def for_path(path: str | Path | None, handlers: bool = False) -> Context:
     if path is None:
         return Context(handlers)
     collections, local = _of_folder(Path(path).resolve().parent)
-    return Context(handlers, collections, local)
+    return Context(handlers, collections, local, str(path))
 
 
 @functools.lru_cache(maxsize=512)

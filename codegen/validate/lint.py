@@ -25,11 +25,13 @@ CHECK = "lint"
 PROFILE = "production"
 ENABLE = ["args"]
 _LOCK = threading.Lock()
-_LINTER: _Linter | None = None
+_LINTERS: dict[str | None, _Linter] = {}
 
 
 class _Linter:
-    def __init__(self) -> None:
+    def __init__(self, repo=None) -> None:
+        """repo: a lint_config.RepoLint for a user's file (its repository's settings, or
+        ansible-lint's defaults); None for generated tasks (the production profile)."""
         from ansiblelint.app import App
         from ansiblelint.config import DEFAULT_WARN_LIST, Options
         from ansiblelint.constants import DEFAULT_RULESDIR
@@ -46,14 +48,20 @@ class _Linter:
         self.root = Path(tempfile.mkdtemp(prefix="codegen-lint-"))
         self.tasks_file = self.root / "role" / "tasks" / "main.yml"
         self.tasks_file.parent.mkdir(parents=True)
+        profile = PROFILE if repo is None else repo.profile
         self.options = Options(
             offline=True,  # never reach for galaxy
-            profile=PROFILE,
-            enable_list=list(ENABLE),
-            warn_list=list(DEFAULT_WARN_LIST),
-            project_dir=str(self.root),
+            profile=profile,
+            enable_list=list(ENABLE) if repo is None else list(repo.enable_list),
+            warn_list=list(DEFAULT_WARN_LIST) + ([] if repo is None else list(repo.warn_list)),
+            skip_list=[] if repo is None else list(repo.skip_list),
+            project_dir=str(self.root),  # never the repository: ansible-compat would add its plugin paths
             cwd=self.root,
         )
+        if repo is not None:
+            self.options.yamllint_file = Path(repo.yamllint_file) if repo.yamllint_file else None
+            for key, value in repo.rule_settings:
+                setattr(self.options, key, value)
         self.app = App(self.options)
         self.options.cache_dir = self.app.runtime.cache_dir
         # Let the linter's runtime see the catalog's collections too (e.g. the project's example one).
@@ -67,7 +75,7 @@ class _Linter:
         self.app.runtime.prepare_environment(install_local=False, offline=True)
         self.app.runtime.enable_plugin_loader()
         ensure_plugin_loader()
-        self.rules = RulesCollection(app=self.app, rulesdirs=[DEFAULT_RULESDIR], options=self.options, profile_name=PROFILE)
+        self.rules = RulesCollection(app=self.app, rulesdirs=[DEFAULT_RULESDIR], options=self.options, profile_name=profile)
         # Rules log warnings such as "Unable to load module ..." for a module that does not exist;
         # the task_load check reports that, with a suggestion, so keep stderr quiet. Rule files are
         # imported under their bare names ("args"), hence one logger per rule module.
@@ -113,18 +121,19 @@ def _guard_module_imports(rule_module) -> None:
     rule_module.load_plugin = load_plugin
 
 
-def linter() -> _Linter:
-    """The process's one linter (built on first call)."""
-    global _LINTER
+def linter(repo=None) -> _Linter:
+    """The linter for generated tasks (repo None), or for a repository's settings (built on first call)."""
+    key = None if repo is None else repr(repo)
     with _LOCK:
-        if _LINTER is None:
-            _LINTER = _Linter()
-        return _LINTER
+        if key not in _LINTERS:
+            _LINTERS[key] = _Linter(repo)
+        return _LINTERS[key]
 
 
-def lint_tasks(text: str, task_lines: list[int] | None = None) -> list[Problem]:
-    """Lint a task list (YAML text). task_lines: each top-level task's first line, to set Problem.task."""
-    lint = linter()
+def lint_tasks(text: str, task_lines: list[int] | None = None, repo=None) -> list[Problem]:
+    """Lint a task list (YAML text). task_lines: each top-level task's first line, to set Problem.task.
+    repo: the lint_config.RepoLint of the file the tasks are in (None: generated tasks)."""
+    lint = linter(repo)
     from ansiblelint.file_utils import Lintable
 
     with _LOCK:
@@ -133,11 +142,11 @@ def lint_tasks(text: str, task_lines: list[int] | None = None) -> list[Problem]:
     return [_problem(lint, m, task_lines) for m in matches]
 
 
-def lint_file(path: str | Path, kind: str | None = None, syntax_check: bool = True) -> list[Problem]:
+def lint_file(path: str | Path, kind: str | None = None, syntax_check: bool = True, repo=None) -> list[Problem]:
     """Lint a file or role folder where it lies: kind 'playbook', 'tasks', 'role'... or None to let
     ansible-lint decide. syntax_check runs `ansible-playbook --syntax-check` (a subprocess) on
-    playbooks and roles, as the ansible-lint CLI does."""
-    lint = linter()
+    playbooks and roles, as the ansible-lint CLI does. repo: as for lint_tasks."""
+    lint = linter(repo)
     from ansiblelint.file_utils import Lintable
 
     path = Path(path)
