@@ -17,6 +17,7 @@ prepare() must run before ansible is imported (its constants and loaders read th
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import sysconfig
@@ -86,8 +87,13 @@ def is_allowed(path: str | bytes | Path | None, roots: list[Path] | None = None)
         return False
     if isinstance(path, bytes):
         path = os.fsdecode(path)
+    return _inside(str(path), tuple(roots or allowed_roots()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _inside(path: str, roots: tuple[Path, ...]) -> bool:  # asked per task by the args rule: resolve once
     resolved = Path(path).resolve()
-    return any(resolved == root or root in resolved.parents for root in roots or allowed_roots())
+    return any(resolved == root or root in resolved.parents for root in roots)
 
 
 def guard() -> None:

@@ -38,11 +38,11 @@ class Context:
         return replace(self, collections=self.collections + extra) if extra else self
 
     def lint_settings(self):
-        """The lint_config.RepoLint for this file (ansible-lint's defaults when it has no path).
+        """The lint_config.RepoLint for this file (as for a repository without a config when it has no path).
         Raises lint_config.BadConfig."""
-        from codegen.validate.lint_config import RepoLint, for_file
+        from codegen.validate.lint_config import for_file, without_config
 
-        return for_file(self.path) if self.path else RepoLint()
+        return for_file(self.path) if self.path else without_config()
 
     def is_local(self, name: str) -> bool:
         return name in self.local_modules or name.rsplit(".", 1)[-1] in self.local_modules and any(

@@ -20,6 +20,8 @@ from codegen.validate.problem import Problem, error, warning
 CHECK = "task_load"
 _LOCK = threading.Lock()
 _LOADER = None
+_FINDER_SEEN = None  # the collection finder ensure_plugin_loader last saw set up
+_MODULES: dict[tuple, str] = {}  # (action, collections) -> the module it runs
 
 
 @dataclass
@@ -42,6 +44,9 @@ def ensure_plugin_loader(extra_roots: list[str] | None = None) -> None:
     from codegen.catalog.store import collection_roots
     from codegen.validate import ansible_env
 
+    global _FINDER_SEEN
+    if not extra_roots and _FINDER_SEEN is not None and AnsibleCollectionConfig.collection_finder is _FINDER_SEEN:
+        return  # set up already, and nothing replaced the finder since (checked per task: keep it cheap)
     ansible_env.prepare()  # no-ops after the first call; see there: never a repository's plugins
     ansible_env.guard()
     wanted = [str(p) for p in collection_roots()] + list(extra_roots or [])
@@ -49,12 +54,13 @@ def ensure_plugin_loader(extra_roots: list[str] | None = None) -> None:
         finder = AnsibleCollectionConfig.collection_finder
         if finder is None:
             init_plugin_loader(wanted)
-            return
-        have = AnsibleCollectionConfig.collection_paths
-        missing = [p for p in wanted if p not in have and _has_collections(p)]
-        if missing:
-            _AnsibleCollectionFinder._remove()
-            init_plugin_loader(missing + [p for p in have if not p.endswith("_internal")])
+        else:
+            have = AnsibleCollectionConfig.collection_paths
+            missing = [p for p in wanted if p not in have and _has_collections(p)]
+            if missing:
+                _AnsibleCollectionFinder._remove()
+                init_plugin_loader(missing + [p for p in have if not p.endswith("_internal")])
+        _FINDER_SEEN = AnsibleCollectionConfig.collection_finder
 
 
 def _has_collections(root: str) -> bool:
@@ -191,11 +197,14 @@ def _module_of(task) -> str:
     many modules to one shared action plugin (community.okd's to kubernetes.core.k8s_info's)."""
     from ansible.plugins.loader import module_loader
 
-    found = module_loader.find_plugin_with_context(task.action, collection_list=task.collections)
-    if found.resolved and found.resolved_fqcn:
-        return found.resolved_fqcn
-    # The private field: the public property warns on stderr when the action is not resolved.
-    return getattr(task, "_resolved_action", None) or task.action
+    key = (task.action, tuple(task.collections or ()))
+    if key not in _MODULES:
+        found = module_loader.find_plugin_with_context(task.action, collection_list=task.collections)
+        if found.resolved and found.resolved_fqcn:
+            _MODULES[key] = found.resolved_fqcn
+        else:  # the private field: the public property warns on stderr when the action is not resolved
+            return getattr(task, "_resolved_action", None) or task.action
+    return _MODULES[key]
 
 
 def _first_line(text: str) -> str:
