@@ -23,6 +23,7 @@ from codegen.hooks.files import AnsibleFile, Broken, TaskList, classify, dash_li
 _KEY_IN_MESSAGE = (
     re.compile(r"unknown option '([^']+)'"),
     re.compile(r"unknown module '([^']+)'"),
+    re.compile(r"^module '([^']+)' is not in ansible"),
     re.compile(r"'([^']+)' is not a task keyword"),
     re.compile(r"unsupported parameters?:? '?([A-Za-z0-9_.]+)"),
     re.compile(r"conflicting action statements: [^,]+, ([A-Za-z0-9_.]+)"),

@@ -48,6 +48,22 @@ def empty_config() -> Path:
     return path
 
 
+def guarded_tools() -> Path:
+    """A folder holding an `ansible-playbook` that runs guard() first (see guarded_playbook)."""
+    import shlex
+
+    from codegen.atomic import write_text
+    from codegen.paths import cache_dir
+
+    folder = cache_dir() / "ansible" / "bin"
+    script = folder / "ansible-playbook"
+    text = f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m codegen.validate.guarded_playbook \"$@\"\n"
+    if not script.is_file() or script.read_text() != text:
+        write_text(script, text)
+        script.chmod(0o755)
+    return folder
+
+
 def clean_environ(environ: dict[str, str]) -> dict[str, str]:
     """A copy of the environment that ansible reads no user or repository configuration from."""
     out = {k: v for k, v in environ.items() if not k.startswith("ANSIBLE_") or k.startswith(KEPT)}

@@ -72,6 +72,8 @@ class _Linter:
         env = self.app.runtime.environ
         current = [p for p in env.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep) if p]
         env["ANSIBLE_COLLECTIONS_PATH"] = os.pathsep.join(dict.fromkeys(current + paths))
+        # ...and its `ansible-playbook --syntax-check` refuses a repository's plugin folders too.
+        env["PATH"] = os.pathsep.join([str(ansible_env.guarded_tools()), env.get("PATH", "")])
         self.app.runtime.prepare_environment(install_local=False, offline=True)
         self.app.runtime.enable_plugin_loader()
         ensure_plugin_loader()
