@@ -135,8 +135,10 @@ def _load_item(ds: dict, context, catalog, actions: list, problems: list, index,
         problems.append(error(CHECK, _explain(exc, ds, catalog), task=index, line=line))
         return
     except Exception as exc:  # noqa: BLE001 - ansible fails in plain ways on input it did not expect
-        problems.append(warning(CHECK, f"could not check this task (ansible failed inside: "
-                                       f"{type(exc).__name__}: {_first_line(str(exc))[:160]})", task=index, line=line))
+        # In a user's file, a note that the check could not run; a generated task must load cleanly.
+        report = warning if users else error
+        problems.append(report(CHECK, f"could not check this task (ansible failed inside: "
+                                      f"{type(exc).__name__}: {_first_line(str(exc))[:160]})", task=index, line=line))
         return
     if block:
         for key in _BLOCK_KEYS:
