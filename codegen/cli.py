@@ -137,6 +137,9 @@ def refuse_same_file(source: str | Path | None, output: str | Path | None, what:
 @click.version_option(package_name="ansible-codegen")
 def main():
     """Plain English in, validated Ansible tasks and playbooks out. Offline, on your CPU."""
+    from codegen.validate.ansible_env import prepare
+
+    prepare()  # before ansible is imported: our tools, no user or repository ansible config
 
 
 @main.command()

@@ -1,6 +1,8 @@
 """The pre-commit hooks' code: which files are Ansible, stubs, fill (scripted backend, no model), check."""
 from __future__ import annotations
 
+import json
+import os
 import stat
 import subprocess
 import sys
@@ -113,12 +115,30 @@ def test_ansible_files_are_recognised(path, text, kind):
     ("requirements.yml", "- name: geerlingguy.nginx\n  version: 3.1.0\n  src: https://x\n"),
     ("people.yml", "- name: alice\n  age: 3\n- name: bob\n  age: 4\n"),
     ("names.yml", "- name: install nginx\n- name: install redis\n"),  # no sign of Ansible: not stubs
-    ("chart/templates/x.yaml", "metadata:\n  name: {{ .Release.Name }}\n  x: [\n"),  # not YAML, not ours
     ("vars.yml", "# codegen: foo\nport: 80\n"),
     ("empty.yml", ""),
 ])
 def test_other_yaml_is_not_ansible(path, text):
     assert classify(path, text, known_module=known) is None
+
+
+@pytest.mark.parametrize("name, data, line", [
+    ("chart/templates/x.yaml", b"metadata:\n  name: {{ .Release.Name }}\n  x: [\n", 4),
+    ("notes.yml", b"a: 1\nb: \"unclosed\nc: 3\n", 4),
+    ("data.yaml", b"a: 1\nb: \x00\n", 2),
+    ("deep.yml", b"[" * 5000 + b"]" * 5000 + b"\n", 1),
+    ("deep-map.yml", b"a:\n" + b"".join(b" " * (i + 1) + b"b:\n" for i in range(3000)), 1000),
+])
+def test_check_reports_any_yaml_it_cannot_parse(tmp_path, name, data, line):
+    """Issue 13, finding 6: a file the hook is given that does not parse is an error, whatever its path."""
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    result = subprocess.run([str(ENTRY), "check", "--no-lint", str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.startswith(f"{path}:{line}: error [syntax] the file is not valid YAML"), result.stdout
+    assert "Traceback" not in result.stderr
+    assert fill_file(path, no_model).changed is False and path.read_bytes() == data  # fill leaves it alone
 
 
 def test_broken_yaml_where_ansible_lives_is_reported():
@@ -438,3 +458,111 @@ def test_hooks_manifest_declares_both_hooks():
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["types"] == ["yaml"] and hook["entry"].startswith("ansible-codegen ")
     assert hooks["ansible-codegen-fill"]["require_serial"] is True
+
+
+# --- never the checked repository's code; our own tools without the venv on PATH (issue 13) -------
+
+ENTRY = Path(sys.executable).parent / "ansible-codegen"
+BARE_PATH = "/usr/bin:/bin"  # no venv: as when the entry point is called by its absolute path (pipx)
+# A plugin file that leaves a mark beside itself when it is imported, and again if its main() runs.
+MARKER = ("import pathlib\npathlib.Path(__file__).with_suffix('.RAN').write_text('imported')\n"
+          "def main():\n    pathlib.Path(__file__).with_suffix('.MAIN').write_text('ran')\n"
+          "class FilterModule:\n    def filters(self):\n        return {'evil': lambda v: v, 'evil_env': lambda v: v}\n"
+          "class TestModule:\n    def tests(self):\n        return {'evil': lambda v: True}\n"
+          "class LookupModule:\n    def run(self, terms, variables=None, **kw):\n        return terms\n")
+PLUGIN_DIRS = ("library", "module_utils", "action_plugins", "filter_plugins", "callback_plugins", "lookup_plugins",
+               "test_plugins", "vars_plugins", "strategy_plugins", "connection_plugins", "inventory_plugins")
+HOSTILE_TASKS = """\
+- name: A module of the repository's library
+  evil_mod:
+    path: /tmp/x
+- name: An action plugin of the repository
+  evil_action:
+    path: /tmp/x
+- name: A module from the environment's library
+  evil_env_mod:
+    path: /tmp/x
+- name: A collection beside the playbook
+  evil.col.mod:
+    path: /tmp/x
+- name: Filters, tests and lookups of the repository
+  ansible.builtin.debug:
+    msg: "{{ 'x' | evil }} {{ 'x' | evil_env }} {{ 'x' is evil }} {{ lookup('evil', 'x') }} {{ 'x' | evil.col.f }}"
+"""
+
+
+def test_commands_find_their_tools_without_the_venv_on_path(tmp_path):
+    """Issue 13, finding 2: the entry point called by absolute path, PATH without the venv."""
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"install nginx": APT}))
+    env = {"HOME": os.environ["HOME"], "PATH": BARE_PATH, "OMP_NUM_THREADS": "1",
+           "ANSIBLE_CODEGEN_TEST_BACKEND": f"scripted:{answers}",
+           **{k: v for k, v in os.environ.items() if k in ("XDG_CACHE_HOME", "ANSIBLE_CODEGEN_CACHE")}}
+    out = tmp_path / "site.yml"
+    made = subprocess.run([str(ENTRY), "playbook", "install nginx", "-o", str(out)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "ansible.builtin.apt" in out.read_text()
+    checked = subprocess.run([str(ENTRY), "check", "--syntax-check", str(out)], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0 and "No such file" not in checked.stdout + checked.stderr, checked.stdout + checked.stderr
+
+
+def hostile_repo(root: Path) -> tuple[Path, dict[str, str]]:
+    """A repository whose ansible.cfg, plugin folders (beside the playbook, in a role, in a local
+    collection) and environment would all point ansible at code that marks that it ran."""
+    config = ["[defaults]"] + [f"{folder} = ./cfg/{folder}" for folder in PLUGIN_DIRS]  # the keys are the folder names
+    config += ["callbacks_enabled = evil", "stdout_callback = evil", "vars_plugins_enabled = evil",
+               "[inventory]", "enable_plugins = evil"]
+    (root / "ansible.cfg").write_text("\n".join(config) + "\n")
+    for base in ("cfg", "playbooks", "roles/web", "env"):
+        for folder in PLUGIN_DIRS:
+            for name in ("evil_mod", "evil_action", "evil", "evil_env_mod", "evil_env"):
+                (root / base / folder).mkdir(parents=True, exist_ok=True)
+                (root / base / folder / f"{name}.py").write_text(MARKER)
+    collection = root / "playbooks" / "collections" / "ansible_collections" / "evil" / "col"
+    for folder in ("modules", "action", "filter"):
+        (collection / "plugins" / folder).mkdir(parents=True)
+        (collection / "plugins" / folder / ("f.py" if folder == "filter" else "mod.py")).write_text(MARKER)
+    (collection / "MANIFEST.json").write_text('{"collection_info": {"namespace": "evil", "name": "col", "version": "1.0.0"}}')
+    playbook = root / "playbooks" / "site.yml"
+    (root / "playbooks" / "x.yml").write_text("- name: Imported\n  ansible.builtin.debug: {msg: hi}\n")
+    # ansible-playbook templates a static import's target while parsing: with the repository's filter
+    playbook.write_text("- name: Web\n  hosts: all\n  roles:\n    - web\n  tasks:\n"
+                        "    - name: Import\n      ansible.builtin.import_tasks: \"{{ 'x' | evil }}.yml\"\n"
+                        + "".join(f"    {line}\n" if line else "\n" for line in HOSTILE_TASKS.splitlines()))
+    (root / "playbooks" / "roles").symlink_to(root / "roles")
+    (root / "roles" / "web" / "tasks").mkdir(parents=True)
+    (root / "roles" / "web" / "tasks" / "main.yml").write_text(HOSTILE_TASKS)
+    env = {f"ANSIBLE_{folder.upper()}": str(root / "env" / folder) for folder in PLUGIN_DIRS}
+    env |= {"ANSIBLE_CALLBACKS_ENABLED": "evil_env", "ANSIBLE_STDOUT_CALLBACK": "evil_env"}
+    return playbook, env
+
+
+def ran(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for pattern in ("*.RAN", "*.MAIN") for p in root.rglob(pattern))
+
+
+def test_hostile_repository_code_never_runs(tmp_path):
+    """check (lint on, syntax check on) and the language server's diagnostics, run inside a
+    repository whose ansible.cfg, plugin folders and environment point at its own plugins."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    playbook, hostile_env = hostile_repo(repo)
+    env = {**os.environ, **hostile_env}
+    files = [str(playbook), str(repo / "roles" / "web" / "tasks" / "main.yml")]
+    result = subprocess.run([str(ENTRY), "check", "--syntax-check", *files], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stdout + result.stderr
+    # the repository's own modules are known by their file names only; its collection is not ours
+    assert "collection 'evil.col' is not installed here" in result.stdout, result.stdout
+    assert ran(repo) == []  # ...and none of the repository's code ran
+    code = ("import sys\nfrom codegen.catalog import load_catalog\nfrom codegen.lsp.diagnostics import check_document\n"
+            "text = open(sys.argv[1]).read()\n"
+            "found = check_document(text, load_catalog(quiet=True), lint=True, uri='file://' + sys.argv[1])\n"
+            "print(sum(p.check == 'task_load' for p in found))")
+    for path in files:
+        diagnostics = subprocess.run([sys.executable, "-c", code, path], cwd=repo, env=env,
+                                     capture_output=True, text=True, timeout=300)
+        assert diagnostics.returncode == 0 and int(diagnostics.stdout.split()[-1]) >= 1, diagnostics.stderr[-2000:]
+        assert ran(repo) == []

@@ -23,6 +23,7 @@ from codegen.hooks.files import AnsibleFile, Broken, TaskList, classify, dash_li
 _KEY_IN_MESSAGE = (
     re.compile(r"unknown option '([^']+)'"),
     re.compile(r"unknown module '([^']+)'"),
+    re.compile(r"^module '([^']+)' is not in ansible"),
     re.compile(r"'([^']+)' is not a task keyword"),
     re.compile(r"unsupported parameters?:? '?([A-Za-z0-9_.]+)"),
     re.compile(r"conflicting action statements: [^,]+, ([A-Za-z0-9_.]+)"),
@@ -130,6 +131,7 @@ def _item_of(spans_by_list: list[tuple[int, list[tuple[int, int]]]], line: int |
 
 def check_found(found: AnsibleFile, catalog, lint: bool = True, syntax_check: bool = False) -> list[Finding]:
     from codegen.validate import validate_tasks
+    from codegen.validate.context import for_path
 
     findings: list[Finding] = []
     earlier: dict[tuple[int, int], list] = {}  # (list, task) -> problems the checks before lint found
@@ -138,15 +140,17 @@ def check_found(found: AnsibleFile, catalog, lint: bool = True, syntax_check: bo
     unsafe: set[str] = set()
     if found.root is not None and "!unsafe" in found.text:
         _unsafe_values(found.root, unsafe, set())
+    place = for_path(found.path)
     for list_index, tl in enumerate(found.top_lists()):
         if not tl.items:
             continue
+        context = place.for_handlers(tl.handlers or found.kind == "handlers").with_collections(tl.collections)
         spans = _item_spans(tl)
         spans_by_list.append((list_index, spans))
         stubs = {first for (first, _), item in zip(spans, tl.items)
                  if isinstance(item, yaml.MappingNode) and len(item.value) == 1
                  and getattr(item.value[0][0], "value", None) == "name"}
-        for problem in validate_tasks(_masked(found, tl), catalog, lint=False):
+        for problem in validate_tasks(_masked(found, tl), catalog, lint=False, context=context):
             if problem.check == "jinja" and unsafe and _about_unsafe(problem.message, unsafe):
                 continue
             line = problem.line
@@ -204,9 +208,11 @@ def _run_lint(found: AnsibleFile, spans_by_list: list, unloadable: set, syntax_c
     give up on the whole file), on a copy where those tasks are comment lines, so the others are
     still linted and every line keeps its number."""
     from codegen.validate.lint import lint_file
+    from codegen.validate.lint_config import for_file as lint_settings
 
+    repo = lint_settings(found.path)
     if not unloadable:
-        return lint_file(found.path, kind=found.kind, syntax_check=syntax_check)
+        return lint_file(found.path, kind=found.kind, syntax_check=syntax_check, repo=repo)
     import shutil
     import tempfile
 
@@ -222,7 +228,7 @@ def _run_lint(found: AnsibleFile, spans_by_list: list, unloadable: set, syntax_c
     try:
         copy = folder / found.path.name
         copy.write_text("".join(lines), encoding="utf-8")
-        return lint_file(copy, kind=found.kind, syntax_check=False)
+        return lint_file(copy, kind=found.kind, syntax_check=False, repo=repo)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -237,16 +243,35 @@ def _elsewhere(first_part: str, path: Path) -> bool:
         return True
 
 
+def _excluded(path: Path) -> bool:
+    from codegen.validate.lint_config import BadConfig, for_file
+
+    try:
+        return for_file(path).excludes(path)
+    except BadConfig:
+        return False  # said once the file is linted
+
+
 def check_file(path: str | Path, catalog, lint: bool = True, syntax_check: bool = False,
                known_module: Callable[[str], bool] | None = None) -> FileReport:
     """Check one file. Raises files.Unreadable when it cannot be read."""
     path = Path(path)
     bom, text = read_text(path)
+    return check_text(path, text, catalog, lint, syntax_check, known_module, bom)
+
+
+def check_text(path: str | Path, text: str, catalog, lint: bool = False, syntax_check: bool = False,
+               known_module: Callable[[str], bool] | None = None, bom: str = "") -> FileReport:
+    """Check a file's text as if it lay at `path` (the editor's unsaved buffer: lint=False, as
+    lint reads the file where it lies)."""
+    path = Path(path)
     if known_module is None:
         known_module = lambda name: catalog.resolve(name) is not None  # noqa: E731
     found = classify(path, text, bom, known_module=known_module)
     if found is None:
         return FileReport(path, ansible=False)
+    if lint and _excluded(path):
+        return FileReport(path, ansible=False)  # the repository's .ansible-lint excludes it: not looked at
     if isinstance(found, Broken):
         note = found.note
         return FileReport(path, True, found.kind, [Finding(path, note.line, note.level, note.check, note.message)])

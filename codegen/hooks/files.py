@@ -97,6 +97,8 @@ class TaskList:
     region: tuple[int, int]  # 0-based [first, end) lines where its items and comments between them lie
     min_column: int  # items may not sit left of this (the column of the key that owns the list)
     nested: bool = False  # inside a block
+    handlers: bool = False  # a play's handlers: (a handlers file says so by its kind)
+    collections: tuple[str, ...] = ()  # the play's `collections:` keyword
 
     def content_spans(self) -> list[tuple[int, int]]:
         """0-based (first, last) lines of each item's content (trailing comments excluded)."""
@@ -145,7 +147,7 @@ class AnsibleFile:
 
 @dataclass
 class Broken:
-    """A file that looks like Ansible (by its path) but is not YAML ansible can read."""
+    """A file that is not YAML ansible can read (kind: what its path says, else "yaml")."""
 
     path: Path
     kind: str
@@ -224,14 +226,15 @@ def _document_bounds(lines: list[str]) -> tuple[int, int]:
     return first, end
 
 
-def _add_list(out: list[TaskList], node, region: tuple[int, int], min_column: int, nested: bool) -> None:
+def _add_list(out: list[TaskList], node, region: tuple[int, int], min_column: int, nested: bool,
+              handlers: bool = False, collections: tuple[str, ...] = ()) -> None:
     if node is None or _is_null(node):
-        out.append(TaskList([], None, region, min_column, nested))
+        out.append(TaskList([], None, region, min_column, nested, handlers, collections))
         return
     if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
         return  # `tasks: []` and other flow lists: nothing to fill in, and ansible-lint sees them
     items = node.value
-    out.append(TaskList(items, node.start_mark.column, region, min_column, nested))
+    out.append(TaskList(items, node.start_mark.column, region, min_column, nested, handlers, collections))
     for index, item in enumerate(items):
         if not isinstance(item, yaml.MappingNode):
             continue
@@ -239,12 +242,22 @@ def _add_list(out: list[TaskList], node, region: tuple[int, int], min_column: in
         _add_keyed_lists(out, item, BLOCK_KEYS, item_end, nested=True)
 
 
-def _add_keyed_lists(out: list[TaskList], mapping, keys: tuple[str, ...], end: int, nested: bool) -> None:
+def _add_keyed_lists(out: list[TaskList], mapping, keys: tuple[str, ...], end: int, nested: bool,
+                     collections: tuple[str, ...] = ()) -> None:
     pairs = mapping.value
     for index, (key, value) in enumerate(pairs):
         if isinstance(key, yaml.ScalarNode) and key.value in keys:
             value_end = pairs[index + 1][0].start_mark.line if index + 1 < len(pairs) else end
-            _add_list(out, value, (key.start_mark.line + 1, value_end), key.start_mark.column, nested)
+            _add_list(out, value, (key.start_mark.line + 1, value_end), key.start_mark.column, nested,
+                      handlers=key.value == "handlers", collections=collections)
+
+
+def _play_collections(play) -> tuple[str, ...]:
+    """A play's `collections:` keyword: where its short module names are looked up."""
+    for key, value in play.value:
+        if getattr(key, "value", None) == "collections" and isinstance(value, yaml.SequenceNode):
+            return tuple(v.value for v in value.value if isinstance(v, yaml.ScalarNode))
+    return ()
 
 
 def classify(path: str | Path, text: str, bom: str = "",
@@ -253,13 +266,15 @@ def classify(path: str | Path, text: str, bom: str = "",
     path = Path(path)
     hint = path_hint(path)
     try:
+        # TODO(lead): shared loader (size caps, bounded aliases)
         documents = list(yaml.compose_all(text, Loader=_LOADER))
-    except yaml.YAMLError as exc:
-        if hint is None:
-            return None  # e.g. a Helm template: not ours to judge
-        from codegen.validate.syntax import _describe, _line
+    except (yaml.YAMLError, RecursionError) as exc:
+        # Whatever its path: a hook given a file it cannot parse says so (a Helm template is
+        # excluded in the hook's config, as for pre-commit's own check-yaml).
+        from codegen.validate.syntax import describe_failure
 
-        return Broken(path, hint, Note(_line(exc), "error", "syntax", _describe(exc).replace("the tasks are", "the file is")))
+        line, message = describe_failure(exc, text)
+        return Broken(path, hint or "yaml", Note(line, "error", "syntax", message.replace("the tasks are", "the file is")))
     lines = split_lines(text)
     if len(documents) > 1:
         if hint in ("tasks", "handlers"):
@@ -281,7 +296,8 @@ def classify(path: str | Path, text: str, bom: str = "",
         for index, play in enumerate(items):
             if isinstance(play, yaml.MappingNode):
                 end = items[index + 1].start_mark.line if index + 1 < len(items) else bounds[1]
-                _add_keyed_lists(found.lists, play, PLAY_TASK_KEYS, end, nested=False)
+                _add_keyed_lists(found.lists, play, PLAY_TASK_KEYS, end, nested=False,
+                                 collections=_play_collections(play))
         return found
     if hint in ("tasks", "handlers"):
         kind = hint

@@ -135,8 +135,8 @@ def fill_file(path: str | Path, pipeline_factory: Callable[[], object], write: b
     path = Path(path)
     bom, text = read_text(path)
     found = classify(path, text, bom, known_module=known_module)
-    if found is None:
-        return FillResult(path)
+    if found is None or (isinstance(found, Broken) and found.kind == "yaml"):
+        return FillResult(path)  # not Ansible (or not YAML) by its path: `check` reports what does not parse
     if isinstance(found, Broken):
         note: Note = found.note
         return FillResult(path, ansible=True, messages=[_format(

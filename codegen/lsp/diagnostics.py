@@ -1,15 +1,16 @@
-"""Diagnostics: the validation problems of an open file's tasks, on the lines where they are.
+"""Diagnostics: the validation problems of an open document, on the lines where they are.
 
-Each task list of the document (a playbook's tasks/handlers/pre_tasks/post_tasks, or a tasks file)
-is cut into its tasks (blocks flattened), the tasks are joined into one column-0 list, and that is
-checked as the CLI checks a generated task (syntax, ansible load, argument spec, Jinja,
-ansible-lint); each problem's line in the joined text maps back to its line in the document.
+The checks before lint are `check`'s own (codegen.hooks.check on the buffer's text, as if it lay
+at its path: the same task walk, the same context of the file's place), so the editor and the
+pre-commit hook report the same findings. ansible-lint then runs on each task list of the buffer
+(its tasks joined into one column-0 list, blocks flattened), its lines mapped back to the document.
 A document that is not YAML gets one syntax diagnostic; one that is not Ansible gets none.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -56,25 +57,49 @@ def _pinpoint(lines: list[str], first: int, count: int, message: str, resolve) -
 
 
 def check_document(text: str, catalog, lint: bool = True, uri: str = "") -> list[FileProblem]:
-    """Problems of every task in the document (errors and warnings), in line order."""
+    """Problems of every task in the document (errors and warnings), in line order.
+
+    The checks before lint are exactly `check`'s (codegen.hooks.check, on the document's text as
+    if it lay at its path), so the editor and the hook agree; lint runs on the document's tasks
+    as they are in the buffer, not on the file on disk."""
     if len(text) > MAX_CHECK_CHARS or not text.strip():
         return []
-    from codegen.validate import validate_tasks
+    from codegen.hooks.check import check_text
+    from codegen.lsp.document import path_of
 
     try:
         lists = task_lists(text, uri, catalog.resolve)
     except yaml.YAMLError as exc:
         return [_syntax_problem(exc)]
-    found: set[FileProblem] = set()
     source = text.splitlines()
+    path = path_of(uri) or Path("untitled.yml")
+    report = check_text(path, text, catalog, lint=False)
+    found: set[FileProblem] = set()
+    for finding in report.findings or []:
+        line = (finding.line or 1) - 1
+        spot = _pinpoint(source, line, 1, finding.message, catalog.resolve) if line < len(source) else None
+        found.add(FileProblem(line, finding.level, finding.check, finding.message, spot[1] if spot else None))
+    if lint and report.ansible:
+        found |= _lint_problems(lists, source, catalog, path_of(uri))
+    return sorted(found, key=lambda p: (p.line, p.level != "error", p.check, p.message))
+
+
+def _lint_problems(lists, source: list[str], catalog, path) -> set[FileProblem]:
+    """ansible-lint's findings on each task list of the buffer, on the document's lines."""
+    from codegen.validate import validate_tasks
+    from codegen.validate.context import for_path
+
+    place = for_path(path)
+    found: set[FileProblem] = set()
     for task_list in lists:
         raws = task_list.tasks
         starts, joined = [], ""
         for raw in raws:
             starts.append(joined.count("\n") + 1)  # 1-based line of this task in the joined text
             joined += raw.text
+        context = place.for_handlers(task_list.section == "handlers")
         with VALIDATION_LOCK:
-            problems = validate_tasks(joined, catalog, lint=lint)
+            problems = [p for p in validate_tasks(joined, catalog, lint=True, context=context) if p.check == "lint"]
         for problem in problems:
             if problem.line is not None:
                 index = max((i for i, start in enumerate(starts) if start <= problem.line), default=0)
@@ -89,5 +114,5 @@ def check_document(text: str, catalog, lint: bool = True, uri: str = "") -> list
                 spot = _pinpoint(source, owner.line - 1, owner.text.count("\n"), problem.message, catalog.resolve)
                 if spot is not None:
                     line, column = spot
-            found.add(FileProblem(line, problem.level, problem.check, problem.message, column))
-    return sorted(found, key=lambda p: (p.line, p.level != "error", p.check, p.message))
+            found.add(FileProblem(line, problem.level, "lint", problem.message, column))
+    return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from codegen.validate import argspec, jinja_check, syntax, task_load
+from codegen.validate import argspec, jinja_check, noqa, syntax, task_load
 from codegen.validate.problem import Problem
 
 __all__ = ["Problem", "validate_tasks", "is_valid"]
@@ -18,8 +18,13 @@ __all__ = ["Problem", "validate_tasks", "is_valid"]
 _MISSING = re.compile(r"missing required arguments: (.+?)(?: found in .*)?$")
 
 
-def validate_tasks(text: str, catalog, lint: bool = True) -> list[Problem]:
-    """All problems with a task list (YAML text), errors and warnings, in check order."""
+def validate_tasks(text: str, catalog, lint: bool = True, context=None) -> list[Problem]:
+    """All problems with a task list (YAML text), errors and warnings, in check order.
+
+    context (codegen.validate.context.Context): what the place of the tasks tells (handlers,
+    collections, the repository's own modules); None for generated tasks. A task that says
+    `# noqa` (for the matching rule) or is tagged skip_ansible_lint is not reported on, as
+    ansible-lint does."""
     parsed = syntax.parse(text)
     problems = list(parsed.problems)
     if not parsed.tasks or any(p.level == "error" and p.task is None for p in problems):
@@ -29,10 +34,12 @@ def validate_tasks(text: str, catalog, lint: bool = True) -> list[Problem]:
         if not isinstance(task, dict):
             continue
         line = parsed.lines[index]
-        actions, found = task_load.load(task, index, line, catalog)
+        actions, found = task_load.load(task, index, line, catalog, context)
         for action in actions:
             found += argspec.check(action, catalog, index, line)
         found += jinja_check.check(task, index, line)
+        if context is not None and found:
+            found = noqa.kept(found, task, _task_text(text, parsed.lines, index))
         problems += found
         seen[index] = found
     if lint:
@@ -41,9 +48,21 @@ def validate_tasks(text: str, catalog, lint: bool = True) -> list[Problem]:
         unloadable = {i for i, found in seen.items() if any(p.check == "task_load" and p.level == "error" for p in found)}
         unloadable |= {i for i, task in enumerate(parsed.tasks) if not isinstance(task, dict)}
         if len(unloadable) < len(parsed.tasks):
+            from codegen.validate.lint_config import BadConfig
+
             lint_text = _without(text, parsed.lines, unloadable)
-            problems += [p for p in lint_tasks(lint_text, parsed.lines) if not _repeats(p, seen.get(p.task, []))]
+            try:
+                repo = context.lint_settings() if context is not None else None
+            except BadConfig as exc:
+                return problems + [Problem("warning", "lint", f"ansible-lint could not run: {exc}", None, None)]
+            problems += [p for p in lint_tasks(lint_text, parsed.lines, repo) if not _repeats(p, seen.get(p.task, []))]
     return problems
+
+
+def _task_text(text: str, starts: list[int], index: int) -> list[str]:
+    lines = text.splitlines()
+    end = starts[index + 1] - 1 if index + 1 < len(starts) else len(lines)
+    return lines[starts[index] - 1:end]
 
 
 def _without(text: str, starts: list[int], drop: set[int]) -> str:

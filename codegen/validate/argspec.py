@@ -28,6 +28,7 @@ _TYPE_ALIASES = {"string": "str", "boolean": "bool", "integer": "int", "dictiona
 _ANY_KEYS = {"ansible.builtin.set_fact": None, "ansible.builtin.add_host": "host variables"}
 _NEEDS_COMMAND = {"ansible.builtin.command": ("free_form", "cmd", "argv"), "ansible.builtin.shell": ("free_form", "cmd"),
                   "ansible.builtin.script": ("free_form", "cmd")}
+_ROLE_ACTIONS = ("ansible.builtin.include_role", "ansible.builtin.import_role")
 _INTERNAL = ("_raw_params", "_uses_shell", "_variable_params")
 
 # Options that are normally supplied by the environment rather than the task.
@@ -69,18 +70,80 @@ def check(action, catalog, task: int | None = None, line: int | None = None) -> 
     args.pop("_uses_shell", None)
     if raw is not None:
         free = next((k for k in ("free_form", "free-form") if k in spec), None)
+        if free is None and _one_expression(raw):
+            return []  # `module: "{{ options }}"`: the arguments are only known at run time
+        if free is None and _is_free_form(fqcn, action):
+            free = "_free_form_text"
+            spec = {**spec, free: {"type": "raw"}}
         if free is None:
             out("error", "takes no free-form text: give its options as a mapping")
         else:
             args[free] = raw
+    if fqcn in _PASS_THROUGH:
+        spec = _pass_through_spec(fqcn, spec, catalog)
+    if fqcn in _ROLE_ACTIONS and "role" in args and "name" not in args:
+        args["name"] = args.pop("role")  # ansible's IncludeRole takes `role:` for `name:` (undocumented)
     if fqcn in _NEEDS_COMMAND and not any(args.get(k) not in (None, "", []) for k in _NEEDS_COMMAND[fqcn]):
         out("error", f"no command given: write it after the module name or under {' or '.join(_NEEDS_COMMAND[fqcn][1:])}:")
 
     lenient = _ANY_KEYS.get(fqcn)
     cleaned = _walk(spec, args, (), out, lenient)
     relaxed = _relax(spec, cleaned)
-    _validate(relaxed, cleaned, out, doc.mutually_exclusive)
+    _validate(relaxed, cleaned, out, _certain_groups(doc.mutually_exclusive, cleaned))
     return problems
+
+
+def _one_expression(raw) -> bool:
+    return isinstance(raw, str) and raw.strip().startswith("{{") and raw.strip().endswith("}}") \
+        and raw.strip().count("{{") == 1
+
+
+def _is_free_form(fqcn: str, action) -> bool:
+    """Modules ansible itself passes free-form text to (command, shell, raw, script, win_command...)."""
+    from ansible.parsing.mod_args import FREEFORM_ACTIONS
+
+    return fqcn in FREEFORM_ACTIONS or getattr(action, "written", None) in FREEFORM_ACTIONS
+
+
+def _certain_groups(groups: list | None, params: dict) -> list | None:
+    """Mutually exclusive groups, counting only options with a fixed value: a templated one may
+    be `omit` at run time (`org_id: "{{ x | default(omit) }}"`)."""
+    if not groups:
+        return groups
+    fixed = {k for k, v in params.items() if not _has_jinja(v)}
+    kept = [[o for o in group if o in fixed] for group in groups]
+    return [g for g in kept if len(g) > 1] or None
+
+
+# Action plugins that run another module chosen on the host (the package manager, the init
+# system) and pass it their options: those options are the union of the candidates'.
+_PASS_THROUGH = {"ansible.builtin.package": "pkg_mgr", "ansible.builtin.service": "service_mgr"}
+_SERVICE_MANAGERS = ("systemd_service", "sysvinit", "service", "openrc", "runit", "s6", "openwrt_init")
+_MERGED: dict[str, dict] = {}
+
+
+def _backends(kind: str) -> list[str]:
+    if kind == "pkg_mgr":
+        from ansible.module_utils.facts.system.pkg_mgr import PKG_MGRS
+
+        return list(dict.fromkeys(m["name"] for m in PKG_MGRS)) + ["yum", "apt_rpm"]
+    return list(_SERVICE_MANAGERS)
+
+
+def _pass_through_spec(fqcn: str, spec: dict, catalog) -> dict:
+    if fqcn not in _MERGED:
+        merged = {name: {k: v for k, v in opt.items() if k != "required"} for name, opt in spec.items()}
+        for short in _backends(_PASS_THROUGH[fqcn]):
+            for prefix in ("ansible.builtin.", "community.general."):
+                doc = catalog.get(prefix + short)
+                if doc is None:
+                    continue
+                for name, opt in _spec(doc.fqcn, doc.options).items():
+                    if name not in merged:  # types differ between managers: only the name is certain
+                        merged[name] = {"type": "raw", **({"aliases": opt["aliases"]} if opt.get("aliases") else {})}
+                break
+        _MERGED[fqcn] = merged
+    return _MERGED[fqcn]
 
 
 def _spec(fqcn: str, options: dict) -> dict:

@@ -43,7 +43,7 @@ def _walk(value, path: str, problems: list[Problem], index, line) -> None:
 def _parse(text: str, where: str, problems: list[Problem], index, line, expression: bool = False) -> None:
     try:
         if expression:
-            _env().parse("{% if " + text + " %}{% endif %}")
+            _env().parse("{{ " + text + "\n}}")  # an expression, as ansible evaluates it (`a if b else c` too)
         else:
             _env().parse(text)
     except jinja2.TemplateSyntaxError as exc:

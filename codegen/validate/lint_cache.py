@@ -4,8 +4,8 @@ Building the linter runs `ansible-config dump`, `ansible --version` and `ansible
 <type>`: three Python processes importing ansible, about 1.2 s of every cold CLI run. Their answers
 depend only on what is installed and how ansible is configured, so they are kept in the cache
 folder, keyed by exactly that: ansible-core and ansible-lint versions, the installed collections
-(the catalog's key), the ANSIBLE_* environment and the content of every ansible.cfg ansible would
-read. A failed command is never kept.
+(the catalog's key), the ANSIBLE_* environment (not our own ANSIBLE_CODEGEN_*) and the content of the ansible.cfg ansible
+reads (ansible_env makes it an empty one of ours). A failed command is never kept.
 """
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ CACHEABLE = (("ansible", "--version"), ("ansible-doc", "--json", "-l", "-t"))
 
 
 def _config_files() -> list[Path]:
+    """The one config file ansible reads (the first found); ansible_env.prepare() makes it an empty one."""
     named = os.environ.get("ANSIBLE_CONFIG")
     candidates = [Path(named)] if named else []
     candidates += [Path.cwd() / "ansible.cfg", Path.home() / ".ansible.cfg", Path("/etc/ansible/ansible.cfg")]
-    return [p for p in candidates if p.is_file()]
+    return [p for p in candidates if p.is_file()][:1]
 
 
 def cache_key() -> str:
@@ -32,7 +33,8 @@ def cache_key() -> str:
     from codegen.catalog.store import installed_key
 
     digest = hashlib.sha256(f"{release.__version__}|{lint_version}|{installed_key()}".encode())
-    digest.update(json.dumps(sorted((k, v) for k, v in os.environ.items() if k.startswith("ANSIBLE_"))).encode())
+    ansible = sorted((k, v) for k, v in os.environ.items() if k.startswith("ANSIBLE_") and not k.startswith("ANSIBLE_CODEGEN_"))
+    digest.update(json.dumps(ansible).encode())  # ansible_env.prepare() has left only what ansible may read
     for path in _config_files():
         digest.update(str(path).encode() + path.read_bytes())
     return digest.hexdigest()[:20]

@@ -81,6 +81,17 @@ def _duplicate_keys(node) -> list[tuple[str, int]]:
     return sorted(found, key=lambda kv: kv[1])
 
 
+def describe_failure(exc: BaseException, text: str) -> tuple[int | None, str]:
+    """(1-based line, message) for a failure to parse `text`: a YAML error, or nesting too deep to compose."""
+    if isinstance(exc, RecursionError):
+        return None, "the tasks are not valid YAML: nested too deep to read"
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (NUL, control characters)
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        return line, f"the tasks are not valid YAML: unacceptable character #x{exc.character:04x} at line {line}" \
+            if isinstance(exc.character, int) else f"the tasks are not valid YAML: {exc.reason}"
+    return _line(exc), _describe(exc)
+
+
 def _line(exc: yaml.YAMLError) -> int | None:
     mark = getattr(exc, "problem_mark", None)
     return mark.line + 1 if mark is not None else None
