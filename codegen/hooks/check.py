@@ -18,7 +18,8 @@ from typing import Callable
 
 import yaml
 
-from codegen.hooks.files import AnsibleFile, Broken, TaskList, classify, dash_line, find_stubs, last_line, read_text
+from codegen.ansible_files.yaml_load import read_text
+from codegen.hooks.files import AnsibleFile, Broken, TaskList, classify, dash_line, find_stubs, last_line
 
 _KEY_IN_MESSAGE = (
     re.compile(r"unknown option '([^']+)'"),

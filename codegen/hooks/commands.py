@@ -47,7 +47,7 @@ def register(main: click.Group) -> None:
         A stub is a task that is only `- name: <request>`, or a `# codegen: <request>` comment
         line between tasks. Everything else in the file is kept byte for byte. Exits 1 when a file
         changed (review it), 0 when there was nothing to fill, 2 on bad input."""
-        from codegen.hooks.files import Unreadable
+        from codegen.ansible_files.yaml_load import Unreadable
 
         files, missing = expand_paths(paths)
         if missing:
@@ -91,7 +91,7 @@ def register(main: click.Group) -> None:
         and the lint profile. Prints `path:line: level [check] problem`; exits 1 on errors.
 
         Non-Ansible YAML (compose files, k8s manifests, vars files...) is skipped."""
-        from codegen.hooks.files import Unreadable
+        from codegen.ansible_files.yaml_load import Unreadable
 
         started = time.perf_counter()
         files, missing = expand_paths(paths)
@@ -142,7 +142,8 @@ def _build_pipeline(base, adapter, backend, url, remote_model, no_lint):
 
 
 def _list_stubs(files: list[Path]) -> int:
-    from codegen.hooks.files import Broken, Unreadable, classify, find_stubs, read_text
+    from codegen.ansible_files.yaml_load import Unreadable, read_text
+    from codegen.hooks.files import Broken, classify, find_stubs
 
     status = 0
     for path in files:

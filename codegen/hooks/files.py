@@ -24,9 +24,10 @@ from typing import Callable
 
 import yaml
 
+from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.task_keys import is_keyword
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
 PLAY_KEYS = frozenset({"hosts", "import_playbook", "ansible.builtin.import_playbook", "ansible.legacy.import_playbook"})
 PLAY_TASK_KEYS = ("pre_tasks", "tasks", "post_tasks", "handlers")
 BLOCK_KEYS = ("block", "rescue", "always")
@@ -43,10 +44,6 @@ _LINE = re.compile(r"[^\n\r\x85\u2028\u2029]*(?:\r\n|[\n\r\x85\u2028\u2029]|\Z)"
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
-class Unreadable(Exception):
-    """The path cannot be read as text (missing, a folder, not UTF-8): bad input."""
-
-
 def split_lines(text: str) -> list[str]:
     """Lines with their line breaks kept; "".join() gives the text back."""
     return [m for m in _LINE.findall(text) if m]
@@ -56,25 +53,6 @@ def line_break(text: str) -> str:
     """The file's line break (the first one found), for lines we write into it."""
     found = re.search(r"\r\n|[\n\r]", text)
     return found.group(0) if found else "\n"
-
-
-def read_text(path: str | Path) -> tuple[str, str]:
-    """(byte order mark or "", text) of a UTF-8 file, line breaks untouched."""
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            text = fh.read()
-    except FileNotFoundError as exc:
-        raise Unreadable(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise Unreadable(f"{path}: is a directory") from exc
-    except UnicodeDecodeError as exc:
-        raise Unreadable(f"{path}: not UTF-8 text") from exc
-    except OSError as exc:
-        raise Unreadable(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from exc
-    if text.startswith("\ufeff"):
-        return "\ufeff", text[1:]
-    return "", text
 
 
 def path_hint(path: str | Path) -> str | None:
@@ -266,7 +244,6 @@ def classify(path: str | Path, text: str, bom: str = "",
     path = Path(path)
     hint = path_hint(path)
     try:
-        # TODO(lead): shared loader (size caps, bounded aliases)
         documents = list(yaml.compose_all(text, Loader=_LOADER))
     except (yaml.YAMLError, RecursionError) as exc:
         # Whatever its path: a hook given a file it cannot parse says so (a Helm template is

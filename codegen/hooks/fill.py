@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from codegen.hooks.files import AnsibleFile, Broken, Note, classify, find_stubs, line_break, read_text
+from codegen.ansible_files.yaml_load import SafeLoader, read_text
+from codegen.hooks.files import AnsibleFile, Broken, Note, classify, find_stubs, line_break
 
 TEST_BACKEND_ENV = "ANSIBLE_CODEGEN_TEST_BACKEND"
 
@@ -123,7 +124,7 @@ def _still_yaml(text: str) -> bool:
     import yaml
 
     try:
-        list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        list(yaml.compose_all(text, Loader=SafeLoader))
     except yaml.YAMLError:
         return False
     return True

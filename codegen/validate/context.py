@@ -14,6 +14,8 @@ import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from codegen.ansible_files.yaml_load import load, read_text
+
 _MAX_META = 256 * 1024  # a role's meta/main.yml larger than this is not read (a hostile file)
 _MAX_MODULES = 5000  # names taken from one folder
 _LEVELS = 4  # folders above the file searched for library/ and galaxy.yml
@@ -98,13 +100,10 @@ def _names(folder: Path) -> set[str]:
 
 
 def _small_yaml(path: Path):
-    import yaml
-
     try:
         if not path.is_file() or path.stat().st_size > _MAX_META:
             return None
-        # TODO(lead): shared loader
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return load(read_text(path)[1])
     except Exception:  # unreadable, not YAML, too deep: nothing known
         return None
 

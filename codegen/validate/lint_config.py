@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from codegen.ansible_files.yaml_load import load, read_text
+
 _YAMLLINT_NAMES = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
 _RULE_SETTINGS = ("var_naming_pattern", "loop_var_prefix", "task_name_prefix", "max_block_depth",
                   "only_builtins_allow_collections", "only_builtins_allow_modules")
@@ -84,7 +86,7 @@ def _load(config_file: str, _mtime: int, _size: int, yamllint: str | None) -> Re
     from ansiblelint.cli import load_config
 
     try:
-        # TODO(lead): shared loader (ansible-lint reads the config with its own YAML loader here)
+        load(read_text(config_file)[1])  # bounded first: ansible-lint's own loader has no alias bound
         config, _ = load_config(config_file)
     except SystemExit as exc:  # ansible-lint stops the process on a config that fails its schema
         raise BadConfig(f"{config_file}: not a valid ansible-lint config") from exc
