@@ -255,7 +255,7 @@ def _excluded(path: Path) -> bool:
 
 def check_file(path: str | Path, catalog, lint: bool = True, syntax_check: bool = False,
                known_module: Callable[[str], bool] | None = None) -> FileReport:
-    """Check one file. Raises files.Unreadable when it cannot be read."""
+    """Check one file. Raises yaml_load.Unreadable when it cannot be read."""
     path = Path(path)
     bom, text = read_text(path)
     return check_text(path, text, catalog, lint, syntax_check, known_module, bom)

@@ -132,7 +132,7 @@ def _still_yaml(text: str) -> bool:
 
 def fill_file(path: str | Path, pipeline_factory: Callable[[], object], write: bool = True,
               known_module: Callable[[str], bool] | None = None) -> FillResult:
-    """Fill the stubs of one file; non-Ansible files are left alone. Raises files.Unreadable."""
+    """Fill the stubs of one file; non-Ansible files are left alone. Raises yaml_load.Unreadable."""
     path = Path(path)
     bom, text = read_text(path)
     found = classify(path, text, bom, known_module=known_module)
