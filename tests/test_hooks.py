@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codegen.hooks.check import check_file
-from codegen.hooks.files import AnsibleFile, Broken, classify, find_stubs, split_lines
+from codegen.ansible_files.classify import AnsibleFile, Broken, classify, find_stubs, split_lines
 from codegen.hooks.fill import LazyPipeline, ScriptedBackend, fill_file, scripted_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +127,7 @@ def test_other_yaml_is_not_ansible(path, text):
     ("notes.yml", b"a: 1\nb: \"unclosed\nc: 3\n", 4),
     ("data.yaml", b"a: 1\nb: \x00\n", 2),
     ("deep.yml", b"[" * 5000 + b"]" * 5000 + b"\n", 1),
-    ("deep-map.yml", b"a:\n" + b"".join(b" " * (i + 1) + b"b:\n" for i in range(3000)), 1000),
+    ("deep-map.yml", b"a:\n" + b"".join(b" " * (i + 1) + b"b:\n" for i in range(1200)), 1000),
 ])
 def test_check_reports_any_yaml_it_cannot_parse(tmp_path, name, data, line):
     """Issue 13, finding 6: a file the hook is given that does not parse is an error, whatever its path."""
@@ -139,6 +139,15 @@ def test_check_reports_any_yaml_it_cannot_parse(tmp_path, name, data, line):
     assert result.stdout.startswith(f"{path}:{line}: error [syntax] the file is not valid YAML"), result.stdout
     assert "Traceback" not in result.stderr
     assert fill_file(path, no_model).changed is False and path.read_bytes() == data  # fill leaves it alone
+
+
+def test_check_refuses_a_file_over_the_size_cap_as_bad_input(tmp_path):
+    """A file too large to read (over 1M characters) is bad input, said on one line, not a hang."""
+    path = tmp_path / "tasks" / "main.yml"
+    path.parent.mkdir()
+    path.write_text("a:\n" + "".join(" " * (i + 1) + "b:\n" for i in range(3000)))
+    result = subprocess.run([str(ENTRY), "check", "--no-lint", str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "cap" in result.stderr and result.stderr.strip().count("\n") == 0
 
 
 def test_broken_yaml_where_ansible_lives_is_reported():

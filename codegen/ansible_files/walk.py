@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from codegen.ansible_files.plays import BLOCK_KEYS
 from codegen.ansible_files.yaml_load import SafeLoader
 
 _LOADER = SafeLoader  # bounded: the file may be hostile
-BLOCK_KEYS = ("block", "rescue", "always")
 
 
 @dataclass

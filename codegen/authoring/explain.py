@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from codegen.ansible_files.plays import is_play
 from codegen.ansible_files.yaml_load import SafeLoader, Unreadable, YamlError, load_all, read_text
 
 from codegen.authoring.explain_markdown import (
@@ -181,7 +182,7 @@ def _short(value, limit: int = 40) -> str:
 
 
 def _is_play(item) -> bool:
-    return isinstance(item, dict) and any(k in item for k in ("hosts", "import_playbook", "ansible.builtin.import_playbook"))
+    return isinstance(item, dict) and is_play(item)
 
 
 def _file_kind(path: Path, text: str, data, catalog) -> str:
@@ -191,7 +192,7 @@ def _file_kind(path: Path, text: str, data, catalog) -> str:
                            "or a tasks file, a list of tasks)")
     if any(_is_play(item) for item in data):
         return "playbook"
-    from codegen.hooks.files import AnsibleFile, classify
+    from codegen.ansible_files.classify import AnsibleFile, classify
 
     found = classify(path, text, known_module=lambda name: catalog.resolve(name) is not None)
     if isinstance(found, AnsibleFile) and found.kind in ("tasks", "handlers"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from codegen.ansible_files.plays import IMPORT_PLAYBOOK
 from codegen.authoring.explain_model import (
     BLOCK_KEYS,
     COMMAND_MODULES,
@@ -234,7 +235,7 @@ def variable_lines(mapping: dict) -> list[str]:
 
 def play_markdown(play: Play, handlers: dict[str, int]) -> list[str]:
     data = play.data
-    imported = next((data[k] for k in ("import_playbook", "ansible.builtin.import_playbook") if k in data), None)
+    imported = next((data[k] for k in IMPORT_PLAYBOOK if k in data), None)
     title = data.get("name") or (f"import {imported}" if imported else "(no name)")
     lines = [f"## Play {play.number}: {title}", ""]
     if imported is not None:

@@ -8,6 +8,7 @@ each other in a circle.
 from __future__ import annotations
 
 from codegen.ansible_files import yaml_load
+from codegen.ansible_files.plays import BLOCK_KEYS
 
 import json
 import re
@@ -17,7 +18,6 @@ from pathlib import Path
 from codegen.grounding.secrets import SECRET_KEY
 
 PLAY_SECTIONS = {"pre_tasks": "Pre-tasks", "tasks": "Tasks", "post_tasks": "Post-tasks", "handlers": "Handlers"}
-BLOCK_KEYS = ("block", "rescue", "always")
 COMMAND_MODULES = frozenset({"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.raw",
                              "ansible.builtin.script", "ansible.windows.win_command", "ansible.windows.win_shell"})
 # A secret-looking name: the words of secrets.SECRET_KEY, as whole parts of a snake_case name

@@ -8,11 +8,11 @@ from typing import Iterator
 
 import yaml
 
+from codegen.ansible_files.plays import PLAY_SECTIONS, is_play
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.ansible_files.walk import RawTask, iter_tasks
 
 _LOADER = SafeLoader  # bounded: the file may be hostile
-PLAY_SECTIONS = ("pre_tasks", "tasks", "post_tasks", "handlers")
 
 
 @dataclass
@@ -35,8 +35,8 @@ def tasks_of(source: SourceFile) -> Iterator[RawTask]:
     if not isinstance(root, yaml.SequenceNode):
         return
     lines = source.text.splitlines()
-    is_playbook = any(isinstance(item, yaml.MappingNode) and any(
-        getattr(k, "value", None) in ("hosts", "import_playbook") for k, _ in item.value) for item in root.value)
+    is_playbook = any(isinstance(item, yaml.MappingNode) and is_play(getattr(k, "value", None) for k, _ in item.value)
+                      for item in root.value)
     if not is_playbook:
         yield from iter_tasks(source.text, lines, root)
         return

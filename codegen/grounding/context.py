@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from codegen.ansible_files.plays import is_play
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.ansible_files.walk import iter_tasks
 
@@ -53,7 +54,7 @@ def parse_context(text: str | None) -> FileContext:
         return ctx
     if not isinstance(data, list):
         return ctx
-    plays = [p for p in data if isinstance(p, dict) and ("hosts" in p or "import_playbook" in p)]
+    plays = [p for p in data if isinstance(p, dict) and is_play(p)]
     if not plays:
         ctx.tasks = [t.text for t in iter_tasks(text)]
         return ctx

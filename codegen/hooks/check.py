@@ -19,7 +19,7 @@ from typing import Callable
 import yaml
 
 from codegen.ansible_files.yaml_load import read_text
-from codegen.hooks.files import AnsibleFile, Broken, TaskList, classify, dash_line, find_stubs, last_line
+from codegen.ansible_files.classify import AnsibleFile, Broken, TaskList, classify, dash_line, find_stubs, last_line
 
 _KEY_IN_MESSAGE = (
     re.compile(r"unknown option '([^']+)'"),

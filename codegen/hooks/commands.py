@@ -143,7 +143,7 @@ def _build_pipeline(base, adapter, backend, url, remote_model, no_lint):
 
 def _list_stubs(files: list[Path]) -> int:
     from codegen.ansible_files.yaml_load import Unreadable, read_text
-    from codegen.hooks.files import Broken, classify, find_stubs
+    from codegen.ansible_files.classify import Broken, classify, find_stubs
 
     status = 0
     for path in files:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from codegen.ansible_files.yaml_load import SafeLoader, read_text
-from codegen.hooks.files import AnsibleFile, Broken, Note, classify, find_stubs, line_break
+from codegen.ansible_files.classify import AnsibleFile, Broken, Note, classify, find_stubs, line_break
 
 TEST_BACKEND_ENV = "ANSIBLE_CODEGEN_TEST_BACKEND"
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
+from codegen.ansible_files.plays import PLAY_KEYS, PLAY_SECTIONS, is_play
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.task_keys import is_keyword
 
@@ -28,13 +29,11 @@ _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML er
 MAX_CHARS = 256_000
 MAX_CHECK_CHARS = 64_000
 TASK_LIST_KEYS = frozenset({"tasks", "pre_tasks", "post_tasks", "handlers", "block", "rescue", "always"})
-PLAY_SECTIONS = ("pre_tasks", "tasks", "post_tasks", "handlers")
-_PLAY_MARKERS = frozenset({"hosts", "import_playbook", "ansible.builtin.import_playbook"})
 _TASK_ONLY_KEYS = frozenset({"block", "include_tasks", "import_tasks", "include_role", "import_role",
                              "ansible.builtin.include_tasks", "ansible.builtin.import_tasks",
                              "ansible.builtin.include_role", "ansible.builtin.import_role"})
 # A top-level list item with one of these keys is a play, so the file is a playbook.
-_PLAY_LINE = re.compile(r"^(?:- +|  )(hosts|import_playbook|ansible\.builtin\.import_playbook|roles|tasks|pre_tasks|"
+_PLAY_LINE = re.compile(r"^(?:- +|  )(" + "|".join(re.escape(k) for k in sorted(PLAY_KEYS)) + r"|roles|tasks|pre_tasks|"
                         r"post_tasks|handlers|gather_facts)\s*:")
 _NAME_LINE = re.compile(r"^(?P<indent> *)-(?P<gap> +)name:(?: +(?P<value>.*?))? *$")
 _COMMENT_LINE = re.compile(r"^(?P<indent> *)#+ ?(?P<text>.*?) *$")
@@ -308,7 +307,7 @@ def task_lists(text: str, uri: str = "", is_module=None) -> list[TaskList]:
             continue
         items = [item for item in root.value if isinstance(item, yaml.MappingNode)]
         keyed = [{k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)} for item in items]
-        if any(_PLAY_MARKERS & set(keys) for keys in keyed):
+        if any(is_play(keys) for keys in keyed):
             for keys in keyed:
                 for section in PLAY_SECTIONS:
                     node = keys.get(section)

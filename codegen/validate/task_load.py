@@ -15,6 +15,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+from codegen.ansible_files.plays import BLOCK_KEYS as _BLOCK_KEYS
 from codegen.validate.problem import Problem, error, warning
 
 CHECK = "task_load"
@@ -96,7 +97,6 @@ def load(task: dict, index: int | None = None, line: int | None = None, catalog=
     return actions, problems
 
 
-_BLOCK_KEYS = ("block", "rescue", "always")
 
 
 def _load_item(ds: dict, context, catalog, actions: list, problems: list, index, line, users: bool) -> None:

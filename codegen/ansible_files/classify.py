@@ -24,13 +24,11 @@ from typing import Callable
 
 import yaml
 
+from codegen.ansible_files.plays import BLOCK_KEYS, PLAY_SECTIONS, is_play
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.task_keys import is_keyword
 
 _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
-PLAY_KEYS = frozenset({"hosts", "import_playbook", "ansible.builtin.import_playbook", "ansible.legacy.import_playbook"})
-PLAY_TASK_KEYS = ("pre_tasks", "tasks", "post_tasks", "handlers")
-BLOCK_KEYS = ("block", "rescue", "always")
 # Keywords that only a task carries: one of them makes a list item a task even with an unknown module.
 TASK_ONLY_KEYWORDS = frozenset({
     "register", "when", "notify", "become", "become_user", "become_method", "loop", "loop_control",
@@ -268,12 +266,12 @@ def classify(path: str | Path, text: str, bom: str = "",
     if not isinstance(root, yaml.SequenceNode) or not root.value:
         return None
     items = root.value
-    if any(isinstance(i, yaml.MappingNode) and set(_keys(i)) & PLAY_KEYS for i in items):
+    if any(isinstance(i, yaml.MappingNode) and is_play(_keys(i)) for i in items):
         found = AnsibleFile(path, "playbook", bom, text, lines, root)
         for index, play in enumerate(items):
             if isinstance(play, yaml.MappingNode):
                 end = items[index + 1].start_mark.line if index + 1 < len(items) else bounds[1]
-                _add_keyed_lists(found.lists, play, PLAY_TASK_KEYS, end, nested=False,
+                _add_keyed_lists(found.lists, play, PLAY_SECTIONS, end, nested=False,
                                  collections=_play_collections(play))
         return found
     if hint in ("tasks", "handlers"):
