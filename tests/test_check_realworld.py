@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.hooks.check import check_file
+from codegen.validate.files import check_file
 
 ENTRY = Path(sys.executable).parent / "ansible-codegen"
 _FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<level>error|warning) \[(?P<check>\w+)\] (?P<message>.*)$")

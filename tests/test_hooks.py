@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codegen.hooks.check import check_file
+from codegen.validate.files import check_file
 from codegen.ansible_files.classify import AnsibleFile, Broken, classify, find_stubs, split_lines
 from codegen.hooks.fill import LazyPipeline, ScriptedBackend, fill_file, scripted_pipeline
 

@@ -25,7 +25,7 @@ from typing import Callable
 import yaml
 
 from codegen.ansible_files.plays import BLOCK_KEYS, PLAY_SECTIONS, is_play
-from codegen.ansible_files.yaml_load import SafeLoader
+from codegen.ansible_files.yaml_load import SafeLoader, describe_failure
 from codegen.task_keys import is_keyword
 
 _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
@@ -153,13 +153,6 @@ def _is_null(node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and node.value in _NULLS
 
 
-def _known_module_default() -> Callable[[str], bool]:
-    from codegen.catalog import load_catalog
-
-    catalog = load_catalog(quiet=True)
-    return lambda name: catalog.resolve(name) is not None
-
-
 def _tasks_kind(items: list, known_module: Callable[[str], bool]) -> bool:
     """Do these list items read as tasks (no path hint to go on)?"""
     evidence = False
@@ -237,8 +230,10 @@ def _play_collections(play) -> tuple[str, ...]:
 
 
 def classify(path: str | Path, text: str, bom: str = "",
-             known_module: Callable[[str], bool] | None = None) -> AnsibleFile | Broken | None:
-    """An AnsibleFile with its task lists, Broken (Ansible by its path but unreadable YAML), or None."""
+             known_module: Callable[[str], bool] = lambda name: False) -> AnsibleFile | Broken | None:
+    """An AnsibleFile with its task lists, Broken (Ansible by its path but unreadable YAML), or None.
+    known_module: module names the caller knows (its catalog), for files whose path says nothing;
+    an FQCN counts without it."""
     path = Path(path)
     hint = path_hint(path)
     try:
@@ -246,8 +241,6 @@ def classify(path: str | Path, text: str, bom: str = "",
     except (yaml.YAMLError, RecursionError) as exc:
         # Whatever its path: a hook given a file it cannot parse says so (a Helm template is
         # excluded in the hook's config, as for pre-commit's own check-yaml).
-        from codegen.validate.syntax import describe_failure
-
         line, message = describe_failure(exc, text)
         return Broken(path, hint or "yaml", Note(line, "error", "syntax", message.replace("the tasks are", "the file is")))
     lines = split_lines(text)
@@ -276,7 +269,7 @@ def classify(path: str | Path, text: str, bom: str = "",
         return found
     if hint in ("tasks", "handlers"):
         kind = hint
-    elif _tasks_kind(items, known_module or _known_module_default()):
+    elif _tasks_kind(items, known_module):
         kind = "tasks"
     else:
         return None

@@ -213,3 +213,35 @@ def read_text(path: str | Path, max_chars: int = MAX_FILE_CHARS) -> tuple[str, s
     if text.startswith("\ufeff"):
         return "\ufeff", text[1:]
     return "", text
+
+
+def describe_failure(exc: BaseException, text: str) -> tuple[int | None, str]:
+    """(1-based line, message) for a failure to parse `text`: a YAML error, or nesting too deep to compose."""
+    if isinstance(exc, RecursionError):
+        return None, "the tasks are not valid YAML: nested too deep to read"
+    if isinstance(exc, YamlError):  # over a bound of ours (an alias bomb, a recursive alias)
+        return exc.line, f"the tasks are not valid YAML: {exc}"
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (NUL, control characters)
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        return line, f"the tasks are not valid YAML: unacceptable character #x{exc.character:04x} at line {line}" \
+            if isinstance(exc.character, int) else f"the tasks are not valid YAML: {exc.reason}"
+    return _mark_line(exc), _describe(exc)
+
+
+def _mark_line(exc: yaml.YAMLError) -> int | None:
+    mark = getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+def _describe(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    hint = ""
+    if "unhashable" in str(problem) or "found unexpected ':'" in str(problem) or "expected ',' or '}'" in str(exc):
+        hint = " (a value that starts with '{{' must be quoted: \"{{ var }}\")"
+    elif "mapping values are not allowed" in str(problem):
+        hint = " (a value containing ': ' must be quoted)"
+    elif "found character '\\t'" in str(problem):
+        hint = " (use spaces, not tabs, to indent)"
+    return f"the tasks are not valid YAML: {problem}{where}{hint}"

@@ -104,7 +104,7 @@ def register(main: click.Group) -> None:
                 continue  # pre-commit sends YAML only; a README.md given by hand is not ours
             if catalog is None:
                 from codegen.catalog import load_catalog
-                from codegen.hooks.check import check_file
+                from codegen.validate.files import check_file
 
                 catalog = load_catalog(quiet=True)
             try:
@@ -142,9 +142,11 @@ def _build_pipeline(base, adapter, backend, url, remote_model, no_lint):
 
 
 def _list_stubs(files: list[Path]) -> int:
-    from codegen.ansible_files.yaml_load import Unreadable, read_text
     from codegen.ansible_files.classify import Broken, classify, find_stubs
+    from codegen.ansible_files.yaml_load import Unreadable, read_text
+    from codegen.catalog import load_catalog
 
+    catalog = load_catalog(quiet=True)
     status = 0
     for path in files:
         if not path.name.endswith(YAML_SUFFIXES):
@@ -155,7 +157,7 @@ def _list_stubs(files: list[Path]) -> int:
             click.echo(f"ansible-codegen: error: {exc}", err=True)
             status = 2
             continue
-        found = classify(path, text, bom)
+        found = classify(path, text, bom, known_module=lambda name: catalog.resolve(name) is not None)
         if found is None or isinstance(found, Broken):
             continue
         stubs, notes = find_stubs(found)

@@ -1,6 +1,6 @@
 """Diagnostics: the validation problems of an open document, on the lines where they are.
 
-The checks before lint are `check`'s own (codegen.hooks.check on the buffer's text, as if it lay
+The checks before lint are `check`'s own (codegen.validate.files on the buffer's text, as if it lay
 at its path: the same task walk, the same context of the file's place), so the editor and the
 pre-commit hook report the same findings. ansible-lint then runs on each task list of the buffer
 (its tasks joined into one column-0 list, blocks flattened), its lines mapped back to the document.
@@ -59,12 +59,12 @@ def _pinpoint(lines: list[str], first: int, count: int, message: str, resolve) -
 def check_document(text: str, catalog, lint: bool = True, uri: str = "") -> list[FileProblem]:
     """Problems of every task in the document (errors and warnings), in line order.
 
-    The checks before lint are exactly `check`'s (codegen.hooks.check, on the document's text as
+    The checks before lint are exactly `check`'s (codegen.validate.files, on the document's text as
     if it lay at its path), so the editor and the hook agree; lint runs on the document's tasks
     as they are in the buffer, not on the file on disk."""
     if len(text) > MAX_CHECK_CHARS or not text.strip():
         return []
-    from codegen.hooks.check import check_text
+    from codegen.validate.files import check_text
     from codegen.lsp.document import path_of
 
     try:

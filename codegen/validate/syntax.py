@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from codegen.ansible_files.yaml_load import SafeLoader
+from codegen.ansible_files.yaml_load import SafeLoader, describe_failure
 from codegen.validate.problem import Problem, error
 
 _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
@@ -40,7 +40,8 @@ def parse(text: str) -> Parsed:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        return Parsed([], problems=[error(CHECK, _describe(exc), line=_line(exc))])
+        line, message = describe_failure(exc, text)
+        return Parsed([], problems=[error(CHECK, message, line=line)])
     finally:
         loader.dispose()
     if data is None:
@@ -79,33 +80,3 @@ def _duplicate_keys(node) -> list[tuple[str, int]]:
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
     return sorted(found, key=lambda kv: kv[1])
-
-
-def describe_failure(exc: BaseException, text: str) -> tuple[int | None, str]:
-    """(1-based line, message) for a failure to parse `text`: a YAML error, or nesting too deep to compose."""
-    if isinstance(exc, RecursionError):
-        return None, "the tasks are not valid YAML: nested too deep to read"
-    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (NUL, control characters)
-        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
-        return line, f"the tasks are not valid YAML: unacceptable character #x{exc.character:04x} at line {line}" \
-            if isinstance(exc.character, int) else f"the tasks are not valid YAML: {exc.reason}"
-    return _line(exc), _describe(exc)
-
-
-def _line(exc: yaml.YAMLError) -> int | None:
-    mark = getattr(exc, "problem_mark", None)
-    return mark.line + 1 if mark is not None else None
-
-
-def _describe(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
-    mark = getattr(exc, "problem_mark", None)
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    hint = ""
-    if "unhashable" in str(problem) or "found unexpected ':'" in str(problem) or "expected ',' or '}'" in str(exc):
-        hint = " (a value that starts with '{{' must be quoted: \"{{ var }}\")"
-    elif "mapping values are not allowed" in str(problem):
-        hint = " (a value containing ': ' must be quoted)"
-    elif "found character '\\t'" in str(problem):
-        hint = " (use spaces, not tabs, to indent)"
-    return f"the tasks are not valid YAML: {problem}{where}{hint}"

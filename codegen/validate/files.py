@@ -1,4 +1,7 @@
-"""`check`: validate every task of the given Ansible files, reporting `path:line: problem`.
+"""The one file validator: every task of an Ansible file, reported as `path:line: problem`.
+
+`ansible-codegen check` (the pre-commit hook) and the language server's diagnostics are two thin
+front ends over it, so the hook and the editor report the same findings.
 
 Per file: each task list (a tasks file, each play's pre_tasks/tasks/post_tasks/handlers) goes
 through the pipeline's checks (codegen.validate: syntax, ansible task loading, argument specs,
