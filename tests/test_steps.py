@@ -125,6 +125,17 @@ def test_invented_tags_and_conditions_are_removed_but_a_check_on_a_registered_re
     assert "when" in yaml.safe_load(done.snippets[0])[0]
 
 
+def test_a_made_up_package_manager_is_removed_unless_the_request_names_it(catalog):
+    made_up = "  ansible.builtin.package:\n    name: nginx\n    use: [httpd, nginx]\n    state: present\n"
+    pipeline = scripted_pipeline({"Install nginx": made_up}, lint=False)
+    done = generate_covered(pipeline, ["Install nginx"])
+    assert done.snippets == ["- name: Install nginx\n  ansible.builtin.package:\n    name: nginx\n    state: present\n"]
+    named = "  ansible.builtin.package:\n    name: nginx\n    use: dnf\n    state: present\n"
+    pipeline = scripted_pipeline({"Install nginx": named}, lint=False)
+    done = generate_covered(pipeline, ["Install nginx"], request="Install nginx with dnf")
+    assert yaml.safe_load(done.snippets[0])[0]["ansible.builtin.package"]["use"] == "dnf"
+
+
 def test_strip_keys_keeps_the_layout_of_what_is_left():
     text = "- name: Install nginx\n  ansible.builtin.package:\n    name: nginx\n  tags:\n    - web\n  become: true\n"
     assert strip_keys(text, [{"tags"}]) == "- name: Install nginx\n  ansible.builtin.package:\n    name: nginx\n" \

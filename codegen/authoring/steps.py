@@ -316,21 +316,31 @@ def plan_steps(backend, request: str) -> Plan:
 _TASK_KEY = re.compile(r"^(?:- |  )(?P<key>[A-Za-z_][A-Za-z0-9_]*):")
 
 
+_OPTION_KEY = re.compile(r"^    (?P<key>[A-Za-z_][A-Za-z0-9_]*):")
+
+
 def _strip_keys_text(text: str, drop: list[set[str]]) -> str:
-    """Remove keys of top-level tasks (normalised layout: tasks at column 0, keys at 2)."""
+    """Remove keys of top-level tasks (normalised layout: tasks at column 0, keys at 2, module
+    options at 4); "MODULE.OPTION" in a set names an option of the task's module."""
     out: list[str] = []
-    index, skipping = -1, False
+    index, skipping, skipping_option, current = -1, False, False, ""
     for line in text.split("\n"):
         if line.startswith("- "):
             index += 1
         match = _TASK_KEY.match(line)
+        option = _OPTION_KEY.match(line)
         if match and index >= 0:
-            skipping = match.group("key") in drop[index]
+            current = match.group("key")
+            skipping, skipping_option = current in drop[index], False
             if skipping and line.startswith("- "):
                 raise ValueError("the first key of a task")
+        elif option and index >= 0:
+            skipping_option = f"{current}.{option.group('key')}" in drop[index]
         elif line and not line.startswith("   ") and not line.startswith("  -"):
             skipping = False
-        if not skipping:
+        elif line and not line.startswith("     ") and not line.startswith("    -"):
+            skipping_option = False
+        if not (skipping or skipping_option):
             out.append(line)
     return "\n".join(out)
 
@@ -341,7 +351,7 @@ def strip_keys(text: str, drop: list[set[str]]) -> str:
 
     if not any(drop):
         return text
-    expected = [{k: v for k, v in task.items() if k not in keys} for task, keys in zip(parse_tasks(text), drop)]
+    expected = [_without(task, keys) for task, keys in zip(parse_tasks(text), drop)]
     try:
         edited = _strip_keys_text(text, drop)
         if parse_tasks(edited) == expected:
@@ -358,15 +368,31 @@ def _dump(tasks: list[dict]) -> str:
                      width=4096)
 
 
+def _without(task: dict, keys: set[str]) -> dict:
+    out = {k: v for k, v in task.items() if k not in keys}
+    for key, value in out.items():
+        if isinstance(value, dict):
+            out[key] = {k: v for k, v in value.items() if f"{key}.{k}" not in keys}
+    return out
+
+
 def _words(value) -> set[str]:
     text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
 
 
 def invented_keys(task: dict, registered: set[str], request: str) -> set[str]:
-    """Keys the request never implied: tags (unless it speaks of tags), a `when:` on nothing registered."""
+    """Keys the request never implied: tags (unless it speaks of tags), a `when:` on nothing
+    registered, a package module's `use:` (which package manager) the request never named."""
+    from codegen.task_keys import module_key
+
     keys = set()
     lowered = request.lower()
+    module = module_key(task)
+    args = task.get(module) if module else None
+    if module and module.rsplit(".", 1)[-1] == "package" and isinstance(args, dict) and "use" in args \
+            and not all(word in PACKAGE and re.search(rf"\b{word}\b", lowered) for word in _words(args["use"]) or {""}):
+        keys.add(f"{module}.use")
     if "tags" in task and not re.search(r"\btag", lowered):
         keys.add("tags")
     if "when" in task and not (_words(task["when"]) & registered) and not re.search(r"\b(if|when|only|unless)\b", lowered):
@@ -413,6 +439,57 @@ def _retry_text(step: str, fits: frozenset) -> str:
     return f"{step} with {module}" if module else step
 
 
+class ModuleFirst:
+    """A decoding constraint for the retry: the task body must open with one of the fitting
+    modules' key lines; after that the pipeline's own constraint (schema-guided) decides alone.
+    The small model knows the options of a module well once it has written the module's name;
+    what it gets wrong is which module a plainly worded step needs."""
+
+    DEEP_SCAN = 16384
+
+    def __init__(self, inner, modules: list[str]):
+        self.inner = inner
+        self.targets = [f"  {m}:" for m in modules]
+        # the pipeline reads these of its constraint after decoding
+        self.checker = getattr(inner, "checker", None)
+        self.dead_end = False
+
+    def __getattr__(self, name):  # interventions and the like: the inner constraint's
+        return getattr(self.__dict__["inner"], name)
+
+    def choose(self, text, logits, extend, to_full, eos) -> int:
+        import torch
+
+        if any(text.startswith(t) for t in self.targets):
+            index = self.inner.choose(text, logits, extend, to_full, eos)
+            self.dead_end = getattr(self.inner, "dead_end", False)
+            return index
+        ok = getattr(self.inner, "_ok", None)
+        for index in torch.argsort(logits, descending=True).tolist()[: self.DEEP_SCAN]:
+            full = to_full(index)
+            if full in eos:
+                continue
+            candidate = extend(full)
+            if any(t.startswith(candidate) or candidate.startswith(t) for t in self.targets) and \
+                    (ok is None or ok(text, candidate)):
+                return index
+        self.dead_end = True
+        return self.inner.choose(text, logits, extend, to_full, eos)
+
+
+def _forcing(pipeline, fits: frozenset):
+    """The pipeline whose decoding must open with one of the fitting modules (the retry)."""
+    import copy
+
+    modules = sorted({pipeline.catalog.resolve(m) or PREFERRED.get(m) or m for m in fits} - {None})
+    if not getattr(pipeline, "constrain", False) or not modules:
+        return pipeline
+    forced = copy.copy(pipeline)
+    original = pipeline._constraint
+    forced._constraint = lambda ctx, variables=None: ModuleFirst(original(ctx, variables), modules)
+    return forced
+
+
 def _clean(pipeline, text: str, step: str, fits, request: str, registered: set[str]) -> tuple[str, list[str]]:
     """The snippet without tasks that do not fit the step and without invented keys; (text, notes)."""
     from codegen.assemble import parse_tasks
@@ -422,7 +499,7 @@ def _clean(pipeline, text: str, step: str, fits, request: str, registered: set[s
     keep = [(fits is None or _short(pipeline, t) in fits) and not (habit(str(t.get("name", ""))) and not habit(request))
             for t in tasks]
     if not all(keep):
-        dropped = [str(t.get("name") or _short(pipeline, t)) for t, k in zip(tasks, keep) if not k]
+        dropped = [f"{t.get('name')} ({_short(pipeline, t)})" for t, k in zip(tasks, keep) if not k]
         notes.append(f"note [steps] step {step!r}: left out {', '.join(map(repr, dropped))} (not what the step asks)")
         if not any(keep):
             return "", notes
@@ -452,9 +529,10 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
     coverage: list[Coverage] = []
     registered: set[str] = set()
 
-    def ask(text: str, step: str, fits) -> str:
+    def ask(text: str, step: str, fits, force: bool = False) -> str:
         asked = f"{text} ({' '.join(purpose.split())})" if purpose else text
-        answer, failed = pipeline.one_task(asked, "".join(snippets), variables=defined_by(snippets))
+        asker = _forcing(pipeline, fits) if force else pipeline
+        answer, failed = asker.one_task(asked, "".join(snippets), variables=defined_by(snippets))
         problems.extend(failed)
         if answer and answer.startswith("- name:") and (purpose or text != step):
             answer = f"- name: {scalar(task_name(step))}\n{answer.partition(chr(10))[2]}"
@@ -470,7 +548,7 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
         coverage.append(item)
         text = ask(step, step, fits)
         if not text and fits is not None:
-            text = ask(_retry_text(step, fits), step, fits)
+            text = ask(_retry_text(step, fits), step, fits, force=True)
             if text:
                 problems.append(f"note [steps] step {step!r} was asked again, naming its module")
         body = text.partition("\n")[2]
