@@ -208,3 +208,37 @@ def test_role_cli_exits_1_when_an_asked_step_is_missing(tmp_path, catalog):
                      env=env)
     assert result.exit_code == 1
     assert "asked step 'Start nginx' is missing" in result.stderr
+
+
+# --- on the embedded model (slow) -----------------------------------------------------------------
+
+def _cli(*args):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run([str(Path(sys.executable).parent / "ansible-codegen"), *args], capture_output=True,
+                          text=True, timeout=1800)
+
+
+def _modules(text: str) -> list[str]:
+    return [next(k for k in t if "." in k).rsplit(".", 1)[-1] for t in yaml.safe_load(text)[0]["tasks"]]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("request_text, needed", [
+    ("Install nginx, start it and enable it at boot", [PACKAGE, SERVICE]),
+    ("Install fail2ban. Copy jail.local to /etc/fail2ban/. Restart fail2ban.",
+     [PACKAGE, {"copy", "template"}, SERVICE]),
+    ("Create the group developers and create the user alice in the developers group", [{"group"}, {"user"}]),
+])
+def test_embedded_model_covers_every_asked_step_and_adds_none(tmp_path, request_text, needed):
+    out = tmp_path / "site.yml"
+    result = _cli("playbook", request_text, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    modules = _modules(text)
+    assert all(any(m in fits for m in modules) for fits in needed), text
+    assert all(any(m in fits for fits in needed) for m in modules), text  # nothing unasked
+    assert "facts" not in text and "tags:" not in text, text
+    assert "error" not in result.stderr, result.stderr  # ansible-lint production found nothing
