@@ -111,6 +111,13 @@ def test_a_step_still_uncovered_is_reported_missing_never_silently_dropped(catal
     assert len(done.snippets) == 1  # the facts task the model wrote instead is not kept
 
 
+def test_an_outline_step_of_the_model_left_uncovered_is_a_warning_not_a_missing_asked_step(catalog):
+    pipeline = scripted_pipeline({"Start nginx": FACTS}, lint=False)
+    done = generate_covered(pipeline, ["Start nginx"], purpose="set up a web server")
+    assert done.missing == [] and done.snippets == []
+    assert any(p.startswith("warning [steps] outline step 'Start nginx'") for p in done.problems)
+
+
 def test_invented_tags_and_conditions_are_removed_but_a_check_on_a_registered_result_stays(catalog):
     tagged = PACKAGE_NGINX + "  tags: ['meta::facts']\n  when: ansible_os_family == 'Debian'\n"
     checked = ("  ansible.builtin.command: nginx -t\n  register: nginx_check\n  changed_when: false\n"

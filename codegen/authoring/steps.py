@@ -421,10 +421,13 @@ class Generated:
     snippets: list[str]
     problems: list[str]
     coverage: list[Coverage]
+    asked: bool = True  # the steps are the user's (or the request's, split by code), not the model's outline
 
     @property
     def missing(self) -> list[str]:
-        return [c.step for c in self.coverage if not c.covered]
+        """Asked steps no task covers. The model's outline steps are its guesses: one it could not
+        cover is a warning, not a missing step (the request itself named no concrete action)."""
+        return [c.step for c in self.coverage if not c.covered] if self.asked else []
 
 
 def _short(pipeline, task: dict) -> str | None:
@@ -569,9 +572,13 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
                         break
                 if item.task is not None:
                     break
-    problems += [f"error [steps] asked step {c.step!r} is missing: no task with a fitting module "
-                 f"({', '.join(c.families or [])}) could be generated for it" for c in coverage if not c.covered]
-    return Generated(snippets, problems, coverage)
+    if purpose:
+        problems += [f"warning [steps] outline step {c.step!r} got no task with a fitting module "
+                     f"({', '.join(c.families or [])})" for c in coverage if not c.covered]
+    else:
+        problems += [f"error [steps] asked step {c.step!r} is missing: no task with a fitting module "
+                     f"({', '.join(c.families or [])}) could be generated for it" for c in coverage if not c.covered]
+    return Generated(snippets, problems, coverage, asked=not purpose)
 
 
 def playbook_for_request(pipeline, request: str, **options) -> dict:
