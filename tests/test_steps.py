@@ -38,6 +38,8 @@ TEMPLATE = ("  ansible.builtin.template:\n    src: nginx.conf.j2\n    dest: /etc
     ("Install postfix and make sure it is running", ["Install postfix", "Ensure postfix is running"]),
     ("Install nginx, deploy its config from a template and keep it running",
      ["Install nginx", "Deploy the nginx config from a template", "Keep nginx running"]),
+    ("Install redis, set bind to 127.0.0.1 in /etc/redis/redis.conf and restart it",
+     ["Install redis", "Set bind to 127.0.0.1 in /etc/redis/redis.conf", "Restart redis"]),
     # an object list is one step; a verb said once for two objects is two
     ("Install htop and tmux", ["Install htop and tmux"]),
     ("Open ports 80 and 443 in firewalld and reload firewalld", ["Open ports 80 and 443 in firewalld",

@@ -149,6 +149,8 @@ _INLINE_NUMBERS = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*;\s*")
 _CLAUSE = re.compile(r"(\s*,\s*(?:and\s+|then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+|\s*&\s*)", re.IGNORECASE)
 _HABIT = re.compile(r"\blocal facts?\b|\bfacts\.d\b|\bansible_local\b|\bsave \S+ (local )?facts\b", re.IGNORECASE)
+_OBJECT_VERBS = frozenset({"install", "create", "add", "download", "fetch", "clone", "pull", "copy", "deploy",
+                           "upload", "write", "put", "place", "unpack", "extract", "make", "build"})
 MAX_STEPS = 12
 MAX_REQUEST = 4000  # characters: a request is a sentence or a short list, not a file
 
@@ -266,7 +268,9 @@ def split_request(request: str) -> list[str]:
                 steps[-1] = merged
             else:
                 steps.append(_tidy(clause))
-            if not resolved:  # 'deploy its config, keep it running': 'it' is still nginx
+            # 'it' is the last thing brought in (installed, created, downloaded, copied...), not a
+            # setting ('set bind to x and restart it') nor a pronoun's own referent ('keep it running')
+            if not resolved and (_first_word(steps[-1]) in _OBJECT_VERBS or not previous_object):
                 previous_object = object_of(steps[-1]) or previous_object
     return steps[:MAX_STEPS]
 
