@@ -329,6 +329,9 @@ def _strip_keys_text(text: str, drop: list[set[str]]) -> str:
     out: list[str] = []
     index, skipping, skipping_option, current = -1, False, False, ""
     for line in text.split("\n"):
+        if not line:  # blank lines (and the text's final newline) are never part of a dropped key
+            out.append(line)
+            continue
         if line.startswith("- "):
             index += 1
         match = _TASK_KEY.match(line)
