@@ -105,6 +105,16 @@ def test_an_uncovered_step_is_asked_again_naming_its_module(catalog):
     assert [c.mark() for c in done.coverage] == ["covered", "covered"]
 
 
+def test_a_step_answered_with_an_earlier_steps_task_is_asked_again(catalog):
+    rule = "  community.general.ufw:\n    rule: allow\n    port: \"80\"\n    proto: tcp\n"
+    enable = "  community.general.ufw:\n    state: enabled\n"
+    pipeline = scripted_pipeline({"Allow port 80": rule, "Enable ufw": rule,
+                                  "Enable ufw with community.general.ufw": enable}, lint=False)
+    done = generate_covered(pipeline, ["Allow port 80", "Enable ufw"])
+    tasks = [t for s in done.snippets for t in yaml.safe_load(s)]
+    assert tasks[1]["name"] == "Enable ufw" and tasks[1]["community.general.ufw"] == {"state": "enabled"}
+
+
 def test_a_step_still_uncovered_is_reported_missing_never_silently_dropped(catalog):
     pipeline = scripted_pipeline({"Install nginx": PACKAGE_NGINX, "Start nginx": FACTS}, lint=False)
     done = generate_covered(pipeline, ["Install nginx", "Start nginx"])

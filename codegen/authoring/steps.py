@@ -445,7 +445,9 @@ def _short(pipeline, task: dict) -> str | None:
 
 
 def _retry_text(step: str, fits: frozenset) -> str:
-    module = next((PREFERRED[m] for m in sorted(fits) if m in PREFERRED), None)
+    # a module the step names ("Enable ufw") first, then the family's usual one
+    named = sorted(fits, key=lambda m: (not re.search(rf"\b{m}\b", step.lower()), m))
+    module = next((PREFERRED[m] for m in named if m in PREFERRED), None)
     return f"{step} with {module}" if module else step
 
 
@@ -556,13 +558,17 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
         fits = families_for(step, request)
         item = Coverage(step, sorted(fits) if fits is not None else None)
         coverage.append(item)
+        def repeated(text: str) -> bool:
+            return bool(text) and any(s.partition("\n")[2] == text.partition("\n")[2] for s in snippets)
+
         text = ask(step, step, fits)
-        if not text and fits is not None:
-            text = ask(_retry_text(step, fits), step, fits, force=True)
+        # no fitting task, or the task of an earlier step again ("Enable ufw" answered with the
+        # "Allow port 80" rule): asked again, naming its module
+        if (not text or repeated(text)) and fits is not None:
+            text = ask(_retry_text(step, fits), step, fits, force=True) or text
             if text:
                 problems.append(f"note [steps] step {step!r} was asked again, naming its module")
-        body = text.partition("\n")[2]
-        if text and any(s.partition("\n")[2] == body for s in snippets):
+        if repeated(text):
             problems.append(f"note [outline] step {step!r} gave the same task as an earlier step: left out")
             text = ""
         if text:
