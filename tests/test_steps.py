@@ -115,6 +115,13 @@ def test_a_step_answered_with_an_earlier_steps_task_is_asked_again(catalog):
     assert tasks[1]["name"] == "Enable ufw" and tasks[1]["community.general.ufw"] == {"state": "enabled"}
 
 
+def test_a_task_that_covers_one_step_does_not_also_cover_another(catalog):
+    rule = "  community.general.ufw:\n    rule: allow\n    port: \"80\"\n    proto: tcp\n"
+    pipeline = scripted_pipeline({"Allow port 80": rule, "Enable ufw": rule}, lint=False)
+    done = generate_covered(pipeline, ["Allow port 80", "Enable ufw"])
+    assert done.missing == ["Enable ufw"]
+
+
 def test_a_step_still_uncovered_is_reported_missing_never_silently_dropped(catalog):
     pipeline = scripted_pipeline({"Install nginx": PACKAGE_NGINX, "Start nginx": FACTS}, lint=False)
     done = generate_covered(pipeline, ["Install nginx", "Start nginx"])

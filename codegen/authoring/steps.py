@@ -489,9 +489,13 @@ class ModuleFirst:
         return self.inner.choose(text, logits, extend, to_full, eos)
 
 
-def _forcing(pipeline, fits: frozenset):
-    """The pipeline whose decoding must open with one of the fitting modules (the retry)."""
+def _forcing(pipeline, fits: frozenset, step: str = ""):
+    """The pipeline whose decoding must open with one of the fitting modules (the retry); only
+    the one the step names, when it names one ("Enable ufw")."""
     import copy
+
+    named = {m for m in fits if re.search(rf"\b{m}\b", step.lower())}
+    fits = frozenset(named) or fits
 
     modules = sorted({pipeline.catalog.resolve(m) or PREFERRED.get(m) or m for m in fits} - {None})
     if not getattr(pipeline, "constrain", False) or not modules:
@@ -543,7 +547,7 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
 
     def ask(text: str, step: str, fits, force: bool = False) -> str:
         asked = f"{text} ({' '.join(purpose.split())})" if purpose else text
-        asker = _forcing(pipeline, fits) if force else pipeline
+        asker = _forcing(pipeline, fits, step) if force else pipeline
         answer, failed = asker.one_task(asked, "".join(snippets), variables=defined_by(snippets))
         problems.extend(failed)
         if answer and answer.startswith("- name:") and (purpose or text != step):
@@ -575,16 +579,15 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
             snippets.append(text)
             if fits is not None:
                 item.task = str(parse_tasks(text)[0].get("name") or step)
-    # A step left without its own task may be done by another step's task ("start" and "enable" in one).
+    # A step left without its own task may be done by another task of the play ("start" and
+    # "enable" in one), but not by a task that is already another step's cover: "Enable ufw"
+    # answered twice with the "Allow port 80" rule is missing, not covered by that rule.
+    claimed = {c.task for c in coverage if c.task is not None}
     for item in coverage:
         if item.task is None and item.families is not None:
-            for text in snippets:
-                for task in parse_tasks(text):
-                    if _short(pipeline, task) in item.families:
-                        item.task = str(task.get("name") or "")
-                        break
-                if item.task is not None:
-                    break
+            item.task = next((str(task.get("name")) for text in snippets for task in parse_tasks(text)
+                              if _short(pipeline, task) in item.families and str(task.get("name")) not in claimed),
+                             None)
     if purpose:
         problems += [f"warning [steps] outline step {c.step!r} got no task with a fitting module "
                      f"({', '.join(c.families or [])})" for c in coverage if not c.covered]
