@@ -192,7 +192,8 @@ def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json,
 
     'a & b & c' gives the steps yourself. --outline shows the model's outline to edit first;
     --from-outline FILE generates from a saved, edited outline."""
-    from codegen.authoring.outline import format_outline, generate_outline, review
+    from codegen.authoring.outline import format_outline, review
+    from codegen.authoring.steps import mark_outline, plan_steps
     from codegen.playbook_command import build_playbook, purpose_of
 
     check_text(prompt, "the prompt")
@@ -208,19 +209,23 @@ def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json,
 
     prompt = redact_prompt(prompt).text  # before the outline prompt (a backend), the play's name and --json
     pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint)
+    outlined = outline_file is not None
     if outline_file is None:
-        steps = generate_outline(pipeline.backend, prompt)
+        plan = plan_steps(pipeline.backend, prompt)
+        steps, outlined = plan.steps, plan.outlined
+        for step in plan.dropped:
+            click.echo(f"# note: left out outline step {step!r}: the request does not ask for it", err=True)
         if show_outline:
             if not (sys.stdin.isatty() and sys.stdout.isatty()):
-                click.echo(format_outline(steps, prompt, hosts), nl=False)
+                click.echo(format_outline(steps, prompt, hosts, mark_outline(steps, prompt)), nl=False)
                 click.echo("# save this, edit it, then: ansible-codegen playbook --from-outline FILE", err=True)
                 sys.exit(0)
-            steps = review(steps, prompt, hosts)
+            steps = review(steps, prompt, hosts, marks=lambda shown: mark_outline(shown, prompt))
             if not steps:
                 click.echo("stopped: nothing generated", err=True)
                 sys.exit(1)
     record = build_playbook(pipeline, prompt, hosts=hosts or "all", become=become, output=output, force=force,
-                            lint=not no_lint, steps=steps, purpose=purpose_of(prompt, outlined=True))
+                            lint=not no_lint, steps=steps, purpose=purpose_of(prompt, outlined))
     if as_json:
         click.echo(json.dumps(record, indent=2))
     elif output is None:

@@ -1,7 +1,8 @@
 """`ansible-codegen playbook`: steps -> tasks (pipeline) -> variables lifted -> one play (assemble) -> lint -> file.
 
-The steps are the user's own ('a & b & c'), an edited outline (--from-outline), or the model's
-outline of the request (codegen/authoring/outline.py).
+The steps are the user's own ('a & b & c'), an edited outline (--from-outline), the request split
+by code, or the model's outline of it (codegen/authoring/steps.py decides); each asked step is
+checked for a task with a fitting module, and one still missing is reported (record["missing"]).
 """
 from __future__ import annotations
 
@@ -27,32 +28,12 @@ def lint_playbook_text(text: str) -> list[str]:
         return [str(p) for p in lint_file(path, kind="playbook")]
 
 
-def generate_steps(pipeline, steps: list[str], purpose: str | None = None) -> tuple[list[str], list[str]]:
-    """One task snippet per step, each seeing the tasks before it; (snippets, problems).
+def generate_steps(pipeline, steps: list[str], purpose: str | None = None) -> tuple[str, list[str]]:
+    """(snippets, problems) of the steps, checked (codegen/authoring/steps.py generate_covered)."""
+    from codegen.authoring.steps import generate_covered
 
-    purpose: the request the steps outline. An outline step is often generic ("Install required
-    packages"); the model is asked for "<step> (<purpose>)", which picks the right packages and
-    modules far more often, and the task keeps the step as its name."""
-    from codegen.assemble import scalar
-    from codegen.prompt import task_name
-
-    from codegen.ansible_files.variables import defined_by
-
-    snippets, problems = [], []
-    for step in steps:
-        asked = f"{step} ({' '.join(purpose.split())})" if purpose else step
-        # A file written from scratch defines nothing but what its tasks register or set.
-        text, failed = pipeline.one_task(asked, "".join(snippets), variables=defined_by(snippets))
-        problems += failed
-        if text and purpose and text.startswith("- name:"):
-            text = f"- name: {scalar(task_name(step))}\n{text.partition(chr(10))[2]}"
-        body = text.partition("\n")[2]
-        if text and any(s.partition("\n")[2] == body for s in snippets):
-            problems.append(f"note [outline] step {step!r} gave the same task as an earlier step: left out")
-            continue
-        if text:
-            snippets.append(text)
-    return snippets, problems
+    generated = generate_covered(pipeline, steps, purpose)
+    return generated.snippets, generated.problems
 
 
 def purpose_of(prompt: str, outlined: bool) -> str | None:
@@ -65,13 +46,17 @@ def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | 
                    output: str | None = None, force: bool = False, lint: bool = True,
                    steps: list[str] | None = None, lift: bool = True, purpose: str | None = None) -> dict:
     """steps: what to generate, in order (default: the prompt's '&' parts); purpose: what they
-    outline (see generate_steps). output: the file to write, unless nothing was generated, or some
-    steps failed and the file exists (force: replace it anyway); record["written"] says which."""
+    outline (see codegen/authoring/steps.py generate_covered). output: the file to write, unless nothing
+    was generated, or some steps failed and the file exists (force: replace it anyway); record["written"]
+    says which."""
     started = time.perf_counter()
     requests = steps if steps is not None else split_requests(prompt)
     if not requests:
         raise ValueError("empty prompt: say what the playbook should do")
-    snippets, problems = generate_steps(pipeline, requests, purpose)
+    from codegen.authoring.steps import generate_covered
+
+    generated = generate_covered(pipeline, requests, purpose, request=prompt)
+    snippets, problems = generated.snippets, generated.problems
     notes: list[str] = []
     variables: dict = {}
     if lift and snippets:
@@ -92,13 +77,17 @@ def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | 
         problems += [str(p) for p in validate_tasks("".join(snippets), pipeline.catalog, lint=False)]
     if lint:
         problems += lint_playbook_text(playbook)
-    valid = bool(snippets) and len(snippets) == len(requests) and not any(p.startswith("error") for p in problems)
+    # valid: every asked step covered (a task may cover two steps, e.g. start and enable), no error
+    valid = bool(snippets) and not generated.missing and not any(p.startswith("error") for p in problems)
     why_not = output and _why_not_written(output, snippets, valid, force)
     if output and not why_not:
         write_text(output, playbook)
     modules = [pipeline.catalog.resolve(module_key(t)) or module_key(t) for s in snippets for t in load_tasks(s)]
     return {"id": None, "yaml": playbook, "module": ",".join(m for m in modules if m) or None, "valid": valid,
             "problems": problems, "notes": notes, "steps": requests, "variables": variables,
+            "coverage": [{"step": c.step, "modules": c.families, "task": c.task, "mark": c.mark()}
+                         for c in generated.coverage],
+            "missing": generated.missing,
             "written": bool(output) and not why_not, "not_written": why_not or None,
             "seconds": round(time.perf_counter() - started, 3)}
 

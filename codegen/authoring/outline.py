@@ -117,14 +117,16 @@ def generate_outline(backend, request: str) -> list[str]:
     return steps or [s for s in (clean_step(request),) if s]
 
 
-def format_outline(steps: list[str], request: str, hosts: str | None = None) -> str:
-    """The outline file a person edits: a header, then one numbered step per line."""
+def format_outline(steps: list[str], request: str, hosts: str | None = None, marks: list[str] | None = None) -> str:
+    """The outline file a person edits: a header, then one numbered step per line; marks: comment
+    lines after the steps (what each step is checked for), ignored when the file is read back."""
     lines = [f"# Request: {' '.join(request.split())}"]
     if hosts:
         lines.append(f"# hosts: {hosts}")
     lines += ["# One step per line, in the order they should run. Edit, reorder, add or delete lines;",
               "# lines starting with # are ignored. Then: ansible-codegen playbook --from-outline FILE", ""]
     lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
+    lines += [f"# {mark}" for mark in marks or []]
     return "\n".join(lines) + "\n"
 
 
@@ -141,17 +143,19 @@ def read_outline(text: str) -> tuple[list[str], dict[str, str]]:
     return steps, header
 
 
-def review(steps: list[str], request: str, hosts: str | None = None, *, echo=None, choose=None, edit=None) -> list[str]:
+def review(steps: list[str], request: str, hosts: str | None = None, *, echo=None, choose=None, edit=None,
+           marks=None) -> list[str]:
     """At a terminal: show the outline, then generate from it, edit it in $EDITOR, or stop ([]).
 
-    echo/choose/edit default to click's; tests pass their own."""
+    echo/choose/edit default to click's; tests pass their own. marks: steps -> comment lines
+    (codegen/authoring/steps.py mark_outline)."""
     import click
 
     echo, edit = echo or click.echo, edit or click.edit
     choose = choose or (lambda: click.prompt("Generate from this outline? [y]es, [e]dit, [n]o", default="y",
                                              type=click.Choice(["y", "e", "n"]), show_choices=False))
     while True:
-        echo(format_outline(steps, request, hosts))
+        echo(format_outline(steps, request, hosts, marks(steps) if marks else None))
         answer = choose()
         if answer == "y":
             return steps

@@ -22,7 +22,7 @@ from codegen.assemble import (
 )
 from codegen.atomic import staged_dir
 from codegen.authoring.variables import lift_variables, undefined_variables
-from codegen.playbook_command import generate_steps, purpose_of
+from codegen.authoring.steps import generate_covered
 from codegen.task_keys import module_key
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -36,15 +36,17 @@ class Role:
     name: str
     request: str
     steps: list[str]
+    outlined: bool = True  # the steps are the model's outline of the request (asked with it as purpose)
     files: dict[str, str] = field(default_factory=dict)   # path inside the role -> text
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     tasks: int = 0  # tasks generated (a step whose answer failed is missing)
+    missing: list[str] = field(default_factory=list)  # asked steps no task covers
 
     @property
     def complete(self) -> bool:
-        """Every step gave a task and no check reported an error."""
-        return self.tasks > 0 and not any(p.startswith("error") for p in self.problems)
+        """Every asked step has a task and no check reported an error."""
+        return self.tasks > 0 and not self.missing and not any(p.startswith("error") for p in self.problems)
 
 
 def check_name(name: str) -> str:
@@ -80,10 +82,12 @@ def _referenced(tasks: list[dict], module: str, key: str = "src") -> list[tuple[
     return out
 
 
-def build_role(pipeline, name: str, request: str, steps: list[str]) -> Role:
-    """Generate the role's files in memory (nothing is written here)."""
-    role = Role(check_name(name), request, steps)
-    snippets, role.problems = generate_steps(pipeline, steps, purpose_of(request, outlined=True))
+def build_role(pipeline, name: str, request: str, steps: list[str], outlined: bool = True) -> Role:
+    """Generate the role's files in memory (nothing is written here). outlined: the steps are the
+    model's outline of the request, not the user's own or the request split by code."""
+    role = Role(check_name(name), request, steps, outlined)
+    generated = generate_covered(pipeline, steps, request if outlined else None, request=request)
+    snippets, role.problems, role.missing = generated.snippets, generated.problems, generated.missing
     lifted = lift_variables(snippets, prefix=f"{name}_", label=name)
     snippets, role.notes = lifted.snippets, list(lifted.notes)
     tasks = [t for s in snippets for t in parse_tasks(s)]

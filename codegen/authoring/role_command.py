@@ -34,7 +34,7 @@ from codegen.cli import (
 def role(name, prompt, roles_dir, force, outline_file, as_json, base, adapter, backend, url, remote_model, no_lint):
     """Generate a role NAME for PROMPT: outline, tasks, defaults, handlers, meta with argument_specs,
     README, templates; checked by ansible-lint (production) as a role."""
-    from codegen.authoring.outline import generate_outline
+    from codegen.authoring.steps import plan_steps
     from codegen.authoring.role import build_role, check_name, lint_role, write_role
 
     try:
@@ -52,8 +52,9 @@ def role(name, prompt, roles_dir, force, outline_file, as_json, base, adapter, b
         prompt = _check_prompt(prompt or "")
     pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint)
     if outline_file is None:
-        steps = generate_outline(pipeline.backend, prompt)
-    built = build_role(pipeline, name, prompt, steps)
+        plan = plan_steps(pipeline.backend, prompt)
+        steps, outlined = plan.steps, plan.outlined
+    built = build_role(pipeline, name, prompt, steps, outlined=outline_file is not None or outlined)
     if not no_lint:
         built.problems += lint_role(built)
     try:
@@ -69,5 +70,6 @@ def role(name, prompt, roles_dir, force, outline_file, as_json, base, adapter, b
             click.echo(f"# note: {note}", err=True)
     for problem in built.problems:
         click.echo(f"# {problem}", err=True)
-    # a new folder is written even when steps failed (nothing is lost); an existing one only with --force
+    # a new folder is written even when steps failed (nothing is lost); an existing one only with --force;
+    # an asked step no task covers is said above and fails the exit code, never silent
     sys.exit(EXIT_OK if built.complete else EXIT_FAILED)
