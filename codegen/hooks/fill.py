@@ -135,6 +135,11 @@ def fill_file(path: str | Path, pipeline_factory: Callable[[], object], write: b
     """Fill the stubs of one file; non-Ansible files are left alone. Raises yaml_load.Unreadable."""
     path = Path(path)
     bom, text = read_text(path)
+    if known_module is None:  # the catalog says which short names are modules (loaded once, no model)
+        from codegen.catalog import load_catalog
+
+        catalog = load_catalog(quiet=True)
+        known_module = lambda name: catalog.resolve(name) is not None  # noqa: E731
     found = classify(path, text, bom, known_module=known_module)
     if found is None or (isinstance(found, Broken) and found.kind == "yaml"):
         return FillResult(path)  # not Ansible (or not YAML) by its path: `check` reports what does not parse
