@@ -194,7 +194,7 @@ def playbook(prompt, output, hosts, become, show_outline, outline_file, as_json,
     --from-outline FILE generates from a saved, edited outline."""
     from codegen.authoring.outline import format_outline, review
     from codegen.authoring.steps import mark_outline, plan_steps
-    from codegen.playbook_command import build_playbook, purpose_of
+    from codegen.authoring.playbook import build_playbook, purpose_of
 
     check_text(prompt, "the prompt")
     check_text(hosts, "--hosts")

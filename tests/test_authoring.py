@@ -110,7 +110,7 @@ def test_playbook_without_outline_flag_outlines_and_generates_with_variables_han
 
 def test_outline_steps_are_asked_with_their_purpose_and_named_as_the_step(catalog):
     from codegen.hooks.fill import scripted_pipeline
-    from codegen.playbook_command import build_playbook, purpose_of
+    from codegen.authoring.playbook import build_playbook, purpose_of
 
     pipeline = scripted_pipeline(ANSWERS, lint=False)
     record = build_playbook(pipeline, "deploy a web server", steps=["Install nginx"], lint=False,
@@ -229,7 +229,7 @@ def test_lifted_values_are_plain_python_for_any_yaml_dumper():
 
 def test_a_step_that_repeats_an_earlier_task_is_left_out(catalog):
     from codegen.hooks.fill import scripted_pipeline
-    from codegen.playbook_command import generate_steps
+    from codegen.authoring.playbook import generate_steps
 
     pipeline = scripted_pipeline({**ANSWERS, "Install nginx again": PACKAGE}, lint=False)
     snippets, problems = generate_steps(pipeline, ["Install nginx", "Install nginx again", "Start nginx"])

@@ -599,7 +599,7 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
 
 def playbook_for_request(pipeline, request: str, **options) -> dict:
     """What `ansible-codegen playbook REQUEST` does: plan the steps, then build_playbook."""
-    from codegen.playbook_command import build_playbook
+    from codegen.authoring.playbook import build_playbook
 
     plan = plan_steps(pipeline.backend, request)
     record = build_playbook(pipeline, request, steps=plan.steps, purpose=request if plan.outlined else None,
