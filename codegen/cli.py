@@ -78,7 +78,7 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False,
     if backend == "openai" and not (url and remote_model):
         raise BadInput("--backend openai needs --url and --model")
     options = {"base": base, "adapter": adapter, "url": url, "model": remote_model, "timeout": chosen["timeout"]}
-    from codegen.hooks.fill import pipeline_from_env
+    from codegen.backends.scripted import pipeline_from_env
 
     try:
         scripted = pipeline_from_env(lint=not no_lint)  # tests only: ANSIBLE_CODEGEN_TEST_BACKEND

@@ -15,7 +15,7 @@ from codegen.authoring.outline import (
     review,
 )
 from codegen.authoring.variables import lift_variables
-from codegen.hooks.fill import ScriptedBackend
+from codegen.backends.scripted import ScriptedBackend
 
 PACKAGE = "  ansible.builtin.package:\n    name: nginx\n    state: present\n"
 TEMPLATE = ("  ansible.builtin.template:\n    src: site.conf.j2\n    dest: /etc/nginx/conf.d/site.conf\n"
@@ -109,7 +109,7 @@ def test_playbook_without_outline_flag_outlines_and_generates_with_variables_han
 
 
 def test_outline_steps_are_asked_with_their_purpose_and_named_as_the_step(catalog):
-    from codegen.hooks.fill import scripted_pipeline
+    from codegen.backends.scripted import scripted_pipeline
     from codegen.authoring.playbook import build_playbook, purpose_of
 
     pipeline = scripted_pipeline(ANSWERS, lint=False)
@@ -228,7 +228,7 @@ def test_lifted_values_are_plain_python_for_any_yaml_dumper():
 
 
 def test_a_step_that_repeats_an_earlier_task_is_left_out(catalog):
-    from codegen.hooks.fill import scripted_pipeline
+    from codegen.backends.scripted import scripted_pipeline
     from codegen.authoring.playbook import generate_steps
 
     pipeline = scripted_pipeline({**ANSWERS, "Install nginx again": PACKAGE}, lint=False)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from codegen.validate.files import check_file
 from codegen.ansible_files.classify import AnsibleFile, Broken, classify, find_stubs, split_lines
-from codegen.hooks.fill import LazyPipeline, ScriptedBackend, fill_file, scripted_pipeline
+from codegen.backends.scripted import ScriptedBackend, scripted_pipeline
+from codegen.hooks.fill import LazyPipeline, fill_file
 
 ROOT = Path(__file__).resolve().parents[1]
 APT = "  ansible.builtin.apt:\n    name: nginx\n    state: present\n"

@@ -171,10 +171,10 @@ class Recorder:
         self.body, self.prompts = body, []
 
     def complete(self, prompt, constraint=None, cancelled=None):
-        from codegen.hooks.fill import ScriptedGeneration
+        from codegen.backends.base import Generation
 
         self.prompts.append(prompt)
-        return ScriptedGeneration(self.body)
+        return Generation(self.body)
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

@@ -30,14 +30,14 @@ ANSWERS = {"install nginx": APT, "start nginx": SERVICE}  # any other request: n
 # question in CALLS as it starts (one question per case here: when question k+1 starts, case k is done).
 SLOW_CLI = """
 import sys, time
-import codegen.hooks.fill as fill
-answer, delay, calls = fill.ScriptedBackend.complete, float(sys.argv[1]), sys.argv[2]
+import codegen.backends.scripted as scripted
+answer, delay, calls = scripted.ScriptedBackend.complete, float(sys.argv[1]), sys.argv[2]
 def slow(self, prompt, constraint=None, cancelled=None):
     with open(calls, "a") as fh:
         fh.write("asked\\n")
     time.sleep(delay)
     return answer(self, prompt, constraint, cancelled)
-fill.ScriptedBackend.complete = slow
+scripted.ScriptedBackend.complete = slow
 sys.argv = ["ansible-codegen", *sys.argv[3:]]
 from codegen.cli import main
 main()

@@ -16,7 +16,7 @@ from codegen.authoring.steps import (
     split_request,
     strip_keys,
 )
-from codegen.hooks.fill import ScriptedBackend, scripted_pipeline
+from codegen.backends.scripted import ScriptedBackend, scripted_pipeline
 
 PACKAGE_NGINX = "  ansible.builtin.package:\n    name: nginx\n    state: present\n"
 SERVICE_NGINX = "  ansible.builtin.service:\n    name: nginx\n    state: started\n    enabled: true\n"

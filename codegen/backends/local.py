@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codegen.model.generate import Constraint, Generation, Generator
+from codegen.backends.base import Constraint, Generation
+from codegen.model.generate import Generator
 
 
 class LocalBackend:

@@ -25,7 +25,7 @@ import urllib.request
 from typing import Callable
 
 from codegen.config import API_KEY_ENV
-from codegen.model.generate import Generation, end_of_task
+from codegen.backends.base import Generation, end_of_task
 from codegen.model.load import ModelError
 
 # Where a task usually ends: the next list item, a document marker, a comment at column 0.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from codegen.grounding.schema import SchemaChecker
-from codegen.model.generate import Constraint, end_of_task
+from codegen.backends.base import Constraint, end_of_task
 
 # How far down the model's ranking a step may look for a valid token: the whole of a kept vocabulary
 # (~14k rows), but not a 262k-row full one, where it made an untuned base model crawl.

@@ -128,7 +128,7 @@ def register(main: click.Group) -> None:
 
 def _build_pipeline(base, adapter, backend, url, remote_model, no_lint):
     """The pipeline for fill: the test backend when ANSIBLE_CODEGEN_TEST_BACKEND says so, else the model."""
-    from codegen.hooks.fill import pipeline_from_env
+    from codegen.backends.scripted import pipeline_from_env
 
     scripted = pipeline_from_env(lint=not no_lint)
     if scripted is not None:

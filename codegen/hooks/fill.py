@@ -10,22 +10,16 @@ The model is loaded only when a file has a stub: `pipeline_factory` is called at
 first stub (see LazyPipeline).
 
 For tests there is a model-free backend, chosen only through an explicit environment variable:
-ANSIBLE_CODEGEN_TEST_BACKEND=scripted:<json file> with {"<request>": "<task body>"}, the body being
-what the model would write under the `- name:` line (e.g. "  ansible.builtin.apt:\\n    name: nginx\\n").
+ANSIBLE_CODEGEN_TEST_BACKEND=scripted:<json file> (codegen/backends/scripted.py).
 """
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from codegen.ansible_files.yaml_load import SafeLoader, read_text
 from codegen.ansible_files.classify import AnsibleFile, Broken, Note, classify, find_stubs, line_break
-
-TEST_BACKEND_ENV = "ANSIBLE_CODEGEN_TEST_BACKEND"
-
+from codegen.ansible_files.yaml_load import SafeLoader, read_text
 
 @dataclass
 class FillResult:
@@ -153,74 +147,3 @@ def fill_file(path: str | Path, pipeline_factory: Callable[[], object], write: b
 
         write_text(path, bom + new_text)  # keeps the file's mode, and a symlink stays a link to it
     return result
-
-
-# --- the model-free backend for tests ---------------------------------------------------------
-
-@dataclass
-class ScriptedGeneration:
-    """What a backend returns (the fields of codegen.model.generate.Generation, without torch)."""
-
-    text: str
-    new_tokens: int = 0
-    prompt_tokens: int = 0
-    seconds: float = 0.0
-    first_token_seconds: float = 0.0
-    stopped: str = "eos"
-
-
-class ScriptedBackend:
-    """Answers from a {request: task body} mapping; an unknown request gets an empty answer.
-
-    The prompt ends with the task's `- name: <Request>` line, which is how the request is found.
-    An outline prompt (ending in `steps:`) is answered by the entry "outline: <request>".
-    """
-
-    def __init__(self, answers: dict[str, str]):
-        from codegen.prompt import task_name
-
-        self.answers = {task_name(k).casefold(): v for k, v in answers.items()}
-        self.prompts: list[str] = []
-
-    def complete(self, prompt: str, constraint=None, cancelled=None) -> ScriptedGeneration:
-        import yaml
-
-        self.prompts.append(prompt)
-        last = prompt.rstrip("\n").rsplit("\n", 1)[-1]
-        if last == "steps:":  # an outline prompt (prompts/outline.j2): answered by "outline: <request>"
-            request = next((line.split(":", 1)[1] for line in prompt.splitlines() if line.startswith("# Request:")), "")
-            return ScriptedGeneration(self.answers.get(f"outline: {' '.join(request.split())}".casefold(), ""))
-        name = last.removeprefix("- name:").strip()
-        try:
-            loaded = yaml.safe_load(name)
-            name = loaded if isinstance(loaded, str) else name
-        except yaml.YAMLError:
-            pass
-        key = " ".join(str(name).split()).casefold()
-        if key not in self.answers and key.endswith(")") and " (" in key:
-            key = key.rsplit(" (", 1)[0]  # an outline step asked with its purpose: "<step> (<request>)"
-        return ScriptedGeneration(self.answers.get(key, ""))
-
-
-def scripted_pipeline(answers: dict[str, str], lint: bool = True):
-    from codegen.catalog import load_catalog
-    from codegen.pipeline import Pipeline
-
-    return Pipeline(ScriptedBackend(answers), load_catalog(quiet=True), lint=lint, constrain=False)
-
-
-def pipeline_from_env(lint: bool = True):
-    """The test backend's pipeline when ANSIBLE_CODEGEN_TEST_BACKEND is set, else None."""
-    value = os.environ.get(TEST_BACKEND_ENV)
-    if not value:
-        return None
-    kind, _, where = value.partition(":")
-    if kind != "scripted" or not where:
-        raise ValueError(f"{TEST_BACKEND_ENV}={value!r}: expected scripted:<json file>")
-    try:
-        answers = json.loads(Path(where).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{TEST_BACKEND_ENV}: cannot read {where} as JSON ({exc.__class__.__name__})") from exc
-    if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
-        raise ValueError(f"{TEST_BACKEND_ENV}: {where} must hold a JSON object of request -> task body")
-    return scripted_pipeline(answers, lint=lint)

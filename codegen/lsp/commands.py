@@ -18,7 +18,7 @@ import click
               help="Seconds to wait after open/save before checking a document.")
 @click.option("--max-new-tokens", default=200, show_default=True, type=int, help="Most tokens one task may take.")
 @click.option("--backend-script", type=click.Path(dir_okay=False), default=None,
-              help="Test only: answer from a JSON script instead of the model (see codegen/lsp/scripted.py).")
+              help="Test only: answer from a JSON script instead of the model (see codegen/backends/scripted.py).")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None, help="Write the server's log here.")
 @click.option("-v", "--verbose", count=True, help="More log (-v info, -vv debug, pygls included).")
 def lsp(stdio, base, adapter, no_lint, debounce, max_new_tokens, backend_script, log_file, verbose):

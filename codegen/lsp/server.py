@@ -49,7 +49,7 @@ class Options:
     base: str | None = None
     adapter: str | None = "default"
     lint: bool = True
-    backend_script: str | None = None  # test-only scripted backend (codegen.lsp.scripted)
+    backend_script: str | None = None  # test-only scripted backend (codegen.backends.scripted)
     debounce: float = 0.3  # seconds between open/save and its diagnostics run
     max_new_tokens: int = 200
 
@@ -65,7 +65,7 @@ def _version() -> str:
 
 def build_backend(options: Options):
     if options.backend_script:
-        from codegen.lsp.scripted import ScriptedBackend
+        from codegen.backends.scripted import ScriptedBackend
 
         return ScriptedBackend.from_file(options.backend_script)
     from codegen.backends.local import LocalBackend

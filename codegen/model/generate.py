@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from codegen.backends.base import Constraint, Generation, end_of_task
+
 LOOKUP_ENV = "CODEGEN_LOOKUP"
 PREFIX_CACHE_ENV = "CODEGEN_PREFIX_CACHE"
 DRAFT_TOKENS = 6  # tokens proposed per verifying pass
@@ -53,44 +55,6 @@ DRAFT_TOKENS = 6  # tokens proposed per verifying pass
 # the prompt's length only, not on the caller, so `serve` and the local backend still agree.
 PREFILL_CHUNK = 2048
 NGRAM = 3  # longest suffix looked up; shorter ones (down to one token) are tried when it is not found
-
-class Constraint:
-    """Chooses the next token under rules the model cannot be trusted to keep.
-
-    `choose` gets the text so far, the logits (over the kept rows), `extend(full_id) -> text`
-    (the decoded text if that token were appended), `to_full(index) -> full_id`, and the EOS
-    ids; it returns the logits index to emit.
-    """
-
-    def choose(self, text: str, logits: torch.Tensor, extend, to_full, eos: set[int]) -> int:
-        raise NotImplementedError
-
-
-@dataclass
-class Generation:
-    text: str
-    new_tokens: int
-    prompt_tokens: int
-    seconds: float
-    first_token_seconds: float
-    stopped: str  # "eos" | "end_of_task" | "max_tokens" | "cancelled"
-    drafted: int = 0  # prompt-lookup tokens proposed
-    accepted: int = 0  # ... and kept (each saved one single-token forward pass)
-    reused_prompt_tokens: int = 0  # prompt tokens whose keys/values came from the prefix cache
-
-
-def end_of_task(text: str) -> int | None:
-    """Index where the task body ends: the first non-blank line that starts at column 0."""
-    start = 0
-    while True:
-        nl = text.find("\n", start)
-        if nl < 0 or nl + 1 >= len(text):
-            return None
-        nxt = text[nl + 1]
-        if nxt not in " \n\t":
-            return nl + 1
-        start = nl + 1
-
 
 
 def _switch(value: bool | None, env: str, default: bool = False) -> bool:
