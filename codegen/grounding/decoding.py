@@ -44,3 +44,38 @@ class SchemaConstraint(Constraint):
         # yet). End here rather than write on unchecked; the caller keeps the valid lines before.
         self.dead_end = True
         return next((i for i in order if to_full(i) in eos), order[0])
+
+
+class ModuleLock(SchemaConstraint):
+    """The schema constraint, with one module chosen beforehand (a private module picked from its
+    documentation, codegen.grounding.candidates): the body's first line must be that module's
+    line, and no other module may follow. Everything else (options, choices, required options,
+    keywords) is the schema checker's, unchanged."""
+
+    def __init__(self, checker: SchemaChecker, module: str):
+        super().__init__(checker)
+        self.module = module
+        self.head = f"  {module}:"
+
+    def allows(self, body: str) -> bool:
+        """May this task body (so far) still be a call of the chosen module?"""
+        first, newline, rest = body.partition("\n")
+        if not newline:  # the module line is still being written
+            return self.head.startswith(first) or first == self.head or first.startswith(self.head + " ")
+        if first != self.head and not first.startswith(self.head + " "):
+            return False
+        for line in rest.split("\n")[:-1]:  # complete lines: no second module at the task's level
+            if line.startswith("  ") and not line.startswith("   "):
+                key = line[2:].split(":", 1)[0]
+                if key != self.module and key in self.checker.modules.exact:
+                    return False
+        return True
+
+    def _ok(self, text: str, candidate: str | None) -> bool:
+        whole = text if candidate is None else candidate
+        cut = end_of_task(whole)
+        if not self.allows(whole[:cut] if cut is not None else whole):
+            return False  # cheap, so the model's many other module names are refused before the schema check
+        if (candidate is None or cut is not None) and not whole.startswith(self.head):
+            return False  # ending before the module line was written
+        return super()._ok(text, candidate)
