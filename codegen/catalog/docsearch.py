@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -16,9 +17,26 @@ from codegen.atomic import write_text
 from codegen.catalog.store import words
 from codegen.paths import cache_dir
 
-FORMAT = "docsearch-1"
+FORMAT = "docsearch-3"
 OPTION_CHARS = 160  # of each option's description: its first sentence says what it is
 MAX_EXAMPLE_NAMES = 12
+
+
+_QUIET = {"into", "onto"}  # say where, not what: "unpack X into /opt/app"
+_SENTENCE = re.compile(r"(?<=[.;])\s+")
+
+
+def terms(plain: list[str]) -> list[str]:
+    """Words folded to a common form: a plural or third-person "s" dropped ("Unpacks an archive"
+    answers "unpack", "flags" answers "flag"). Nothing more: no stemmer for nine thousand docs."""
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in plain if w not in _QUIET]
+
+
+def own_sentences(text: str, fqcn: str) -> str:
+    """The description without its sentences about other modules ("unpack the files with other
+    modules, for example M(ansible.builtin.unarchive)"): they say what this module does not do."""
+    return " ".join(s for s in _SENTENCE.split(text) if "M(" not in s or f"M({fqcn})" in s)
 
 
 def example_names(examples: str) -> list[str]:
@@ -37,11 +55,11 @@ def doc_words(record: dict, examples: str) -> list[str]:
     """The words a module's documentation offers a request; its name and short description count more."""
     fqcn = record["fqcn"]
     text = [record.get("short_description") or "", record.get("short_description") or "",
-            (record.get("description") or "")[:600]]
+            own_sentences((record.get("description") or "")[:600], fqcn)]
     for name, spec in (record.get("options") or {}).items():
         text.append(f"{name} {str(spec.get('description') or '')[:OPTION_CHARS]}")
     text += example_names(examples)
-    return words(fqcn.rsplit(".", 1)[-1]) * 3 + words(" ".join(text))
+    return terms(words(fqcn.rsplit(".", 1)[-1]) * 3 + words(" ".join(text)))
 
 
 class DocIndex:
@@ -66,7 +84,7 @@ class DocIndex:
     def top(self, query: list[str], limit: int, among=None) -> list[tuple[str, float]]:
         """The best `limit` modules for the query words; `among(fqcn)` keeps only some."""
         scores: Counter = Counter()
-        for w in set(query):
+        for w in set(terms(query)):
             idf = self.idf.get(w)
             for i, tf in self.postings.get(w, ()):
                 norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg)
