@@ -239,3 +239,9 @@ def test_a_collection_put_on_the_path_is_picked_up_and_chosen_end_to_end(tmp_pat
     assert any(p.startswith("note [private] testco.ops.maintenance_window") for p in record["problems"])
     assert record["sources"][0]["kind"] == "private collection documentation"
     assert record["sources"][0]["module"] == "testco.ops.maintenance_window"
+    text = subprocess.run([str(exe), "task", "close the maintenance window of the search service", "--sources",
+                           "--no-lint"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=1800)
+    assert text.returncode == 0, text.stderr[-2000:]
+    assert "testco.ops.maintenance_window:" in text.stdout and "service: search" in text.stdout
+    assert "# source: testco.ops.maintenance_window from the documentation of the private collection testco.ops" \
+        in text.stderr
