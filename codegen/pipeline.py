@@ -83,14 +83,14 @@ class Pipeline:
                 self.retriever = ExampleRetriever(read_index(path) + common_rows())
         return self.retriever
 
-    def _constraint(self, ctx: FileContext, variables: set[str] | None = None, module: str | None = None):
+    def _constraint(self, ctx: FileContext, variables: set[str] | None = None, choice=None):
         if not self.constrain:
             return None
-        from codegen.grounding.decoding import ModuleLock, SchemaConstraint
+        from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
         checker = SchemaChecker(self.catalog, handlers=ctx.handlers, variables=variables)
-        return ModuleLock(checker, module) if module else SchemaConstraint(checker)
+        return choice.constraint(checker) if choice else SchemaConstraint(checker)  # a private module: locked
 
     # -- private collections: one hook (grounding/candidates.py) -------------------------------
     def _candidates(self):
@@ -155,7 +155,7 @@ class Pipeline:
         decoding was cut (token limit, dead end) with no complete valid run of lines to keep.
         choice: a private module chosen beforehand (candidates.Choice): decoding writes only it."""
         ctx = prepared.context
-        constraint = self._constraint(ctx, variables, choice.module if choice else None)
+        constraint = self._constraint(ctx, variables, choice)
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary

@@ -245,3 +245,43 @@ def test_a_collection_put_on_the_path_is_picked_up_and_chosen_end_to_end(tmp_pat
     assert "testco.ops.maintenance_window:" in text.stdout and "service: search" in text.stdout
     assert "# source: testco.ops.maintenance_window from the documentation of the private collection testco.ops" \
         in text.stderr
+
+
+def grounded_lock(small_catalog, request):
+    from codegen.grounding.candidates import Candidates
+
+    choice = Candidates(small_catalog).choose(request)
+    assert choice is not None
+    return choice.constraint(SchemaChecker(small_catalog))
+
+
+def test_plain_values_of_the_private_module_come_from_the_request(small_catalog):
+    lock = grounded_lock(small_catalog, "open a maintenance window for the billing service")
+    head = "  testco.ops.maintenance_window:\n"
+    assert lock._ok(head, head + "    service: billing\n")
+    assert lock._ok(head, head + "    service: bill")  # being written
+    assert not lock._ok(head, head + "    service: bill\n")  # not a whole word of the request
+    assert not lock._ok(head, head + "    service: testing\n")  # a value from nowhere
+    assert lock._ok(head, head + "    service: search\n")  # a required option: its EXAMPLES' value
+    assert not lock._ok(head + "    service: billing\n", head + "    service: billing\n    duration_minutes: 120\n")
+    assert lock._ok(head + "    service: billing\n", head + "    service: billing\n    state: closed\n")  # a choice
+    assert lock._ok(head, head + "    service: \"{{ service_name }}\"\n")  # a template: the schema's to judge
+
+
+def test_numbers_the_request_gives_are_allowed(small_catalog):
+    lock = grounded_lock(small_catalog, "open a 45 minute maintenance window for billing")
+    head = "  testco.ops.maintenance_window:\n    service: billing\n"
+    assert lock._ok(head, head + "    duration_minutes: 45\n")
+    assert not lock._ok(head, head + "    duration_minutes: 4\n")
+
+
+def test_a_path_option_takes_a_path_not_another_word(small_catalog):
+    from codegen.grounding.decoding import GroundedValues
+    from codegen.catalog.store import ModuleDoc
+
+    doc = ModuleDoc(fqcn="testco.ops.release", collection="testco.ops", short_description="", description="",
+                    options={"name": {"type": "str", "required": True}, "path": {"type": "path"}}, path="")
+    values = GroundedValues(doc, "deploy the shop release under /srv/apps")
+    assert values.allows("path", "/srv/apps", True)
+    assert not values.allows("path", "shop", True)
+    assert values.allows("name", "shop", True)

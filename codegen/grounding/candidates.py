@@ -55,6 +55,15 @@ class Choice:
     public_best: tuple[str, float] | None  # the best public module and its score
     examples: list[str] = field(default_factory=list)  # its EXAMPLES' tasks, as prompt examples
     path: str = ""  # the module file whose documentation was read
+    request: str = ""
+    example_values: dict[str, set[str]] = field(default_factory=dict)  # option -> values its EXAMPLES give
+    doc: object = None  # its ModuleDoc
+
+    def constraint(self, checker):
+        """Decoding for this module: only its name on the module line, its plain values from the request."""
+        from codegen.grounding.decoding import GroundedModuleLock, GroundedValues
+
+        return GroundedModuleLock(checker, self.module, GroundedValues(self.doc, self.request, self.example_values))
 
     def note(self) -> str:
         against = f" over {self.public_best[0]} ({self.public_best[1]:.1f})" if self.public_best else ""
@@ -89,23 +98,38 @@ def _render(task: dict, fqcn: str) -> str | None:
     return f"- name: {name}\n{body_text}"
 
 
-def module_examples(catalog, fqcn: str, request: str, k: int = EXAMPLES_SHOWN) -> list[str]:
-    """Up to k tasks of the module's own EXAMPLES that call it, the most like the request last."""
+def _example_tasks(catalog, fqcn: str) -> list[dict]:
+    """The tasks of the module's own EXAMPLES that call it (the text parsed with the bounded safe
+    loader: documentation, never run)."""
     from codegen.ansible_files.yaml_load import try_load
     from codegen.task_keys import module_key
 
     text = catalog.examples(fqcn)
     if not text or len(text) > MAX_EXAMPLES_CHARS:
         return []
-    data = try_load(text)  # documentation text, parsed with the bounded safe loader, never run
+    data = try_load(text)
+    return [t for t in (data if isinstance(data, list) else [])
+            if isinstance(t, dict) and module_key(t) and catalog.resolve(module_key(t)) == fqcn]
+
+
+def example_values(catalog, fqcn: str) -> dict[str, set[str]]:
+    """option -> the plain values the module's EXAMPLES give it."""
+    from codegen.task_keys import module_key
+
+    out: dict[str, set[str]] = {}
+    for task in _example_tasks(catalog, fqcn):
+        args = task.get(module_key(task))
+        for key, value in (args.items() if isinstance(args, dict) else ()):
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                out.setdefault(str(key), set()).add(str(value))
+    return out
+
+
+def module_examples(catalog, fqcn: str, request: str, k: int = EXAMPLES_SHOWN) -> list[str]:
+    """Up to k tasks of the module's own EXAMPLES that call it, the most like the request last."""
     wanted = set(words(request))
     scored = []
-    for i, task in enumerate(data if isinstance(data, list) else []):
-        if not isinstance(task, dict):
-            continue
-        key = module_key(task)
-        if not key or catalog.resolve(key) != fqcn:
-            continue
+    for i, task in enumerate(_example_tasks(catalog, fqcn)):
         rendered = _render(task, fqcn)
         if rendered:
             scored.append((len(wanted & set(words(rendered))), -i, rendered))
@@ -146,7 +170,8 @@ class Candidates:
         doc = self.catalog.get(module)
         return Choice(module=module, collection=".".join(module.split(".")[:2]), score=score,
                       public_best=best_public, examples=module_examples(self.catalog, module, request),
-                      path=doc.path if doc else "")
+                      path=doc.path if doc else "", request=request, doc=doc,
+                      example_values=example_values(self.catalog, module))
 
 
 def _deprecated(catalog, fqcn: str) -> bool:
