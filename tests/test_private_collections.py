@@ -285,3 +285,10 @@ def test_a_path_option_takes_a_path_not_another_word(small_catalog):
     assert values.allows("path", "/srv/apps", True)
     assert not values.allows("path", "shop", True)
     assert values.allows("name", "shop", True)
+
+
+def test_text_around_a_template_is_text(small_catalog):
+    lock = grounded_lock(small_catalog, "open a maintenance window for the billing service")
+    head = "  testco.ops.maintenance_window:\n"
+    assert not lock._ok(head, head + "    service: test {{ x }}\n")
+    assert not lock._ok(head, head + "    service: dev =\"{{ x }}\"\n")

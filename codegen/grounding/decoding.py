@@ -131,8 +131,9 @@ class GroundedValues:
             value = value[1:]
             if complete or value.endswith(quote):
                 value = value[:-1] if value.endswith(quote) else value
-        if "{{" in value or "{{".startswith(value):
+        if value.startswith("{{") or "{{".startswith(value):
             return True  # a template (or its start): the schema checker judges its variables
+        # (text around a template, "test {{ x }}", is text: it must come from the request)
         if complete and spec.get("type") == "path" and "/" not in value:
             return False  # a path option takes a path, not one of the request's other words
         if self._in_request(value, complete):
