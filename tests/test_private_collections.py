@@ -235,14 +235,16 @@ def test_a_collection_put_on_the_path_is_picked_up_and_chosen_end_to_end(tmp_pat
     assert done.returncode == 0, done.stderr[-2000:]
     record = json.loads(done.stdout)
     assert record["module"] == "testco.ops.maintenance_window"
-    assert "service: billing" in record["yaml"]
+    service = next(line.split(":", 1)[1].strip() for line in record["yaml"].splitlines()
+                   if line.startswith("    service:"))  # the required option, written
+    assert service.lower() in "open a maintenance window for the billing service".split()  # from the request
     assert any(p.startswith("note [private] testco.ops.maintenance_window") for p in record["problems"])
     assert record["sources"][0]["kind"] == "private collection documentation"
     assert record["sources"][0]["module"] == "testco.ops.maintenance_window"
     text = subprocess.run([str(exe), "task", "close the maintenance window of the search service", "--sources",
                            "--no-lint"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=1800)
     assert text.returncode == 0, text.stderr[-2000:]
-    assert "testco.ops.maintenance_window:" in text.stdout and "service: search" in text.stdout
+    assert "testco.ops.maintenance_window:" in text.stdout and "    service: " in text.stdout
     assert "# source: testco.ops.maintenance_window from the documentation of the private collection testco.ops" \
         in text.stderr
 
@@ -262,6 +264,8 @@ def test_plain_values_of_the_private_module_come_from_the_request(small_catalog)
     assert lock._ok(head, head + "    service: bill")  # being written
     assert not lock._ok(head, head + "    service: bill\n")  # not a whole word of the request
     assert not lock._ok(head, head + "    service: testing\n")  # a value from nowhere
+    assert not lock._ok(head, head + "    service: service\n")  # the option's own name
+    assert not lock._ok(head, head + "    service: the\n")  # a stop word
     assert lock._ok(head, head + "    service: search\n")  # a required option: its EXAMPLES' value
     assert not lock._ok(head + "    service: billing\n", head + "    service: billing\n    duration_minutes: 120\n")
     assert lock._ok(head + "    service: billing\n", head + "    service: billing\n    state: closed\n")  # a choice

@@ -11,6 +11,7 @@ import re
 
 import torch
 
+from codegen.catalog.store import words
 from codegen.grounding.schema import SchemaChecker
 from codegen.model.generate import Constraint, end_of_task
 
@@ -136,6 +137,8 @@ class GroundedValues:
         # (text around a template, "test {{ x }}", is text: it must come from the request)
         if complete and spec.get("type") == "path" and "/" not in value:
             return False  # a path option takes a path, not one of the request's other words
+        if complete and (not words(value) or set(words(value)) <= set(words(key))):
+            return False  # "service: service", "name: the": the option's own name or a stop word says nothing
         if self._in_request(value, complete):
             return True
         name = self.doc.canonical_option(key)
