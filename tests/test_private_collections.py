@@ -237,7 +237,7 @@ def test_a_collection_put_on_the_path_is_picked_up_and_chosen_end_to_end(tmp_pat
     assert record["module"] == "testco.ops.maintenance_window"
     service = next(line.split(":", 1)[1].strip() for line in record["yaml"].splitlines()
                    if line.startswith("    service:"))  # the required option, written
-    assert service.lower() in "open a maintenance window for the billing service".split()  # from the request
+    assert service.strip("'\"").lower() in "open a maintenance window for the billing service".split()  # from the request
     assert any(p.startswith("note [private] testco.ops.maintenance_window") for p in record["problems"])
     assert record["sources"][0]["kind"] == "private collection documentation"
     assert record["sources"][0]["module"] == "testco.ops.maintenance_window"

@@ -24,9 +24,11 @@ from codegen.grounding.retrieval import MAX_EXAMPLE_LINES, plain_words
 # chosen when its score is at least MIN_SCORE and at least MARGIN times the best public module's.
 # Scored on the request's plain words: the parts of its paths ("/opt/app/releases/1.0.0") matched
 # a private module's example paths and chose it for "delete the directory ..." on the dev set
-# (plain words: fitting requests' private/public ratio >= 1.03, controls' <= 0.88).
+# (plain words: fitting requests' private/public ratio >= 1.01, controls' <= 0.90, and 1.005 for
+# "create the app directory"; at 1.05 the dev set loses one fitting request and no control, at
+# 1.0 the reverse: a wrong private choice breaks a public request, a missed one keeps today's answer).
 MIN_SCORE = 8.0
-MARGIN = 1.0
+MARGIN = 1.05
 EXAMPLES_SHOWN = 2
 PRIVATE_KIND = "private collection documentation"  # a --sources entry's kind
 MAX_EXAMPLES_CHARS = 20_000  # of one module's EXAMPLES text parsed for the prompt
