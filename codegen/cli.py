@@ -168,6 +168,10 @@ def task(prompt, context_file, as_json, sources, retrieval, option_summary, base
         for problem in result.problems:
             click.echo(f"# {problem}", err=True)
         for match in result.sources or []:
+            if match.get("kind") == "private collection documentation":  # grounding.candidates.PRIVATE_KIND
+                click.echo(f"# source: {match['module']} from the documentation of the private collection "
+                           f"{match['collection']} {match['version']} {match['path']} ({match['licence']})", err=True)
+                continue
             click.echo(f"# source {match['score']:.2f}: {match['collection']} {match['version']} "
                        f"{match['path']}:{match['line']} ({match['module']}, {match['licence']})", err=True)
     sys.exit(EXIT_OK if result.valid else EXIT_FAILED)

@@ -72,7 +72,7 @@ def redact_request(request: str, prepared: Prepared) -> tuple[str, Prepared]:
 
 class Pipeline:
     def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
-                 sources=None, retriever="auto", option_summary: bool = False):
+                 sources=None, retriever="auto", option_summary: bool = False, candidates="auto"):
         self.backend, self.catalog, self.lint = backend, catalog, lint
         self.constrain, self.repair = constrain, repair
         self.sources = sources  # a SourceIndex, when the caller wants content source matches
@@ -81,6 +81,9 @@ class Pipeline:
         # realworld split, see README). "auto": the adapter's own index, if it has one; None: off.
         self.retriever = retriever
         self.option_summary = option_summary  # the nearest example's module's options, as comments (opt-in)
+        # Private modules chosen from their documentation (grounding/candidates.py): "auto" when the
+        # catalog has private collections; None: off.
+        self.candidates = candidates
 
     def _retriever(self):
         if self.retriever == "auto":
@@ -93,13 +96,35 @@ class Pipeline:
                 self.retriever = ExampleRetriever(read_index(path) + common_rows())
         return self.retriever
 
-    def _constraint(self, ctx: FileContext, variables: set[str] | None = None):
+    def _constraint(self, ctx: FileContext, variables: set[str] | None = None, choice=None):
         if not self.constrain:
             return None
         from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
-        return SchemaConstraint(SchemaChecker(self.catalog, handlers=ctx.handlers, variables=variables))
+        checker = SchemaChecker(self.catalog, handlers=ctx.handlers, variables=variables)
+        return choice.constraint(checker) if choice else SchemaConstraint(checker)  # a private module: locked
+
+    # -- private collections: one hook (grounding/candidates.py) -------------------------------
+    def _candidates(self):
+        if self.candidates == "auto":
+            from codegen.grounding.candidates import Candidates
+
+            self.candidates = Candidates(self.catalog)
+        return self.candidates
+
+    def _private_choice(self, request: str):
+        """A private module whose documentation fits the request clearly better than any public one."""
+        candidates = self._candidates()
+        return candidates.choose(request) if candidates is not None else None
+
+    def _private_sources(self, module: str | None) -> list[dict]:
+        candidates = self._candidates()
+        if candidates is None or not candidates.is_private(module):
+            return []
+        from codegen.grounding.candidates import doc_source
+
+        return [doc_source(self.catalog, module)]
 
     def one_task(self, request: str, context: str | Prepared | None = None,
                  variables: set[str] | None = None) -> tuple[str, list[str]]:
@@ -116,7 +141,8 @@ class Pipeline:
         prepared = context if isinstance(context, Prepared) else prepare(context)
         request, prepared = redact_request(request, prepared)
         retriever = self._retriever()
-        examples = retriever.examples(request) if retriever else None
+        choice = self._private_choice(request)  # its own EXAMPLES replace the training examples
+        examples = choice.examples if choice else (retriever.examples(request) if retriever else None)
         attempts = [(examples, prepared, "")]
         if self.constrain and self.repair:  # the ablations measure one plain attempt
             if examples:
@@ -125,7 +151,7 @@ class Pipeline:
                 attempts.append((examples, Prepared(FileContext(), prepared.secrets), "without the file's context"))
         first = None  # (text, notes) of the first attempt
         for shown, given, how in attempts:
-            text, notes, whole = self._attempt(request, given, shown, variables)
+            text, notes, whole = self._attempt(request, given, shown, variables, choice)
             checks = validate_tasks(text, self.catalog, lint=self.lint) if whole and text else None
             if checks is not None and not any(p.level == "error" for p in checks):
                 if how:
@@ -138,11 +164,12 @@ class Pipeline:
         return first
 
     def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
-                 variables: set[str] | None) -> tuple[str, list[str], bool]:
+                 variables: set[str] | None, choice=None) -> tuple[str, list[str], bool]:
         """One generation: (normalised text, notes, did it finish as a complete task?). Not so when
-        decoding was cut (token limit, dead end) with no complete valid run of lines to keep."""
+        decoding was cut (token limit, dead end) with no complete valid run of lines to keep.
+        choice: a private module chosen beforehand (candidates.Choice): decoding writes only it."""
         ctx = prepared.context
-        constraint = self._constraint(ctx, variables)
+        constraint = self._constraint(ctx, variables, choice)
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary
@@ -151,7 +178,7 @@ class Pipeline:
             summary = option_summary(doc) if doc else ""
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary),
                                            constraint=constraint)
-        body, notes, whole = generation.text, [], True
+        body, notes, whole = generation.text, [choice.note()] if choice else [], True
         if constraint is not None and (generation.stopped == "max_tokens" or constraint.dead_end):
             # A runaway value (a condition or template that never closes) is cut mid-way by the
             # token limit, or a line reached a dead end; keep the whole lines before it that make
@@ -216,6 +243,7 @@ class Pipeline:
         valid = bool(yaml_text) and len(texts) == len(requests) and not any(p.startswith("error") for p in problems)
         matches = None
         if self.sources is not None:
-            matches = [m for text, module in zip(texts, modules) for m in self.sources.match(text, module)]
+            matches = [m for text, module in zip(texts, modules)
+                       for m in self._private_sources(module) + self.sources.match(text, module)]
         return TaskResult(id=id, yaml=yaml_text, module=",".join(m for m in modules if m) or None, valid=valid,
                           problems=problems, seconds=round(time.perf_counter() - started, 3), sources=matches)

@@ -68,10 +68,13 @@ class ModuleDoc:
 
 def collection_roots(extra_paths: list[str] | None = None) -> list[Path]:
     """Folders that may hold `ansible_collections/`: extra paths, the project's example, site-packages."""
+    from codegen.catalog.workspace import workspace_roots
+
     roots = [Path(p) for p in (extra_paths or [])]
     roots.append(example_collections_dir())
     env = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.environ.get("ANSIBLE_COLLECTIONS_PATHS") or ""
     roots += [Path(p) for p in env.split(os.pathsep) if p]
+    roots += workspace_roots()  # the project's own: ./collections, ansible.cfg's collections_path
     roots += [Path.home() / ".ansible" / "collections", Path("/usr/share/ansible/collections")]
     roots += [Path(p) for p in sys.path if p and p.endswith("site-packages")]
     seen, out = set(), []
@@ -83,8 +86,34 @@ def collection_roots(extra_paths: list[str] | None = None) -> list[Path]:
     return out
 
 
+def is_shipped_root(root: Path) -> bool:
+    """A root of the `ansible` package's collections (site-packages): upgraded only with it."""
+    return root.name in ("site-packages", "dist-packages")
+
+
+MAX_KEYED_MODULES = 5000  # module files of one non-shipped root looked at for freshness
+
+
+def _module_files_state(plugins: Path) -> str:
+    """Names, sizes and mtimes of a collection's module files: a collection written or edited in
+    place (no galaxy.yml, or its module rewritten) still changes the key."""
+    parts = []
+    with os.scandir(plugins) as entries:
+        for n, entry in enumerate(sorted(entries, key=lambda e: e.name)):
+            if n >= MAX_KEYED_MODULES:
+                break
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            parts.append(f"{entry.name}:{st.st_mtime_ns}:{st.st_size}")
+    return ";".join(parts)
+
+
 def installed_key(extra_paths: list[str] | None = None) -> str:
-    """A digest of what is installed: changes when a collection is added, removed or upgraded."""
+    """A digest of what is installed: changes when a collection is added, removed or upgraded,
+    and, outside site-packages (ANSIBLE_COLLECTIONS_PATH, the workspace, the example), when a
+    collection folder appears or one of its module files changes."""
     from ansible import release
 
     digest = hashlib.sha256(release.__version__.encode())
@@ -94,10 +123,16 @@ def installed_key(extra_paths: list[str] | None = None) -> str:
         digest.update(str(root).encode())
         if not base.is_dir():
             continue
+        shipped = is_shipped_root(root)
         for ns in sorted(os.scandir(base), key=lambda e: e.name):
             if not ns.is_dir():
                 continue
             for coll in sorted(os.scandir(ns.path), key=lambda e: e.name):
+                if not shipped:
+                    digest.update(coll.path.encode())
+                    plugins = Path(coll.path) / "plugins" / "modules"
+                    if plugins.is_dir():
+                        digest.update(_module_files_state(plugins).encode())
                 for marker in ("MANIFEST.json", "galaxy.yml"):
                     p = Path(coll.path) / marker
                     if p.is_file():
@@ -123,6 +158,7 @@ class Catalog:
         for fqcn in self._raw:
             self._by_short.setdefault(fqcn.rsplit(".", 1)[-1], []).append(fqcn)
         self._index = None
+        self.key: str | None = None  # set by load_catalog: what is installed, as installed_key
 
     def __contains__(self, fqcn: str) -> bool:
         return fqcn in self._raw
@@ -236,6 +272,7 @@ def load_catalog(extra_paths: list[str] | None = None, rebuild: bool = False, qu
     if rebuild or not specs.is_file():
         build_to(specs, examples, extra_paths, quiet=quiet)
     catalog = Catalog(json.loads(specs.read_text()), examples)
+    catalog.key = key  # names the derived caches (the documentation index)
     _LOADED[key] = catalog
     return catalog
 

@@ -7,8 +7,11 @@ options are set.
 """
 from __future__ import annotations
 
+import re
+
 import torch
 
+from codegen.catalog.store import words
 from codegen.grounding.schema import SchemaChecker
 from codegen.backends.base import Constraint, end_of_task
 
@@ -44,3 +47,123 @@ class SchemaConstraint(Constraint):
         # yet). End here rather than write on unchecked; the caller keeps the valid lines before.
         self.dead_end = True
         return next((i for i in order if to_full(i) in eos), order[0])
+
+
+class ModuleLock(SchemaConstraint):
+    """The schema constraint, with one module chosen beforehand (a private module picked from its
+    documentation, codegen.grounding.candidates): the body's first line must be that module's
+    line, and no other module may follow. Everything else (options, choices, required options,
+    keywords) is the schema checker's, unchanged."""
+
+    def __init__(self, checker: SchemaChecker, module: str):
+        super().__init__(checker)
+        self.module = module
+        self.head = f"  {module}:"
+
+    def allows(self, body: str, final: bool = False) -> bool:
+        """May this task body (so far) still be a call of the chosen module? final: it ends here."""
+        first, newline, rest = body.partition("\n")
+        if not newline:  # the module line is still being written
+            return self.head.startswith(first) or first == self.head or first.startswith(self.head + " ")
+        if first != self.head and not first.startswith(self.head + " "):
+            return False
+        for line in rest.split("\n")[:-1]:  # complete lines: no second module at the task's level
+            if line.startswith("  ") and not line.startswith("   "):
+                key = line[2:].split(":", 1)[0]
+                if key != self.module and key in self.checker.modules.exact:
+                    return False
+        return True
+
+    def _ok(self, text: str, candidate: str | None) -> bool:
+        whole = text if candidate is None else candidate
+        cut = end_of_task(whole)
+        final = candidate is None or cut is not None
+        if not self.allows(whole[:cut] if cut is not None else whole, final):
+            return False  # cheap, so the model's many other module names are refused before the schema check
+        if final and not whole.startswith(self.head):
+            return False  # ending before the module line was written
+        return super()._ok(text, candidate)
+
+
+_WORD_CHAR = re.compile(r"[\w./:@-]")
+
+
+class GroundedValues:
+    """Where a private module's option values may come from. The adapter never saw the module, so
+    given its option names it fills them with values from its training (`app: testing`) or from the
+    shown examples (`instance: backup01`) as readily as from the request. A plain value of a plain
+    option (a string, path or number with no choices) must be a run of whole words of the request;
+    a required option may also take a value its EXAMPLES give it (the team's usual one, when the
+    request does not say). Templates (`{{ var }}`) are the schema checker's, as for any module."""
+
+    def __init__(self, doc, request: str, example_values: dict[str, set[str]] | None = None):
+        self.doc, self.request = doc, request
+        self.lower = request.lower()
+        self.example_values = example_values or {}
+
+    def _plain_spec(self, key: str) -> dict | None:
+        name = self.doc.canonical_option(key)
+        spec = self.doc.options.get(name) if name else None
+        if not spec or spec.get("choices") or spec.get("type", "str") not in ("str", "path", "int", "float"):
+            return None
+        return spec
+
+    def _in_request(self, value: str, complete: bool) -> bool:
+        value = value.lower()
+        start = self.lower.find(value)
+        while start >= 0:
+            end = start + len(value)
+            before_ok = start == 0 or not _WORD_CHAR.match(self.lower[start - 1])
+            after_ok = not complete or end == len(self.lower) or not _WORD_CHAR.match(self.lower[end]) \
+                or (self.lower[end] in ".:" and (end + 1 == len(self.lower) or self.lower[end + 1] == " "))
+            if before_ok and after_ok:
+                return True
+            start = self.lower.find(value, start + 1)
+        return False
+
+    def allows(self, key: str, raw: str, complete: bool) -> bool:
+        """May option `key` (at the module's top level) take the value written so far?"""
+        spec = self._plain_spec(key)
+        value = raw.strip()
+        if spec is None or not value:
+            return True
+        quote = value[0] if value[0] in "'\"" else ""
+        if quote:
+            value = value[1:]
+            if complete or value.endswith(quote):
+                value = value[:-1] if value.endswith(quote) else value
+        if value.startswith("{{") or "{{".startswith(value):
+            return True  # a template (or its start): the schema checker judges its variables
+        # (text around a template, "test {{ x }}", is text: it must come from the request)
+        if complete and spec.get("type") == "path" and "/" not in value:
+            return False  # a path option takes a path, not one of the request's other words
+        if complete and (not words(value) or set(words(value)) <= set(words(key))):
+            return False  # "service: service", "name: the": the option's own name or a stop word says nothing
+        if self._in_request(value, complete):
+            return True
+        name = self.doc.canonical_option(key)
+        if self.doc.options[name].get("required"):
+            given = self.example_values.get(name, set())
+            return value in given if complete else any(v.startswith(value) for v in given)
+        return False
+
+
+class GroundedModuleLock(ModuleLock):
+    """ModuleLock, and the module's plain option values taken from the request (GroundedValues)."""
+
+    def __init__(self, checker: SchemaChecker, module: str, values: GroundedValues):
+        super().__init__(checker, module)
+        self.values = values
+
+    def allows(self, body: str, final: bool = False) -> bool:
+        if not super().allows(body, final):
+            return False
+        lines = body.split("\n")
+        for number, line in enumerate(lines[1:], 1):
+            if not line.startswith("    ") or line.startswith("     ") or ":" not in line:
+                continue
+            key, _, rest = line[4:].partition(":")
+            complete = final or number < len(lines) - 1
+            if rest.startswith(" ") and not self.values.allows(key, rest[1:], complete):
+                return False
+        return True

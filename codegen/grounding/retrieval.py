@@ -28,9 +28,14 @@ _LITERAL_NOISE = {"http", "https", "www", "com", "org", "net", "io", "tmp", "etc
                   "home", "local", "bin", "lib", "share"}
 
 
+def plain_words(request: str) -> list[str]:
+    """The request's own words: what it asks, without phrasing words, URLs and paths."""
+    return [w for w in words(_LITERAL.sub(" ", request)) if w not in _PHRASING]
+
+
 def query_words(request: str) -> list[str]:
     """The request's words for retrieval: phrasing words and the boilerplate of URLs and paths left out."""
-    plain = [w for w in words(_LITERAL.sub(" ", request)) if w not in _PHRASING]
+    plain = plain_words(request)
     return plain + [w for w in words(" ".join(_LITERAL.findall(request))) if w not in _LITERAL_NOISE]
 
 

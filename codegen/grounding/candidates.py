@@ -1,0 +1,183 @@
+"""Private modules the model never saw: chosen from their own documentation when they fit.
+
+The shipped adapter writes only module names it was trained on, and retrieval shows training
+examples, which never hold a private module. So, before generating, the request is scored (BM25,
+codegen.catalog.docsearch) against every module's documentation, public and private alike. When
+the best module of a private collection (one not shipped in the `ansible` package or ansible-core:
+ANSIBLE_COLLECTIONS_PATH, the workspace's `collections/`, ansible.cfg's collections_path, the
+example) fits clearly better than any public one, generation is steered to it: its own EXAMPLES
+become the examples shown in the prompt, and decoding may write only its name on the module line
+(decoding.ModuleLock); the schema constraint then keeps its options, choices and required options.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codegen.catalog.docsearch import doc_index
+from codegen.catalog.store import words
+from codegen.grounding.retrieval import MAX_EXAMPLE_LINES, plain_words
+
+# Tuned on eval/private/dev/requests.yml only (see eval/private/README.md): a private module is
+# chosen when its score is at least MIN_SCORE and at least MARGIN times the best public module's.
+# Scored on the request's plain words: the parts of its paths ("/opt/app/releases/1.0.0") matched
+# a private module's example paths and chose it for "delete the directory ..." on the dev set
+# (plain words: fitting requests' private/public ratio >= 1.01, controls' <= 0.90, and 1.005 for
+# "create the app directory"; at 1.05 the dev set loses one fitting request and no control, at
+# 1.0 the reverse: a wrong private choice breaks a public request, a missed one keeps today's answer).
+MIN_SCORE = 8.0
+MARGIN = 1.05
+EXAMPLES_SHOWN = 2
+PRIVATE_KIND = "private collection documentation"  # a --sources entry's kind
+MAX_EXAMPLES_CHARS = 20_000  # of one module's EXAMPLES text parsed for the prompt
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_collections() -> frozenset[str]:
+    """Collections of the `ansible` package (site-packages' ansible_collections) and ansible-core."""
+    names = {"ansible.builtin"}
+    for entry in sys.path:
+        base = Path(entry) / "ansible_collections"
+        if not entry.endswith(("site-packages", "dist-packages")) or not base.is_dir():
+            continue
+        for ns in base.iterdir():
+            if ns.is_dir() and not ns.name.endswith(".dist-info"):
+                names.update(f"{ns.name}.{c.name}" for c in ns.iterdir() if c.is_dir())
+    return frozenset(names)
+
+
+@dataclass
+class Choice:
+    """A private module chosen for a request, and why."""
+    module: str
+    collection: str
+    score: float
+    public_best: tuple[str, float] | None  # the best public module and its score
+    examples: list[str] = field(default_factory=list)  # its EXAMPLES' tasks, as prompt examples
+    path: str = ""  # the module file whose documentation was read
+    request: str = ""
+    example_values: dict[str, set[str]] = field(default_factory=dict)  # option -> values its EXAMPLES give
+    doc: object = None  # its ModuleDoc
+
+    def constraint(self, checker):
+        """Decoding for this module: only its name on the module line, its plain values from the request."""
+        from codegen.grounding.decoding import GroundedModuleLock, GroundedValues
+
+        return GroundedModuleLock(checker, self.module, GroundedValues(self.doc, self.request, self.example_values))
+
+    def note(self) -> str:
+        against = f" over {self.public_best[0]} ({self.public_best[1]:.1f})" if self.public_best else ""
+        return (f"note [private] {self.module} chosen from the documentation of the private collection "
+                f"{self.collection} (score {self.score:.1f}{against})")
+
+
+
+def doc_source(catalog, fqcn: str) -> dict:
+    """A `--sources` entry for a private module: its documentation, not a training example."""
+    doc = catalog.get(fqcn)
+    collection = ".".join(fqcn.split(".")[:2])
+    meta = catalog.collections.get(collection, {})
+    return {"collection": collection, "version": meta.get("version", ""), "module": fqcn,
+            "path": doc.path if doc else "", "line": None, "licence": meta.get("licence", ""),
+            "kind": PRIVATE_KIND, "request": doc.short_description if doc else "", "score": 1.0}
+
+
+def _render(task: dict, fqcn: str) -> str | None:
+    """One EXAMPLES task as the retriever renders a training example: name line, then the body."""
+    import yaml
+
+    name = " ".join(str(task.get("name") or "").split())
+    body = {k: v for k, v in task.items() if k != "name"}
+    try:
+        text = yaml.safe_dump([body], sort_keys=False, default_flow_style=False, width=160)
+    except yaml.YAMLError:
+        return None
+    body_text = "  " + text[2:]  # "- module:" -> "  module:": the body of a task at indent 2
+    if not name or body_text.count("\n") > MAX_EXAMPLE_LINES:
+        return None
+    return f"- name: {name}\n{body_text}"
+
+
+def _example_tasks(catalog, fqcn: str) -> list[dict]:
+    """The tasks of the module's own EXAMPLES that call it (the text parsed with the bounded safe
+    loader: documentation, never run)."""
+    from codegen.ansible_files.yaml_load import try_load
+    from codegen.task_keys import module_key
+
+    text = catalog.examples(fqcn)
+    if not text or len(text) > MAX_EXAMPLES_CHARS:
+        return []
+    data = try_load(text)
+    return [t for t in (data if isinstance(data, list) else [])
+            if isinstance(t, dict) and module_key(t) and catalog.resolve(module_key(t)) == fqcn]
+
+
+def example_values(catalog, fqcn: str) -> dict[str, set[str]]:
+    """option -> the plain values the module's EXAMPLES give it."""
+    from codegen.task_keys import module_key
+
+    out: dict[str, set[str]] = {}
+    for task in _example_tasks(catalog, fqcn):
+        args = task.get(module_key(task))
+        for key, value in (args.items() if isinstance(args, dict) else ()):
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                out.setdefault(str(key), set()).add(str(value))
+    return out
+
+
+def module_examples(catalog, fqcn: str, request: str, k: int = EXAMPLES_SHOWN) -> list[str]:
+    """Up to k tasks of the module's own EXAMPLES that call it, the most like the request last."""
+    wanted = set(words(request))
+    scored = []
+    for i, task in enumerate(_example_tasks(catalog, fqcn)):
+        rendered = _render(task, fqcn)
+        if rendered:
+            scored.append((len(wanted & set(words(rendered))), -i, rendered))
+    scored.sort()
+    return [r for _, _, r in scored[-k:]]
+
+
+class Candidates:
+    """Scores a request against the documentation of every module; chooses a private one when it fits."""
+
+    def __init__(self, catalog, min_score: float = MIN_SCORE, margin: float = MARGIN):
+        self.catalog, self.min_score, self.margin = catalog, min_score, margin
+        shipped = shipped_collections()
+        self.private = {c for c in catalog.collections if c not in shipped}
+
+    def is_private(self, fqcn: str | None) -> bool:
+        return bool(fqcn) and ".".join(fqcn.split(".")[:2]) in self.private
+
+    def ranked(self, request: str, limit: int = 5) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """(best private modules, best public modules) for the request, with their scores."""
+        if not self.private:
+            return [], []
+        index = doc_index(self.catalog)
+        query = plain_words(request)
+        live = lambda f: not _deprecated(self.catalog, f)  # noqa: E731
+        private = index.top(query, limit, among=lambda f: self.is_private(f) and live(f))
+        public = index.top(query, limit, among=lambda f: not self.is_private(f) and live(f))
+        return private, public
+
+    def choose(self, request: str) -> Choice | None:
+        private, public = self.ranked(request, limit=1)
+        if not private:
+            return None
+        module, score = private[0]
+        best_public = public[0] if public else None
+        if score < self.min_score or (best_public and score < self.margin * best_public[1]):
+            return None
+        doc = self.catalog.get(module)
+        return Choice(module=module, collection=".".join(module.split(".")[:2]), score=score,
+                      public_best=best_public, examples=module_examples(self.catalog, module, request),
+                      path=doc.path if doc else "", request=request, doc=doc,
+                      example_values=example_values(self.catalog, module))
+
+
+def _deprecated(catalog, fqcn: str) -> bool:
+    doc = catalog.get(fqcn)
+    return doc is None or doc.deprecated
+
+
