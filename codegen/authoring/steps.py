@@ -536,7 +536,7 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
     purpose: the request an outline's steps are for; the model is asked "<step> (<purpose>)" (an
     outline step is often generic) and the task keeps the step as its name."""
     from codegen.assemble import parse_tasks, scalar
-    from codegen.authoring.variables import defined_by
+    from codegen.ansible_files.variables import defined_by
     from codegen.prompt import task_name
 
     request = request or purpose or " ".join(steps)
