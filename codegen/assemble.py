@@ -18,14 +18,15 @@ from io import StringIO
 import jinja2
 import yaml
 
+from codegen.ansible_files.plays import BLOCK_KEYS
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.paths import prompts_dir
-from codegen.task_keys import TASK_KEYWORDS
+from codegen.ansible_files.keywords import TASK_OR_BLOCK_KEYWORDS
 
 TEMPLATE = "playbook.yml.j2"
 
 # Keys of a task that are not the module call: the task keywords, plus blocks.
-_KEYWORDS = TASK_KEYWORDS | {"block", "rescue", "always"}
+_KEYWORDS = TASK_OR_BLOCK_KEYWORDS
 
 # Modules (by short name) that change the system and so normally run as root.
 _ROOT_MODULES = frozenset({
@@ -426,7 +427,7 @@ def _without(tasks: list, dropped: set[str]) -> list:
                 del task["notify"]
             elif isinstance(task["notify"], list):
                 task["notify"] = kept
-        for key in ("block", "rescue", "always"):
+        for key in BLOCK_KEYS:
             if isinstance(task.get(key), list):
                 task[key] = _without(task[key], dropped)
         out.append(task)
@@ -519,7 +520,7 @@ def drop_notify(text: str, dropped: set[str]) -> str:
                             del value[k]
                     if not value:
                         del task["notify"]
-            for key in ("block", "rescue", "always"):
+            for key in BLOCK_KEYS:
                 if isinstance(task.get(key), list):
                     strip(task[key])
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-from functools import cache
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -27,25 +26,20 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarint import OctalInt, ScalarInt
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from codegen.ansible_files.keywords import TASK_OR_BLOCK_KEYWORDS
+from codegen.ansible_files.plays import BLOCK_KEYS
+
 # PyYAML's (YAML 1.1) boolean spellings that YAML 1.2 reads as strings. true/True/TRUE etc. are
 # booleans in both and ruamel already writes them back as true/false.
 _TRUTHY = re.compile(r"^(?:yes|Yes|YES|on|On|ON)$")
 _FALSY = re.compile(r"^(?:no|No|NO|off|Off|OFF)$")
-_LAST_KEYS = ("block", "rescue", "always")
+_LAST_KEYS = BLOCK_KEYS  # a block's task lists go last
 _ACTION_KEYS = ("action", "local_action")  # the module is inside their value: left as written
 
 
-@cache
-def task_keywords() -> frozenset[str]:
-    """Everything that may sit next to the module in a task (or a block): not a module name."""
-    from ansible.playbook.block import Block
-    from ansible.playbook.task import Task
-
-    return frozenset(Task.fattributes) | frozenset(Block.fattributes) | {"local_action", "action", "args"}
-
-
 def is_keyword(key: object) -> bool:
-    return isinstance(key, str) and (key in task_keywords() or key.startswith("with_"))
+    """A task's or a block's keyword (block/rescue/always included): never the module call."""
+    return isinstance(key, str) and (key in TASK_OR_BLOCK_KEYWORDS or key.startswith("with_"))
 
 
 def _yaml() -> YAML:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 from codegen.ansible_files.yaml_load import UniqueKeyLoader, YamlError, load
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 
 

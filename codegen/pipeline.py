@@ -17,7 +17,7 @@ from codegen.grounding.secrets import redact, redact_prompt
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 from codegen.validate import validate_tasks
 
 _SPLIT = re.compile(r"\s*&\s*")

@@ -129,3 +129,17 @@ def test_prompt_over_the_cap_is_bad_input():
     result = _cli("task", "install nginx " * 2000)
     assert result.returncode == 2 and "cap" in result.stderr
     assert result.stderr.strip().count("\n") == 0
+
+
+def test_task_keywords_are_ansibles_own():
+    """The keyword set is written out (reading a task must not import ansible); it must say what
+    ansible-core says: Task and Handler attributes, less its internal names, plus the action forms."""
+    from ansible.playbook.block import Block
+    from ansible.playbook.handler import Handler
+    from ansible.playbook.task import Task
+
+    from codegen.ansible_files.keywords import TASK_KEYWORDS, TASK_OR_BLOCK_KEYWORDS
+
+    internal = {"async_val", "loop_with"}  # set through `async` and `with_*`, never written as keys
+    assert TASK_KEYWORDS == (set(Task.fattributes) | set(Handler.fattributes)) - internal | {"local_action"}
+    assert TASK_OR_BLOCK_KEYWORDS == TASK_KEYWORDS | set(Block.fattributes) - internal

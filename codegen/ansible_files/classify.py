@@ -26,7 +26,7 @@ import yaml
 
 from codegen.ansible_files.plays import BLOCK_KEYS, PLAY_SECTIONS, is_play
 from codegen.ansible_files.yaml_load import SafeLoader, describe_failure
-from codegen.task_keys import is_keyword
+from codegen.ansible_files.keywords import is_keyword
 
 _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
 # Keywords that only a task carries: one of them makes a list item a task even with an unknown module.

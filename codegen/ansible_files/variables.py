@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.ansible_files.yaml_load import try_load
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 
 def defined_by(snippets: list[str]) -> set[str]:

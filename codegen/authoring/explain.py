@@ -53,7 +53,7 @@ from codegen.authoring.explain_model import (
 )
 from codegen.authoring.explain_rules import RULES, review, rule_id
 from codegen.catalog.doc_text import first_sentence
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 # Re-exported: explain_command.py and the tests use `explain` as the one entry point.
 __all__ = [

@@ -28,7 +28,7 @@ from codegen.authoring.explain_model import (
     plain_value,
 )
 from codegen.catalog.doc_text import first_sentence, plain
-from codegen.task_keys import is_keyword
+from codegen.ansible_files.keywords import is_keyword
 
 # Modules whose keys are free names, not options (as in validate/argspec.py).
 ANY_KEYS = {"ansible.builtin.set_fact": "a fact", "ansible.builtin.add_host": "a host variable"}

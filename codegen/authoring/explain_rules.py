@@ -25,7 +25,7 @@ from codegen.authoring.explain_model import (
     is_template,
     plain_value,
 )
-from codegen.task_keys import is_keyword
+from codegen.ansible_files.keywords import is_keyword
 
 # ---------------------------------------------------------------------------------------------
 # What the rules share: walking the options given, finding secret-looking names

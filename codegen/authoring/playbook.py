@@ -15,7 +15,7 @@ from codegen.assemble import assemble_playbook, play_name
 from codegen.atomic import write_text
 from codegen.parse import load_tasks
 from codegen.pipeline import split_requests
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 
 def lint_playbook_text(text: str) -> list[str]:

@@ -23,7 +23,7 @@ from codegen.assemble import (
 from codegen.atomic import staged_dir
 from codegen.authoring.variables import lift_variables, undefined_variables
 from codegen.authoring.steps import generate_covered
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 PLATFORMS = ("Debian", "Ubuntu", "EL")  # what the generated package/service tasks target; edit in meta

@@ -391,7 +391,7 @@ def _words(value) -> set[str]:
 def invented_keys(task: dict, registered: set[str], request: str) -> set[str]:
     """Keys the request never implied: tags (unless it speaks of tags), a `when:` on nothing
     registered, a package module's `use:` (which package manager) the request never named."""
-    from codegen.task_keys import module_key
+    from codegen.ansible_files.keywords import module_key
 
     keys = set()
     lowered = request.lower()
@@ -438,7 +438,7 @@ class Generated:
 
 
 def _short(pipeline, task: dict) -> str | None:
-    from codegen.task_keys import module_key
+    from codegen.ansible_files.keywords import module_key
 
     key = module_key(task)
     return (pipeline.catalog.resolve(key) or key).rsplit(".", 1)[-1] if key else None

@@ -16,7 +16,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.grounding.schema import FUNCTIONS, PROVIDED_VARIABLES
 from codegen.normalise import dump_round_trip, load_round_trip
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 PACKAGE_MODULES = {"package", "apt", "dnf", "dnf5", "yum", "zypper", "pacman", "apk", "pip", "snap"}
 _PORT_KEY = re.compile(r"^(port|.*_port)$")

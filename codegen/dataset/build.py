@@ -13,7 +13,7 @@ from codegen.dataset.filters import drop_reason, fqcn_text
 from codegen.dataset.outlines import outline_rows
 from codegen.dataset.retrieved import with_examples
 from codegen.dataset.requests import variants
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 SEED = 1234
 COMMON = {"ansible.builtin", "ansible.posix", "community.general", "community.docker", "community.mysql",

@@ -30,7 +30,7 @@ from codegen.ansible_files.yaml_load import Unreadable, read_text
 from codegen.atomic import staged_dir
 from codegen.dataset.filters import drop_reason
 from codegen.paths import cache_dir
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 MAX_CASES_PER_PROJECT = 200
 MAX_CONTEXT_CHARS = 6000  # the end of the file above the task: more than any prompt takes

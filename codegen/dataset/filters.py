@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 MAX_LINES = 40
 MIN_NAME_WORDS = 2

@@ -15,7 +15,7 @@ import yaml
 
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.dataset import sources as src
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 MIN_STEPS, MAX_STEPS = 3, 12
 CAP_PER_COLLECTION = {"debops.debops": 300}  # a sysadmin role library; others are mostly vendor APIs

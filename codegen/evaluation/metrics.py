@@ -14,7 +14,7 @@ from __future__ import annotations
 import yaml
 
 from codegen.ansible_files.yaml_load import SafeLoader
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 _LOADER = SafeLoader  # bounded: the file may be hostile
 WEIGHTS = {"module": 0.4, "keys": 0.3, "values": 0.3}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from codegen.ansible_files.yaml_load import YamlError, load, read_text
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 METRICS = ("correct", "module_match", "values_match", "unasked_condition", "schema_correct", "lint_clean")
 

@@ -104,7 +104,7 @@ def _example_tasks(catalog, fqcn: str) -> list[dict]:
     """The tasks of the module's own EXAMPLES that call it (the text parsed with the bounded safe
     loader: documentation, never run)."""
     from codegen.ansible_files.yaml_load import try_load
-    from codegen.task_keys import module_key
+    from codegen.ansible_files.keywords import module_key
 
     text = catalog.examples(fqcn)
     if not text or len(text) > MAX_EXAMPLES_CHARS:
@@ -116,7 +116,7 @@ def _example_tasks(catalog, fqcn: str) -> list[dict]:
 
 def example_values(catalog, fqcn: str) -> dict[str, set[str]]:
     """option -> the plain values the module's EXAMPLES give it."""
-    from codegen.task_keys import module_key
+    from codegen.ansible_files.keywords import module_key
 
     out: dict[str, set[str]] = {}
     for task in _example_tasks(catalog, fqcn):

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 from codegen.grounding.schema import OPEN_MODULES
 from codegen.grounding.secrets import SECRET_KEY
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 
 def _yaml() -> YAML:

@@ -73,7 +73,7 @@ def common_rows(path: Path = COMMON_TASKS) -> list[dict]:
     written: plain requests ("install nginx") find a plain answer there rather than a role's task."""
     import yaml
 
-    from codegen.task_keys import module_key
+    from codegen.ansible_files.keywords import module_key
 
     rows, lines = [], path.read_text().split("\n")
     starts = [i for i, line in enumerate(lines) if line.startswith("- name: ")] + [len(lines)]

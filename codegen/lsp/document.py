@@ -17,8 +17,9 @@ from urllib.parse import unquote, urlparse
 import yaml
 
 from codegen.ansible_files.plays import PLAY_KEYS, PLAY_SECTIONS, is_play
+from codegen.ansible_files.plays import BLOCK_KEYS, PLAY_KEYS, PLAY_SECTIONS, is_play
 from codegen.ansible_files.yaml_load import SafeLoader
-from codegen.task_keys import is_keyword
+from codegen.ansible_files.keywords import is_keyword
 
 _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
 
@@ -28,7 +29,7 @@ _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML er
 # (80 KB of tasks: 45 s with lint, holding the lock the suggestions' validation needs too).
 MAX_CHARS = 256_000
 MAX_CHECK_CHARS = 64_000
-TASK_LIST_KEYS = frozenset({"tasks", "pre_tasks", "post_tasks", "handlers", "block", "rescue", "always"})
+TASK_LIST_KEYS = frozenset(PLAY_SECTIONS) | frozenset(BLOCK_KEYS)
 _TASK_ONLY_KEYS = frozenset({"block", "include_tasks", "import_tasks", "include_role", "import_role",
                              "ansible.builtin.include_tasks", "ansible.builtin.import_tasks",
                              "ansible.builtin.include_role", "ansible.builtin.import_role"})

@@ -6,8 +6,9 @@ and never invents anything.
 """
 from __future__ import annotations
 
+from codegen.ansible_files.plays import BLOCK_KEYS
 from codegen.catalog.doc_text import first_sentence, plain
-from codegen.task_keys import is_keyword, module_key
+from codegen.ansible_files.keywords import is_keyword, module_key
 
 _FREE_FORM = {"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.raw", "ansible.builtin.script",
               "ansible.windows.win_command", "ansible.windows.win_shell"}
@@ -58,8 +59,8 @@ def _keywords(task: dict) -> list[str]:
 def explain_task(task: dict, catalog) -> str:
     """A short plain-text explanation of one task (a mapping as loaded)."""
     name = task.get("name")
-    if any(k in task for k in ("block", "rescue", "always")):
-        count = sum(len(task.get(k) or []) for k in ("block", "rescue", "always"))
+    if any(k in task for k in BLOCK_KEYS):
+        count = sum(len(task.get(k) or []) for k in BLOCK_KEYS)
         head = f"{name!r}: a block of {count} task(s)" if name else f"A block of {count} task(s)"
         return "\n".join([head + "; the keywords below apply to each of them."] + _keywords(task))
     key = module_key(task)

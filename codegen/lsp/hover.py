@@ -9,7 +9,7 @@ import re
 
 from codegen.catalog.doc_text import first_sentence, plain
 from codegen.lsp.document import indent_of, key_of
-from codegen.task_keys import is_keyword
+from codegen.ansible_files.keywords import is_keyword
 
 MAX_OPTIONS = 40
 _KEY_AT = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[A-Za-z0-9_.]+)\s*:")

@@ -17,7 +17,7 @@ import yaml
 
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.lsp.document import Target, role_part
-from codegen.task_keys import module_key
+from codegen.ansible_files.keywords import module_key
 
 _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
 CACHE_SIZE = 64

@@ -226,11 +226,11 @@ def _explain(exc, task: dict, catalog) -> str:
         else:
             message = f"unknown module '{name}': no installed collection provides it" + (f"; did you mean {listed}?" if hits else "")
     elif "is not a valid attribute for a" in message:
-        from codegen.normalise import task_keywords
+        from codegen.ansible_files.keywords import TASK_OR_BLOCK_KEYWORDS
 
         found = re.search(r"'([^']+)' is not a valid attribute", message)
         bad = found.group(1) if found else ""
-        guess = difflib.get_close_matches(bad, sorted(task_keywords()), n=1)
+        guess = difflib.get_close_matches(bad, sorted(TASK_OR_BLOCK_KEYWORDS), n=1)
         message = f"'{bad}' is not a task keyword" + (f"; did you mean '{guess[0]}'?" if guess else
                                                       " (module options go indented under the module name)")
     elif message.startswith("conflicting action statements"):

@@ -6,7 +6,7 @@ import bisect
 from codegen.grounding.schema import driver
 from codegen.grounding.schema.jinja import PROVIDED_VARIABLES
 from codegen.grounding.schema.rules import final
-from codegen.task_keys import TASK_KEYWORDS
+from codegen.ansible_files.keywords import TASK_KEYWORDS
 
 
 class SortedNames:

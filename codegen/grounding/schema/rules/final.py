@@ -6,7 +6,7 @@ import re
 from codegen.grounding.schema.rules import rule
 from codegen.grounding.schema.rules.commands import CHANGE_REPORTING
 from codegen.grounding.schema.text import KEY
-from codegen.task_keys import TASK_KEYWORDS
+from codegen.ansible_files.keywords import TASK_KEYWORDS
 
 # Options that ansible-lint's production profile wants on these modules (risky-file-permissions,
 # no-changed-when): the task may not end without them.

@@ -1,5 +1,11 @@
-"""Which key of a task mapping is the module call (shared by dataset, parse and context code)."""
+"""Task keywords, and which key of a task mapping is the module call. Defined once, here.
+
+The set is ansible-core's own (Task and Handler attributes) written out, so that reading a task
+never imports ansible; tests/test_yaml_load.py holds it against ansible's attributes.
+"""
 from __future__ import annotations
+
+from codegen.ansible_files.plays import BLOCK_KEYS
 
 # Task keywords of ansible-core 2.19 (Task.fattributes) plus the with_* loop forms.
 TASK_KEYWORDS = frozenset({
@@ -12,8 +18,12 @@ TASK_KEYWORDS = frozenset({
 })
 
 
-def is_keyword(key: str) -> bool:
-    return key in TASK_KEYWORDS or key.startswith("with_")
+# What may sit beside the module in a task or a block: never a module name.
+TASK_OR_BLOCK_KEYWORDS = TASK_KEYWORDS | frozenset(BLOCK_KEYS)
+
+
+def is_keyword(key: object) -> bool:
+    return isinstance(key, str) and (key in TASK_KEYWORDS or key.startswith("with_"))
 
 
 def module_key(task: dict) -> str | None:
