@@ -16,7 +16,6 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
-from codegen.ansible_files.plays import PLAY_KEYS, PLAY_SECTIONS, is_play
 from codegen.ansible_files.plays import BLOCK_KEYS, PLAY_KEYS, PLAY_SECTIONS, is_play
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.ansible_files.keywords import is_keyword

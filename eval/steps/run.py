@@ -91,7 +91,10 @@ def flatten(tasks) -> list[dict]:
 
 
 def module_of(task: dict, catalog) -> str | None:
-    from codegen.task_keys import module_key
+    try:
+        from codegen.ansible_files.keywords import module_key
+    except ImportError:  # a build before the keywords moved (the base of the comparison)
+        from codegen.task_keys import module_key
 
     key = module_key(task)
     if not key:
