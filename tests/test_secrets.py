@@ -332,12 +332,12 @@ def test_cli_batch_openai_records_no_secret(recording, tmp_path):
 
 
 def test_cli_playbook_openai_sends_and_prints_no_secret(recording, tmp_path):
-    """The outline prompt goes to the backend too: the request is redacted before it."""
+    """Whatever reaches the backend for a playbook (a step, or an outline prompt) is redacted first."""
     server = recording(LEAKY)
     result = run_cli(tmp_path, "playbook", "create user bob with password Hunter2! on the web servers", "--json",
                      "--backend", "openai", "--url", server.url, "--model", "m", "--no-lint", timeout=180)
     assert result.returncode in (0, 1), result.stderr
     sent = b"".join(server.bodies).decode()
-    assert server.bodies and "create user bob" in sent  # the step (split by code: no outline prompt needed)
+    assert server.bodies and "create user bob" in sent.lower()  # the step (split by code: no outline prompt needed)
     assert "Hunter2!" not in sent and "Hunter2!" not in result.stdout + result.stderr
     assert "{{ vault_password }}" in sent
