@@ -145,12 +145,18 @@ class OpenAIBackend:
             except BackendError:
                 pass  # the completion itself will say what is wrong with the server
             self.info["grammar"] = ENGINES.get(owner or "")
-            if self.info["grammar"] is None and self.base not in _TOLD:
-                _TOLD.add(self.base)
-                engine = f"an engine owned by {owner!r}" if owner else "an unrecognised engine"
-                print(f"ansible-codegen: note: {self.base} is {engine} with no grammar support known here: answers "
-                      "are not constrained while written (they are still checked and repaired)", file=sys.stderr)
+            self._owner = owner
         return self.info["grammar"]
+
+    def _tell_no_grammar(self) -> None:
+        """Once per server and process, after a completion came back (an error stays one line)."""
+        if self.base in _TOLD:
+            return
+        _TOLD.add(self.base)
+        owner = getattr(self, "_owner", None)
+        engine = f"an engine owned by {owner!r}" if owner else "an unrecognised engine"
+        print(f"ansible-codegen: note: {self.base} is {engine} with no grammar support known here: answers "
+              "are not constrained while written (they are still checked and repaired)", file=sys.stderr)
 
     def grammar_for(self, prompt: str, constraint) -> dict:
         """The grammar fields for this completion ({} when the engine or the caller wants none)."""
@@ -304,7 +310,10 @@ class OpenAIBackend:
                         break
         finally:
             response.close()
-        return self._generation(text, finish, stop_reason, stopped, usage, chunks, started, first)
+        generation = self._generation(text, finish, stop_reason, stopped, usage, chunks, started, first)
+        if constraint is not None and self.grammar_mode == "auto" and self.info.get("grammar") is None:
+            self._tell_no_grammar()
+        return generation
 
     def _generation(self, text, finish, stop_reason, stopped, usage, chunks, started, first) -> Generation:
         if stopped is None:

@@ -20,6 +20,10 @@ def export_to(out: Path, fmt: str, base, adapter, kind: str, log) -> dict:
     from codegen.export.sources import merged_folder, source_gguf
 
     source = source_gguf(base) if fmt in ("gguf", "ollama") else None  # refuse a base with no GGUF before merging
+    if source is not None:
+        from codegen.export.gguf_file import read_source
+
+        read_source(source)  # a file that is not GGUF is refused before any work
     log("merging the adapter into the base (cached after the first time)")
     merged, base_path, adapter_path = merged_folder(base, adapter)
     with staged_dir(out) as tmp:

