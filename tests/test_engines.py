@@ -217,3 +217,176 @@ def test_a_bad_grammar_mode_is_a_one_line_error(tmp_path):
     result = run_cli(tmp_path, "task", "install nginx", "--backend", "openai", "--url", "http://127.0.0.1:9",
                      "--model", MODEL, "--no-lint", ANSIBLE_CODEGEN_GRAMMAR="sometimes")
     one_line_error(result, "ANSIBLE_CODEGEN_GRAMMAR")
+
+
+# -- e2e: the embedded model through the exports and llama.cpp's real server ------------------------
+def _local_raw(prompts: list[str]) -> list[str]:
+    """The local backend's unconstrained greedy answers (the kept-vocabulary head included)."""
+    from codegen.backends.local import LocalBackend
+
+    backend = LocalBackend()
+    return [backend.complete(p).text for p in prompts]
+
+
+def _prompts() -> list[str]:
+    from codegen.prompt import render_task_prompt
+
+    return [render_task_prompt(p) for p in PROMPTS]
+
+
+@pytest.fixture(scope="module")
+def local_answers():
+    return _local_raw(_prompts())
+
+
+@pytest.fixture(scope="module")
+def ollama_export(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "ollama"
+    result = run_cli(out.parent, "export", "--format", "ollama", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LlamaServer:
+    """llama-cpp-python's OpenAI-compatible server on a loopback port, its log in a file."""
+
+    def __init__(self, gguf: Path, log: Path):
+        self.port, self.log = free_port(), log
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL,
+             "--host", "127.0.0.1", "--port", str(self.port), "--n_threads", "1", "--n_ctx", "4096",
+             "--verbose", "True"],
+            stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, log.read_text()[-2000:]
+            try:
+                with urllib.request.urlopen(self.url + "/v1/models", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError("llama.cpp server did not start: " + log.read_text()[-2000:])
+
+    def complete(self, body: dict) -> dict:
+        request = urllib.request.Request(self.url + "/v1/completions", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return json.loads(response.read())
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def llama_server(ollama_export, tmp_path_factory):
+    server = LlamaServer(ollama_export / "ansible-codegen.gguf", tmp_path_factory.mktemp("llama") / "server.log")
+    yield server
+    server.stop()
+
+
+@pytest.mark.e2e
+def test_hf_export_answers_like_the_local_model(tmp_path, local_answers):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from codegen.model.generate import end_of_task
+
+    out = tmp_path / "hf"
+    result = run_cli(tmp_path, "export", "--format", "hf", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert {"adapter_config.json", "adapter_model.safetensors"} <= {p.name for p in (out / "adapter").iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in (out / "base").iterdir()}
+    tokenizer = AutoTokenizer.from_pretrained(out / "merged")
+    model = AutoModelForCausalLM.from_pretrained(out / "merged", dtype=torch.bfloat16).eval()
+    torch.set_num_threads(1)
+    for prompt, local in zip(_prompts(), local_answers):
+        ids = tokenizer(prompt, return_tensors="pt")  # the folder's tokenizer adds <bos>, as the local backend does
+        assert ids["input_ids"][0, 0].item() == tokenizer.bos_token_id
+        with torch.no_grad():
+            out_ids = model.generate(**ids, max_new_tokens=120, do_sample=False)
+        text = tokenizer.decode(out_ids[0, ids["input_ids"].shape[1]:], skip_special_tokens=True)
+        cut = end_of_task(text)
+        assert (text[:cut] if cut is not None else text) == local
+
+
+@pytest.mark.e2e
+def test_gguf_export_loads_in_llama_cpp_and_answers_like_the_local_model(llama_server, local_answers):
+    from codegen.backends.openai import STOP
+    from codegen.model.generate import end_of_task
+
+    same = 0
+    for prompt, local in zip(_prompts(), local_answers):
+        answer = llama_server.complete({"model": MODEL, "prompt": prompt, "max_tokens": 120, "temperature": 0,
+                                        "stop": STOP})["choices"][0]
+        text = answer["text"] + ("\n" if answer["finish_reason"] == "stop" and not answer["text"].endswith("\n") else "")
+        cut = end_of_task(text)
+        text = text[:cut] if cut is not None else text
+        assert text.split("\n", 1)[0] == local.split("\n", 1)[0]  # the same module, always
+        same += text == local
+    assert same >= len(PROMPTS) - 1, same  # F16 vs bf16 arithmetic may flip a late token
+
+
+@pytest.mark.e2e
+def test_llama_cpp_applies_the_grammar(llama_server, catalog):
+    """A grammar offering only ansible.builtin.debug: the engine must write debug for 'Install nginx'."""
+    from codegen.grounding.grammar import GrammarBuilder
+
+    grammar = GrammarBuilder(catalog).build(["ansible.builtin.debug"])
+    before = llama_server.log.read_text()
+    answer = llama_server.complete({"model": MODEL, "prompt": _prompts()[0], "max_tokens": 60, "temperature": 0,
+                                    "grammar": grammar})["choices"][0]["text"]
+    assert "ansible.builtin.debug:" in answer and "apt" not in answer.split("\n", 1)[0]
+    log = llama_server.log.read_text()[len(before):]
+    assert "grammar" in log.lower(), log[-3000:]
+
+
+@pytest.mark.e2e
+def test_backend_openai_with_grammar_on_llama_cpp_is_schema_correct(llama_server, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps({"id": str(i), "prompt": p}) + "\n" for i, p in enumerate(PROMPTS)))
+    before = llama_server.log.read_text()
+    result = run_cli(tmp_path, "batch", str(cases), "-o", str(tmp_path / "out.jsonl"), "--backend", "openai",
+                     "--url", llama_server.url, "--model", MODEL)
+    assert result.returncode == 0, result.stderr
+    assert "no grammar support" not in result.stderr
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert len(records) == len(PROMPTS)
+    for record in records:
+        assert record["yaml"] and not [p for p in record["problems"] if p.startswith("error")], record
+    assert "grammar" in llama_server.log.read_text()[len(before):].lower()
+
+
+@pytest.mark.e2e
+def test_killed_and_slow_llama_cpp_servers_are_one_line_errors(ollama_export, tmp_path):
+    server = LlamaServer(ollama_export / "ansible-codegen.gguf", tmp_path / "server.log")
+    try:
+        config = tmp_path / "no-config" / "ansible-codegen" / "config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text("[backend]\ntimeout = 0.3\n")  # a real engine slower than the client will wait
+        slow = run_cli(tmp_path, "task", "install nginx", "--backend", "openai", "--url", server.url,
+                       "--model", MODEL, "--no-lint")
+        one_line_error(slow, "did not answer within 0.3 s")
+        config.unlink()
+        server.stop(signal.SIGKILL)
+        killed = run_cli(tmp_path, "task", "install nginx", "--backend", "openai", "--url", server.url,
+                         "--model", MODEL, "--no-lint")
+        one_line_error(killed, "connection refused")
+        assert killed.stdout == ""
+    finally:
+        server.stop(signal.SIGKILL)
