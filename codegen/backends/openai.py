@@ -130,11 +130,9 @@ class OpenAIBackend:
         return LocalBackend().source_index_path()
 
     # -- grammar -------------------------------------------------------------------------------
-    def engine_grammar(self) -> str | None:
-        """The grammar dialect the server takes (None: none), found once from GET /v1/models."""
-        if self.grammar_mode != "auto":
-            return None if self.grammar_mode == "off" else self.grammar_mode
-        if "grammar" not in self.info:
+    def engine(self) -> str | None:
+        """The engine's dialect ("llama.cpp", "vllm"; None: unknown), found once from GET /v1/models."""
+        if "engine" not in self.info:
             owner = None
             try:
                 with self._request("/models") as response:
@@ -144,9 +142,15 @@ class OpenAIBackend:
                 owner = next((o for o in owners if isinstance(o, str)), None)
             except BackendError:
                 pass  # the completion itself will say what is wrong with the server
-            self.info["grammar"] = ENGINES.get(owner or "")
+            self.info["engine"] = ENGINES.get(owner or "")
             self._owner = owner
-        return self.info["grammar"]
+        return self.info["engine"]
+
+    def engine_grammar(self) -> str | None:
+        """The grammar dialect to send (None: none), by the mode or the engine found."""
+        if self.grammar_mode != "auto":
+            return None if self.grammar_mode == "off" else self.grammar_mode
+        return self.engine()
 
     def _tell_no_grammar(self) -> None:
         """Once per server and process, after a completion came back (an error stays one line)."""
@@ -157,6 +161,14 @@ class OpenAIBackend:
         engine = f"an engine owned by {owner!r}" if owner else "an unrecognised engine"
         print(f"ansible-codegen: note: {self.base} is {engine} with no grammar support known here: answers "
               "are not constrained while written (they are still checked and repaired)", file=sys.stderr)
+
+    def engine_fields(self) -> dict:
+        """Settings an engine needs to decode as the local model does: llama.cpp's completion
+        endpoints apply a repeat penalty (1.1 in llama-cpp-python) unless told not to, which
+        changes greedy answers (a task repeats words: `name: nginx`, `nginx.conf`)."""
+        if self.grammar_mode in ("llama.cpp",) or (self.grammar_mode in ("auto", "off") and self.engine() == "llama.cpp"):
+            return {"repeat_penalty": 1.0}
+        return {}
 
     def grammar_for(self, prompt: str, constraint) -> dict:
         """The grammar fields for this completion ({} when the engine or the caller wants none)."""
@@ -267,7 +279,7 @@ class OpenAIBackend:
         # a constraint becomes a grammar where the engine takes one: see the module docstring
         body = {"model": self.model, "prompt": prompt, "max_tokens": self.max_new_tokens, "temperature": 0,
                 "stop": self.stop, "stream": True, "stream_options": {"include_usage": True},
-                **self.grammar_for(prompt, constraint)}
+                **self.engine_fields(), **self.grammar_for(prompt, constraint)}
         started = time.perf_counter()
         deadline = time.monotonic() + self.timeout
         text, first, finish, stop_reason, usage, chunks = "", 0.0, None, None, None, 0
@@ -311,7 +323,7 @@ class OpenAIBackend:
         finally:
             response.close()
         generation = self._generation(text, finish, stop_reason, stopped, usage, chunks, started, first)
-        if constraint is not None and self.grammar_mode == "auto" and self.info.get("grammar") is None:
+        if constraint is not None and self.grammar_mode == "auto" and self.info.get("engine") is None:
             self._tell_no_grammar()
         return generation
 
