@@ -111,14 +111,21 @@ def report(folder: Path) -> str:
         path = folder / f"{system}.jsonl"
         if path.is_file():
             rows[system] = {r["id"]: r for r in map(json.loads, path.read_text().splitlines())}
-    lines = ["| system | cases | schema-correct before repair | module accuracy | p50 latency (s) |",
-             "|---|---|---|---|---|"]
-    for system, by_id in rows.items():
-        values = list(by_id.values())
-        n = len(values)
-        lines.append(f"| {system} | {n} | {sum(r['schema_correct'] for r in values) / n:.3f} | "
-                     f"{sum(r['module_match'] for r in values) / n:.3f} | "
-                     f"{statistics.median(r['seconds'] for r in values):.2f} |")
+    lines = []
+    common = set.intersection(*(set(r) for r in rows.values())) if rows else set()
+    for title, keep in (("all rows of each system", None), (f"the {len(common)} cases every system has", common)):
+        lines += [f"On {title}:", "",
+                  "| system | cases | schema-correct before repair | module accuracy | p50 latency (s) |",
+                  "|---|---|---|---|---|"]
+        for system, by_id in rows.items():
+            values = [r for i, r in by_id.items() if keep is None or i in keep]
+            n = len(values)
+            if not n:
+                continue
+            lines.append(f"| {system} | {n} | {sum(r['schema_correct'] for r in values) / n:.3f} | "
+                         f"{sum(r['module_match'] for r in values) / n:.3f} | "
+                         f"{statistics.median(r['seconds'] for r in values):.2f} |")
+        lines.append("")
     if "local-raw" in rows and "llamacpp-plain" in rows:
         common = sorted(set(rows["local-raw"]) & set(rows["llamacpp-plain"]))
         same = sum(rows["local-raw"][i]["raw"] == rows["llamacpp-plain"][i]["raw"] for i in common)

@@ -351,9 +351,14 @@ def test_llama_cpp_applies_the_grammar(llama_server, catalog):
     before = llama_server.log.read_text()
     answer = llama_server.complete({"model": MODEL, "prompt": _prompts()[0], "max_tokens": 60, "temperature": 0,
                                     "grammar": grammar})["choices"][0]["text"]
-    assert "ansible.builtin.debug:" in answer and "apt" not in answer.split("\n", 1)[0]
+    assert answer.startswith("  ansible.builtin.debug:\n"), answer
+    # llama-cpp-python 0.3.36 logs a grammar only when llama.cpp's parser refuses it ("parse: error
+    # parsing grammar", and then the server dies): a clean log after the request says it was parsed
     log = llama_server.log.read_text()[len(before):]
-    assert "grammar" in log.lower(), log[-3000:]
+    assert '"POST /v1/completions HTTP/1.1" 200' in log and "error parsing grammar" not in log, log[-3000:]
+    unconstrained = llama_server.complete({"model": MODEL, "prompt": _prompts()[0], "max_tokens": 60,
+                                           "temperature": 0})["choices"][0]["text"]
+    assert not unconstrained.startswith("  ansible.builtin.debug:")  # the grammar, not the model, chose debug
 
 
 @pytest.mark.e2e
@@ -369,7 +374,8 @@ def test_backend_openai_with_grammar_on_llama_cpp_is_schema_correct(llama_server
     assert len(records) == len(PROMPTS)
     for record in records:
         assert record["yaml"] and not [p for p in record["problems"] if p.startswith("error")], record
-    assert "grammar" in llama_server.log.read_text()[len(before):].lower()
+    log = llama_server.log.read_text()[len(before):]
+    assert log.count('"POST /v1/completions HTTP/1.1" 200') >= len(PROMPTS) and "error parsing grammar" not in log
 
 
 @pytest.mark.e2e

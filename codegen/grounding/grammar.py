@@ -40,7 +40,7 @@ COMMON_MODULES = (
     "ansible.posix.authorized_key", "ansible.posix.firewalld", "ansible.posix.mount", "ansible.posix.sysctl",
     "community.general.ufw", "community.docker.docker_container",
 )
-MAX_MODULES = 80        # bounds the grammar (and the engine's work per token)
+MAX_MODULES = 140       # bounds the grammar (and the engine's work per token)
 MAX_OPTIONS = 120       # per module: every real one has fewer
 MAX_REQUIRED = 3        # required options enforced in any order: 3! orderings at most
 SEARCHED = 8            # the catalog's best matches for the request
@@ -109,6 +109,8 @@ def modules_in_play(catalog, prompt: str, request: str | None) -> list[str]:
     if request:
         found += [name for name, _ in catalog.search(request, SEARCHED)]
     found += list(COMMON_MODULES)
+    # every builtin module: the tuned model's natural picks (dnf5, systemd, ...) stay writable
+    found += sorted(name for name in catalog.names() if name.startswith("ansible.builtin."))
     out = []
     for name in found:
         if name not in out and catalog.get(name) is not None:
