@@ -60,13 +60,13 @@ OTHER_KEYWORDS = ("become_user", "become_method", "delegate_to", "environment", 
 BASE_RULES = r"""
 ws-end ::= "\n"
 tmpl ::= "\"{{" [^"\n]* "}}\"" | "'{{" [^'\n]* "}}'"
-scalar ::= [^ \n|>#] ([^\n]* [^ \n])?
+scalar ::= [^ \n|>#] [^\n]*
 bool ::= "true" | "false"
 int ::= "-"? [0-9]+
 num ::= "-"? [0-9]+ ("." [0-9]+)?
 ident ::= [A-Za-z_] [A-Za-z0-9_]*
-nest4 ::= ("    " [^\n]* [^ \n] "\n")+
-nest6 ::= ("      " [^\n]* [^ \n] "\n")+
+nest4 ::= ("    " [^\n]+ "\n")+
+nest6 ::= ("      " [^\n]+ "\n")+
 block4 ::= [|>] [-+]? "\n" nest4
 block6 ::= [|>] [-+]? "\n" nest6
 kw-val ::= " " scalar "\n" | " " block4 | "\n" nest4
@@ -74,8 +74,8 @@ opt-val ::= " " scalar "\n" | " " block6 | "\n" nest6
 opt-bool ::= " " (bool | tmpl) "\n"
 opt-int ::= " " (int | tmpl) "\n"
 opt-num ::= " " (num | tmpl) "\n"
-cond ::= [^ \n0-9|>#-] ([^\n]* [^ \n])?
-cond-val ::= " " cond "\n" | "\n" ("    - " [^\n]* [^ \n] "\n")+
+cond ::= [^ \n0-9|>#-] [^\n]*
+cond-val ::= " " cond "\n" | "\n" ("    - " [^\n]+ "\n")+
 free-line ::= " " scalar "\n"
 open-args ::= ("    " ident ":" opt-val)+
 next-item ::= "- " [^\n]*
@@ -163,11 +163,17 @@ class GrammarBuilder:
         required += [n for n in LINT_REQUIRED.get(fqcn, ()) if n in options and n not in required]
         forms = []
         if lines:
-            any_line = self.rule(f"{p}-any", " | ".join(lines.values()))
-            if required and len(required) <= MAX_REQUIRED:
-                orders = _orderings([lines[n] for n in required])
-                body = " | ".join(" ".join(f"{any_line}* {r}" for r in order) + f" {any_line}*" for order in orders)
-                forms.append(f'"\\n" ({body})')
+            # Required lines are left out of the "other lines" rule, so that each option line has one
+            # reading (an ambiguous grammar multiplies the engine's parse stacks at every token); an
+            # option given twice is an error anyway.
+            enforced = required if len(required) <= MAX_REQUIRED else []
+            others = [rule for name, rule in lines.items() if name not in enforced]
+            any_line = self.rule(f"{p}-any", " | ".join(others)) if others else None
+            star = f" {any_line}*" if any_line else ""
+            if enforced:
+                orders = _orderings([lines[n] for n in enforced])
+                body = " | ".join("".join(f"{star} {r}" for r in order) + star for order in orders)
+                forms.append(f'"\\n" ({body.strip()})')
             else:
                 forms.append(f'"\\n" {any_line}+')
         if free_form or not lines:
@@ -180,7 +186,7 @@ class GrammarBuilder:
     def keywords(self) -> str:
         alts = [literal(f"  {k}:") + " opt-bool-kw" for k in BOOL_KEYWORDS]
         alts += [literal(f"  {k}:") + " opt-int-kw" for k in INT_KEYWORDS]
-        alts += [literal(f"  {k}:") + " cond-val" for k in CONDITION_KEYWORDS]
+        alts += [literal(f"  {k}:") + " cond-val" for k in CONDITION_KEYWORDS if k != "changed_when"]
         alts += [literal(f"  {k}:") + " kw-val" for k in OTHER_KEYWORDS]
         alts += ['"  ignore_errors: false\\n"', '"  register: " ident "\\n"']
         if self.handlers:
@@ -201,8 +207,9 @@ class GrammarBuilder:
         for index, fqcn in enumerate(modules):
             (reporting if fqcn in CHANGE_REPORTING else plain).append(self.module(index, fqcn))
         tasks = []
-        if plain:
-            tasks.append(f"{kw}* ({' | '.join(plain)}) {kw}*")
+        if plain:  # changed_when is one keyword more here; command/shell have it exactly once
+            anykw = self.rule("kwc", f"{kw} | changed")
+            tasks.append(f"{anykw}* ({' | '.join(plain)}) {anykw}*")
         if reporting:
             # ansible-lint's no-changed-when: command and shell say when they changed something
             mods = self.rule("cmd", " | ".join(reporting))
