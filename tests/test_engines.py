@@ -264,7 +264,7 @@ class LlamaServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL,
              "--host", "127.0.0.1", "--port", str(self.port), "--n_threads", "1", "--n_ctx", "4096",
-             "--verbose", "True"],
+             "--verbose", "True", "--interrupt_requests", "False"],  # True: a new request cuts a running stream
             stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, "OMP_NUM_THREADS": "1"})
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
