@@ -11,6 +11,8 @@ file context use, and the catalog's best matches for the request):
   `mode` on copy/template and `changed_when` on command/shell), in any order, up to three of them;
 - task keywords at indent 2 around the module: booleans, numbers, `register` names, `notify` from
   the file's handlers, `ignore_errors` only false;
+- a condition may go on over indented lines (YAML folds them), as a small model often writes a long
+  `when:`; forcing it onto one line left it ending in a dangling `and`;
 - no comments, no blank lines, no trailing spaces after a value, nothing at column 0: the task
   ends with the end of sequence (or a next "- " item, which the client's stop strings cut off).
 What it cannot say (an option given twice, mutually exclusive options, suboptions, Jinja syntax,
@@ -75,7 +77,7 @@ opt-bool ::= " " (bool | tmpl) "\n"
 opt-int ::= " " (int | tmpl) "\n"
 opt-num ::= " " (num | tmpl) "\n"
 cond ::= [^ \n0-9|>#-] [^\n]*
-cond-val ::= " " cond "\n" | "\n" ("    - " [^\n]+ "\n")+
+cond-val ::= " " cond "\n" ("    " [^ \n-] [^\n]* "\n")* | "\n" ("    - " [^\n]+ "\n")+
 free-line ::= " " scalar "\n"
 open-args ::= ("    " ident ":" opt-val)+
 next-item ::= "- " [^\n]*
