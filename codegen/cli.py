@@ -519,7 +519,7 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
 # Feature commands live beside their code; each module has `register(main)` and imports
 # nothing heavy at module level (so `--help` stays fast).
 FEATURE_COMMANDS = ("codegen.hooks.commands", "codegen.lsp.commands", "codegen.serving.commands",
-                    "codegen.bench.commands", "codegen.authoring.commands")
+                    "codegen.bench.commands", "codegen.authoring.commands", "codegen.export.commands")
 
 
 def _register_features() -> None:

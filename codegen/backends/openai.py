@@ -8,16 +8,23 @@ cancelled request stops reading (the server sees the connection close), and the 
 as soon as the task has ended. Whatever comes back then goes through the same parse /
 normalise / validate pipeline as a local generation.
 
-Constrained (schema-guided) decoding needs the logits at every step, which the completions API
-does not expose: it is local-only. A constraint passed here is ignored (`supports_constraints`
-is False, so callers can skip building one); the answer is validated all the same.
+The local constraint (schema-guided decoding) needs the logits at every step, which the
+completions API does not expose. Engines that constrain decoding themselves get a grammar instead
+(codegen/grounding/grammar.py, built from the catalog for the modules in play) when a constraint
+is passed: llama.cpp (llama-server, llama-cpp-python) as the `grammar` field, vLLM as
+`structured_outputs: {"grammar": ...}` (`guided_grammar` before vLLM 0.10.2: grammar mode
+"vllm-guided"). The engine is recognised from GET /v1/models (`owned_by`); one without grammar
+support (Ollama, `ansible-codegen serve`, unknown) is named once on stderr and the answer is
+unconstrained. Either way the answer is parsed, validated and repaired locally afterwards.
 
 Standard library only (urllib), so the client adds no dependency.
 """
 from __future__ import annotations
 
 import json
+import os
 import socket
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -32,6 +39,22 @@ from codegen.model.load import ModelError
 # (OpenAI's own API takes at most four; `end_of_task` catches any other column-0 line.)
 STOP = ["\n- ", "\n---", "\n...", "\n#"]
 DEFAULT_MAX_TOKENS = 200
+GRAMMAR_ENV = "ANSIBLE_CODEGEN_GRAMMAR"  # auto (default) | off | llama.cpp | vllm | vllm-guided
+GRAMMAR_MODES = ("auto", "off", "llama.cpp", "vllm", "vllm-guided")
+# GET /v1/models' owned_by -> the engine's grammar dialect
+ENGINES = {"llamacpp": "llama.cpp", "me": "llama.cpp", "vllm": "vllm"}
+_TOLD: set[str] = set()  # servers already named as taking no grammar (said once per process)
+
+
+def grammar_body(mode: str, grammar: str) -> dict:
+    """The request fields that carry a GBNF grammar to each engine."""
+    if mode == "llama.cpp":
+        return {"grammar": grammar}
+    if mode == "vllm":
+        return {"structured_outputs": {"grammar": grammar}}
+    if mode == "vllm-guided":
+        return {"guided_grammar": grammar}
+    return {}
 
 
 class BackendError(ModelError):
@@ -67,10 +90,14 @@ def _short(text: str, limit: int = 160) -> str:
 
 
 class OpenAIBackend:
-    supports_constraints = False  # see the module docstring
+    supports_constraints = False  # the local (logits) constraint; a grammar stands in for it, see above
 
     def __init__(self, url: str, model: str, timeout: float = 60.0, max_new_tokens: int = DEFAULT_MAX_TOKENS,
-                 api_key: str | None = None, stop: list[str] | None = None):
+                 api_key: str | None = None, stop: list[str] | None = None, grammar: str | None = None):
+        grammar = grammar or os.environ.get(GRAMMAR_ENV, "").strip() or "auto"
+        if grammar not in GRAMMAR_MODES:
+            raise ValueError(f"${GRAMMAR_ENV}={grammar!r}: use one of {', '.join(GRAMMAR_MODES)}")
+        self.grammar_mode = grammar
         if not model:
             raise ValueError("--backend openai needs --model (the model name on the server)")
         if timeout is None or timeout <= 0:
@@ -79,8 +106,6 @@ class OpenAIBackend:
         self.model, self.timeout, self.max_new_tokens = model, float(timeout), max_new_tokens
         self.stop = list(STOP if stop is None else stop)
         if api_key is None:
-            import os
-
             api_key = os.environ.get(API_KEY_ENV)
             if api_key is None:
                 from codegen.config import backend_options
@@ -96,6 +121,68 @@ class OpenAIBackend:
         loopback = host == "localhost" or host.startswith("127.") or host == "::1"
         handlers = [urllib.request.ProxyHandler({})] if loopback else []
         self._opener = urllib.request.build_opener(*handlers)
+
+    def source_index_path(self):
+        """The shipped adapter's training-example index: the remote model is the same tuned model,
+        so its prompts show the same retrieved examples as local ones."""
+        from codegen.backends.local import LocalBackend
+
+        return LocalBackend().source_index_path()
+
+    # -- grammar -------------------------------------------------------------------------------
+    def engine(self) -> str | None:
+        """The engine's dialect ("llama.cpp", "vllm"; None: unknown), found once from GET /v1/models."""
+        if "engine" not in self.info:
+            owner = None
+            try:
+                with self._request("/models") as response:
+                    payload = self._json(response.read(1 << 20))
+                data = payload.get("data") if isinstance(payload, dict) else None
+                owners = [m.get("owned_by") for m in data or [] if isinstance(m, dict)]
+                owner = next((o for o in owners if isinstance(o, str)), None)
+            except BackendError:
+                pass  # the completion itself will say what is wrong with the server
+            self.info["engine"] = ENGINES.get(owner or "")
+            self._owner = owner
+        return self.info["engine"]
+
+    def engine_grammar(self) -> str | None:
+        """The grammar dialect to send (None: none), by the mode or the engine found."""
+        if self.grammar_mode != "auto":
+            return None if self.grammar_mode == "off" else self.grammar_mode
+        return self.engine()
+
+    def _tell_no_grammar(self) -> None:
+        """Once per server and process, after a completion came back (an error stays one line)."""
+        if self.base in _TOLD:
+            return
+        _TOLD.add(self.base)
+        owner = getattr(self, "_owner", None)
+        engine = f"an engine owned by {owner!r}" if owner else "an unrecognised engine"
+        print(f"ansible-codegen: note: {self.base} is {engine} with no grammar support known here: answers "
+              "are not constrained while written (they are still checked and repaired)", file=sys.stderr)
+
+    def engine_fields(self) -> dict:
+        """Settings an engine needs to decode as the local model does: llama.cpp's completion
+        endpoints apply a repeat penalty (1.1 in llama-cpp-python) unless told not to, which
+        changes greedy answers (a task repeats words: `name: nginx`, `nginx.conf`)."""
+        if self.grammar_mode in ("llama.cpp",) or (self.grammar_mode in ("auto", "off") and self.engine() == "llama.cpp"):
+            return {"repeat_penalty": 1.0}
+        return {}
+
+    def grammar_for(self, prompt: str, constraint) -> dict:
+        """The grammar fields for this completion ({} when the engine or the caller wants none)."""
+        checker = getattr(constraint, "checker", None)
+        if checker is None:
+            return {}
+        mode = self.engine_grammar()
+        if mode is None:
+            return {}
+        from codegen.grounding.grammar import request_of, task_grammar
+
+        grammar = task_grammar(checker.catalog, prompt, request_of(prompt), handlers=checker.handlers)
+        self.last_grammar = grammar
+        return grammar_body(mode, grammar)
 
     # -- transport -----------------------------------------------------------------------------
     def _request(self, path: str, body: dict | None = None):
@@ -189,9 +276,10 @@ class OpenAIBackend:
         return choice["text"], choice.get("finish_reason"), choice.get("stop_reason")
 
     def complete(self, prompt: str, constraint=None, cancelled: Callable[[], bool] | None = None) -> Generation:
-        # `constraint` is ignored: see the module docstring (the answer is still validated).
+        # a constraint becomes a grammar where the engine takes one: see the module docstring
         body = {"model": self.model, "prompt": prompt, "max_tokens": self.max_new_tokens, "temperature": 0,
-                "stop": self.stop, "stream": True, "stream_options": {"include_usage": True}}
+                "stop": self.stop, "stream": True, "stream_options": {"include_usage": True},
+                **self.engine_fields(), **self.grammar_for(prompt, constraint)}
         started = time.perf_counter()
         deadline = time.monotonic() + self.timeout
         text, first, finish, stop_reason, usage, chunks = "", 0.0, None, None, None, 0
@@ -234,7 +322,10 @@ class OpenAIBackend:
                         break
         finally:
             response.close()
-        return self._generation(text, finish, stop_reason, stopped, usage, chunks, started, first)
+        generation = self._generation(text, finish, stop_reason, stopped, usage, chunks, started, first)
+        if constraint is not None and self.grammar_mode == "auto" and self.info.get("engine") is None:
+            self._tell_no_grammar()
+        return generation
 
     def _generation(self, text, finish, stop_reason, stopped, usage, chunks, started, first) -> Generation:
         if stopped is None:

@@ -1,0 +1,239 @@
+"""A GBNF grammar of one task body, for engines that constrain decoding themselves (llama.cpp's
+`grammar` field, vLLM's structured outputs): the remote counterpart of the local schema machine
+(codegen/grounding/schema.py), as far as a context-free grammar can follow it.
+
+What it enforces, for the modules in play (a common set, the modules the prompt's examples and
+file context use, and the catalog's best matches for the request):
+- the module line: one module of that set, written as its FQCN at indent 2;
+- its options at indent 4: only the module's option names and aliases; `choices` spelled out;
+  booleans true/false; integers as digits (or a quoted template);
+- required options (the module's own, and those ansible-lint's production profile wants, such as
+  `mode` on copy/template and `changed_when` on command/shell), in any order, up to three of them;
+- task keywords at indent 2 around the module: booleans, numbers, `register` names, `notify` from
+  the file's handlers, `ignore_errors` only false;
+- a condition may go on over indented lines (YAML folds them), as a small model often writes a long
+  `when:`; forcing it onto one line left it ending in a dangling `and`;
+- no comments, no blank lines, no trailing spaces after a value, nothing at column 0: the task
+  ends with the end of sequence (or a next "- " item, which the client's stop strings cut off).
+What it cannot say (an option given twice, mutually exclusive options, suboptions, Jinja syntax,
+variables that exist) is left to the local checks and repair that run on every answer anyway.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from codegen.grounding.schema import CHANGE_REPORTING, LINT_REQUIRED, OPEN_MODULES
+
+# The modules most real tasks use (DESIGN.md: ~25 builtin modules cover ~88% of tasks), always offered.
+COMMON_MODULES = (
+    "ansible.builtin.apt", "ansible.builtin.apt_key", "ansible.builtin.apt_repository", "ansible.builtin.assert",
+    "ansible.builtin.blockinfile", "ansible.builtin.command", "ansible.builtin.copy", "ansible.builtin.cron",
+    "ansible.builtin.debug", "ansible.builtin.dnf", "ansible.builtin.fail", "ansible.builtin.fetch",
+    "ansible.builtin.file", "ansible.builtin.find", "ansible.builtin.get_url", "ansible.builtin.git",
+    "ansible.builtin.group", "ansible.builtin.hostname", "ansible.builtin.import_role",
+    "ansible.builtin.import_tasks", "ansible.builtin.include_role", "ansible.builtin.include_tasks",
+    "ansible.builtin.include_vars", "ansible.builtin.lineinfile", "ansible.builtin.meta", "ansible.builtin.package",
+    "ansible.builtin.package_facts", "ansible.builtin.pip", "ansible.builtin.reboot", "ansible.builtin.replace",
+    "ansible.builtin.service", "ansible.builtin.service_facts", "ansible.builtin.set_fact", "ansible.builtin.setup",
+    "ansible.builtin.shell", "ansible.builtin.slurp", "ansible.builtin.stat", "ansible.builtin.systemd_service",
+    "ansible.builtin.template", "ansible.builtin.unarchive", "ansible.builtin.uri", "ansible.builtin.user",
+    "ansible.builtin.wait_for", "ansible.builtin.yum", "ansible.builtin.yum_repository",
+    "ansible.posix.authorized_key", "ansible.posix.firewalld", "ansible.posix.mount", "ansible.posix.sysctl",
+    "community.general.ufw", "community.docker.docker_container",
+)
+MAX_MODULES = 140       # bounds the grammar (and the engine's work per token)
+MAX_OPTIONS = 120       # per module: every real one has fewer
+MAX_REQUIRED = 3        # required options enforced in any order: 3! orderings at most
+SEARCHED = 8            # the catalog's best matches for the request
+_FQCN_IN_TEXT = re.compile(r"^\s*(?:- )?([a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+):", re.M)
+_SAFE_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*")
+_YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
+
+BOOL_KEYWORDS = ("become", "check_mode", "diff", "no_log", "run_once", "delegate_facts", "any_errors_fatal",
+                 "ignore_unreachable")
+INT_KEYWORDS = ("retries", "delay", "throttle", "timeout", "async", "poll")
+CONDITION_KEYWORDS = ("when", "changed_when", "failed_when", "until")
+OTHER_KEYWORDS = ("become_user", "become_method", "delegate_to", "environment", "loop", "loop_control", "tags",
+                  "vars", "args", "with_items", "with_dict", "with_fileglob", "with_sequence", "with_subelements",
+                  "with_together", "with_nested")
+
+# Shared rules: the value forms every option or keyword falls back on.
+BASE_RULES = r"""
+ws-end ::= "\n"
+tmpl ::= "\"{{" [^"\n]* "}}\"" | "'{{" [^'\n]* "}}'"
+scalar ::= [^ \n|>#] [^\n]*
+bool ::= "true" | "false"
+int ::= "-"? [0-9]+
+num ::= "-"? [0-9]+ ("." [0-9]+)?
+ident ::= [A-Za-z_] [A-Za-z0-9_]*
+nest4 ::= ("    " [^\n]+ "\n")+
+nest6 ::= ("      " [^\n]+ "\n")+
+block4 ::= [|>] [-+]? "\n" nest4
+block6 ::= [|>] [-+]? "\n" nest6
+kw-val ::= " " scalar "\n" | " " block4 | "\n" nest4
+opt-val ::= " " scalar "\n" | " " block6 | "\n" nest6
+opt-bool ::= " " (bool | tmpl) "\n"
+opt-int ::= " " (int | tmpl) "\n"
+opt-num ::= " " (num | tmpl) "\n"
+cond ::= [^ \n0-9|>#-] [^\n]*
+cond-val ::= " " cond "\n" ("    " [^ \n-] [^\n]* "\n")* | "\n" ("    - " [^\n]+ "\n")+
+free-line ::= " " scalar "\n"
+open-args ::= ("    " ident ":" opt-val)+
+next-item ::= "- " [^\n]*
+"""
+
+
+def literal(text: str) -> str:
+    """A GBNF string literal (JSON's escapes are GBNF's for \\, \" and control characters)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _choice_text(choice) -> list[str]:
+    """How a choice may be written: plain where YAML reads it back as the same string, else quoted."""
+    if isinstance(choice, bool):
+        return ["true" if choice else "false"]
+    text = str(choice)
+    if isinstance(choice, (int, float)):
+        return [text]
+    if _SAFE_PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS and not re.fullmatch(r"[-0-9.]+", text):
+        return [text, f'"{text}"', f"'{text}'"]
+    return [json.dumps(text)]
+
+
+def modules_in_play(catalog, prompt: str, request: str | None) -> list[str]:
+    """The modules a task for this prompt may call: the prompt's own (examples, file context), the
+    catalog's best matches for the request, then the common set; each once, at most MAX_MODULES."""
+    found = []
+    for name in _FQCN_IN_TEXT.findall(prompt or ""):
+        resolved = catalog.resolve(name) if hasattr(catalog, "resolve") else name
+        found.append(resolved or name)
+    if request:
+        found += [name for name, _ in catalog.search(request, SEARCHED)]
+    found += list(COMMON_MODULES)
+    # every builtin module: the tuned model's natural picks (dnf5, systemd, ...) stay writable
+    found += sorted(name for name in catalog.names() if name.startswith("ansible.builtin."))
+    out = []
+    for name in found:
+        if name not in out and catalog.get(name) is not None:
+            out.append(name)
+    return out[:MAX_MODULES]
+
+
+class GrammarBuilder:
+    def __init__(self, catalog, handlers: list[str] | None = None):
+        self.catalog = catalog
+        self.handlers = [h for h in (handlers or []) if h and "\n" not in h][:200]
+        self.rules: list[str] = []
+
+    def rule(self, name: str, body: str) -> str:
+        self.rules.append(f"{name} ::= {body}")
+        return name
+
+    # -- values --------------------------------------------------------------------------------
+    def _option_value(self, prefix: str, spec: dict) -> str:
+        choices = spec.get("choices")
+        kind = spec.get("type", "str")
+        if choices and kind != "list" and len(choices) <= 200:
+            words = []
+            for choice in choices:
+                words += _choice_text(choice)
+            body = " | ".join(literal(w) for w in dict.fromkeys(words))
+            return self.rule(f"{prefix}-c", f'" " ({body} | tmpl) "\\n"')
+        return {"bool": "opt-bool", "int": "opt-int", "float": "opt-num"}.get(kind, "opt-val")
+
+    def _option_line(self, prefix: str, name: str, spec: dict) -> str:
+        value = self._option_value(prefix, spec)
+        names = [name] + [a for a in spec.get("aliases") or [] if isinstance(a, str)]
+        keys = " | ".join(literal(n + ":") for n in dict.fromkeys(names))
+        return self.rule(prefix, f'"    " ({keys}) {value}')
+
+    # -- modules -------------------------------------------------------------------------------
+    def module(self, index: int, fqcn: str) -> str:
+        doc = self.catalog.get(fqcn)
+        p = f"m{index}"
+        head = literal(f"  {fqcn}:")
+        options = dict(list((doc.options or {}).items())[:MAX_OPTIONS]) if doc else {}
+        if fqcn in OPEN_MODULES or "key_value" in options:
+            return self.rule(p, f'{head} ("\\n" open-args | free-line)')
+        free_form = "free_form" in options
+        options.pop("free_form", None)
+        lines = {name: self._option_line(f"{p}-o{n}", name, spec) for n, (name, spec) in enumerate(options.items())}
+        from codegen.validate.argspec import is_auth_option
+
+        required = [n for n, s in options.items() if s.get("required") and not is_auth_option(n, s)]
+        required += [n for n in LINT_REQUIRED.get(fqcn, ()) if n in options and n not in required]
+        forms = []
+        if lines:
+            # Required lines are left out of the "other lines" rule, so that each option line has one
+            # reading (an ambiguous grammar multiplies the engine's parse stacks at every token); an
+            # option given twice is an error anyway.
+            enforced = required if len(required) <= MAX_REQUIRED else []
+            others = [rule for name, rule in lines.items() if name not in enforced]
+            any_line = self.rule(f"{p}-any", " | ".join(others)) if others else None
+            star = f" {any_line}*" if any_line else ""
+            if enforced:
+                orders = _orderings([lines[n] for n in enforced])
+                body = " | ".join("".join(f"{star} {r}" for r in order) + star for order in orders)
+                forms.append(f'"\\n" ({body.strip()})')
+            else:
+                forms.append(f'"\\n" {any_line}+')
+        if free_form or not lines:
+            forms.append("free-line")
+        if not lines and not free_form:
+            forms.append('"\\n"')  # a module without options (ping, meta's free form is an option)
+        return self.rule(p, f"{head} ({' | '.join(forms)})")
+
+    # -- keywords ------------------------------------------------------------------------------
+    def keywords(self) -> str:
+        alts = [literal(f"  {k}:") + " opt-bool-kw" for k in BOOL_KEYWORDS]
+        alts += [literal(f"  {k}:") + " opt-int-kw" for k in INT_KEYWORDS]
+        alts += [literal(f"  {k}:") + " cond-val" for k in CONDITION_KEYWORDS if k != "changed_when"]
+        alts += [literal(f"  {k}:") + " kw-val" for k in OTHER_KEYWORDS]
+        alts += ['"  ignore_errors: false\\n"', '"  register: " ident "\\n"']
+        if self.handlers:
+            names = " | ".join(literal(h) for h in self.handlers)
+            self.rule("handler", names)
+            alts.append('"  notify:" (" " handler "\\n" | "\\n" ("    - " handler "\\n")+)')
+        else:
+            alts.append('"  notify:" kw-val')
+        self.rule("opt-bool-kw", '" " (bool | tmpl) "\\n"')
+        self.rule("opt-int-kw", '" " (int | tmpl) "\\n"')
+        self.rule("changed", '"  changed_when:" cond-val')
+        return self.rule("kw", " | ".join(alts))
+
+    def build(self, modules: list[str]) -> str:
+        self.rules = []
+        kw = self.keywords()
+        plain, reporting = [], []
+        for index, fqcn in enumerate(modules):
+            (reporting if fqcn in CHANGE_REPORTING else plain).append(self.module(index, fqcn))
+        tasks = []
+        if plain:  # changed_when is one keyword more here; command/shell have it exactly once
+            anykw = self.rule("kwc", f"{kw} | changed")
+            tasks.append(f"{anykw}* ({' | '.join(plain)}) {anykw}*")
+        if reporting:
+            # ansible-lint's no-changed-when: command and shell say when they changed something
+            mods = self.rule("cmd", " | ".join(reporting))
+            tasks.append(f"{kw}* {mods} {kw}* changed {kw}*")
+            tasks.append(f"{kw}* changed {kw}* {mods} {kw}*")
+        self.rule("task", " | ".join(tasks))
+        root = "root ::= task next-item?"
+        return "\n".join([root, *self.rules, BASE_RULES.strip()]) + "\n"
+
+
+def _orderings(items: list[str]) -> list[list[str]]:
+    import itertools
+
+    return [list(p) for p in itertools.permutations(items)]
+
+
+def task_grammar(catalog, prompt: str, request: str | None = None, handlers: list[str] | None = None) -> str:
+    """The GBNF grammar of a task body for this prompt (see the module docstring)."""
+    return GrammarBuilder(catalog, handlers).build(modules_in_play(catalog, prompt, request))
+
+
+def request_of(prompt: str) -> str | None:
+    """The task name the prompt ends with (`- name: ...` on its last line), the user's request."""
+    last = (prompt or "").rstrip("\n").rsplit("\n", 1)[-1].strip()
+    return last[len("- name:"):].strip() or None if last.startswith("- name:") else None
