@@ -142,11 +142,11 @@ def _guard(text: str) -> None:
         raise TooLarge(f"the text is {len(text):,} characters, over the cap of {MAX_FILE_CHARS:,}")
 
 
-def load(text: str, loader=SafeLoader):
-    """One document (None for an empty text); YamlError (one line, with its line) otherwise."""
+def _bounded(parse, text: str, loader):
+    """`parse(text, Loader=loader)` with the cap first and every failure as one YamlError."""
     _guard(text)
     try:
-        return yaml.load(text, Loader=loader)
+        return parse(text, Loader=loader)
     except YamlError:
         raise
     except yaml.YAMLError as exc:
@@ -157,28 +157,19 @@ def load(text: str, loader=SafeLoader):
         raise YamlError(f"not valid YAML: {_problem(exc)}") from exc
 
 
+def load(text: str, loader=SafeLoader):
+    """One document (None for an empty text); YamlError (one line, with its line) otherwise."""
+    return _bounded(yaml.load, text, loader)
+
+
 def load_all(text: str, loader=SafeLoader) -> list:
     """Every document of a text, as `load` does one."""
-    _guard(text)
-    try:
-        return list(yaml.load_all(text, Loader=loader))
-    except YamlError:
-        raise
-    except yaml.YAMLError as exc:
-        raise YamlError(f"not valid YAML: {_problem(exc)}", error_line(exc)) from exc
-    except (RecursionError, ValueError, TypeError, OverflowError) as exc:
-        raise YamlError(f"not valid YAML: {_problem(exc)}") from exc
+    return _bounded(lambda t, Loader: list(yaml.load_all(t, Loader=Loader)), text, loader)
 
 
 def compose(text: str, loader=SafeLoader):
     """The node graph of one document (marks give lines and columns), bounded like `load`."""
-    _guard(text)
-    try:
-        return yaml.compose(text, Loader=loader)
-    except YamlError:
-        raise
-    except yaml.YAMLError as exc:
-        raise YamlError(f"not valid YAML: {_problem(exc)}", error_line(exc)) from exc
+    return _bounded(yaml.compose, text, loader)
 
 
 def try_load(text: str, loader=SafeLoader, default=None):
