@@ -7,22 +7,17 @@ each other in a circle.
 """
 from __future__ import annotations
 
-from codegen.ansible_files import yaml_load
-from codegen.ansible_files.plays import BLOCK_KEYS
-
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen.grounding.secrets import SECRET_KEY
+from codegen.ansible_files import yaml_load
+from codegen.ansible_files.plays import BLOCK_KEYS
+from codegen.grounding.secret_strings import SECRET_NAME
 
 PLAY_SECTIONS = {"pre_tasks": "Pre-tasks", "tasks": "Tasks", "post_tasks": "Post-tasks", "handlers": "Handlers"}
 COMMAND_MODULES = frozenset({"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.raw",
                              "ansible.builtin.script", "ansible.windows.win_command", "ansible.windows.win_shell"})
-# A secret-looking name: the words of secrets.SECRET_KEY, as whole parts of a snake_case name
-# (so `db_password` and `api_key` count, but `passno` and `keyring` do not).
-SECRET_NAME = re.compile(r"(?:^|_)(?:" + SECRET_KEY.pattern + r")(?:$|_)", re.IGNORECASE)
 # The ways a task or play may write false and true.
 FALSE = (False, "false", "False", "no", "No", "off", 0)
 TRUE = (True, "true", "True", "yes", "Yes", "on")

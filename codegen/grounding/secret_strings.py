@@ -21,7 +21,9 @@ from ansible_anonymizer.field_checks import is_allowed_password_field, is_passwo
 # `api_key`, `X-Api-Key`), so `passno` and `keyring` are not secrets.
 SECRET_KEY = re.compile(r"(pass(word|wd|phrase)?|secret|token|api_?key|private_?key|access_?key|credentials?|"
                         r"auth_?key|client_?secret|pwd|authorization)", re.I)
-_NAME = re.compile(r"(?:^|_)(?:" + SECRET_KEY.pattern + r")(?:$|_)", re.I)
+# A secret-looking name: the words of SECRET_KEY as whole parts of a snake_case name (so
+# `db_password` and `api_key` count, but `passno` and `keyring` do not). `explain` flags these too.
+SECRET_NAME = re.compile(r"(?:^|_)(?:" + SECRET_KEY.pattern + r")(?:$|_)", re.I)
 _GLUED = re.compile(r"(password|passwd|secret|token|apikey)$")  # PGPASSWORD, MYSQL_ROOTPASSWORD
 # A last word that makes the name a setting about a secret, not the secret (password_file, token_type)
 _SETTING = frozenset("file path dir lock length len min max mode type name id expire expires age days policy "
@@ -89,7 +91,7 @@ def secret_name(name: str) -> bool:
         return False
     if norm.rsplit("_", 1)[-1] in _SETTING:
         return False
-    return bool(_NAME.search(norm) or _GLUED.search(norm) or is_password_field_name(norm) and "key_name" not in norm)
+    return bool(SECRET_NAME.search(norm) or _GLUED.search(norm) or is_password_field_name(norm) and "key_name" not in norm)
 
 
 def is_template(value: str) -> bool:
