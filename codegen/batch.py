@@ -25,7 +25,7 @@ from codegen.progress import bar
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a whole input file
 MAX_LINE_BYTES = 1024 * 1024        # one case: a prompt and a context file
 MAX_ID_CHARS = 1000
-FIELDS = ("id", "prompt", "context")
+FIELDS = ("id", "prompt", "context", "path")  # path: the file the task goes into (its workspace is read)
 
 
 def read_cases(path: Path) -> list[dict]:
@@ -53,7 +53,7 @@ def read_cases(path: Path) -> list[dict]:
 
 
 def _parse_line(raw: bytes, where: str) -> dict | None:
-    """One input line -> a case ({"id", "prompt", "context"?}), None for a blank line."""
+    """One input line -> a case ({"id", "prompt", "context"?, "path"?}), None for a blank line."""
     if len(raw) > MAX_LINE_BYTES:
         raise ValueError(f"{where}: line longer than {MAX_LINE_BYTES // 1024} KiB")
     try:
@@ -72,8 +72,12 @@ def _parse_line(raw: bytes, where: str) -> dict | None:
         raise ValueError(f"{where}: not valid JSON ({str(exc).splitlines()[0][:100]})") from None
     if not isinstance(case, dict) or not isinstance(case.get("id"), str) or not isinstance(case.get("prompt"), str):
         raise ValueError(f"{where}: each line needs {{\"id\": str, \"prompt\": str}}")
-    if "context" in case and case["context"] is not None and not isinstance(case["context"], str):
-        raise ValueError(f"{where}: \"context\" must be a string")
+    for name in ("context", "path"):
+        if name in case and case[name] is not None and not isinstance(case[name], str):
+            raise ValueError(f"{where}: \"{name}\" must be a string")
+    if isinstance(case.get("path"), str) and (not case["path"].strip() or "\0" in case["path"]
+                                               or len(case["path"]) > 4096):
+        raise ValueError(f"{where}: \"path\" must be a file path")
     if not case["id"].strip() or len(case["id"]) > MAX_ID_CHARS:
         raise ValueError(f"{where}: \"id\" must be 1 to {MAX_ID_CHARS} characters")
     if len(case["prompt"]) > MAX_PROMPT_CHARS:
@@ -127,7 +131,8 @@ def _finished(output: Path, keys: set[str]) -> dict[str, dict]:
 def run_case(pipeline, case: dict) -> dict:
     started = time.perf_counter()
     try:
-        record = pipeline.run(case["prompt"], context=case.get("context"), id=case["id"]).record()
+        record = pipeline.run(case["prompt"], context=case.get("context"), id=case["id"],
+                              path=case.get("path")).record()
     except Exception as exc:  # one bad case must not lose the rest of the batch
         record = {"id": case["id"], "yaml": "", "module": None, "valid": False,
                   "problems": [f"error [generate] {exc.__class__.__name__}: {exc}"],

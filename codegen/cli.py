@@ -64,7 +64,8 @@ def _source_index(adapter):
     return SourceIndex.load(path)
 
 
-def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False, retrieval=True, option_summary=False):
+def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False, retrieval=True, option_summary=False,
+              workspace=True):
     from codegen.backends import make_backend
     from codegen.catalog import load_catalog
     from codegen.pipeline import Pipeline
@@ -81,14 +82,23 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False,
     from codegen.backends.scripted import pipeline_from_env
 
     try:
-        scripted = pipeline_from_env(lint=not no_lint)  # tests only: ANSIBLE_CODEGEN_TEST_BACKEND
+        scripted = pipeline_from_env(lint=not no_lint, workspace=workspace)  # tests only: ANSIBLE_CODEGEN_TEST_BACKEND
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     if scripted is not None:
         return scripted
     index = _source_index(adapter) if sources else None
     return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint, sources=index,
-                    retriever="auto" if retrieval else None, option_summary=option_summary)
+                    retriever="auto" if retrieval else None, option_summary=option_summary, workspace=workspace)
+
+
+def _echo_workspace(used: dict) -> None:
+    """--sources: the workspace files read, those the model was shown something from, and skips."""
+    click.echo(f"# workspace: {used['root']}" + (f" (role {used['role']})" if used.get("role") else ""), err=True)
+    for path in used["read"]:
+        click.echo(f"# workspace file{' (shown)' if path in used['shown'] else ''}: {path}", err=True)
+    for note in used["notes"]:
+        click.echo(f"# workspace skipped: {note}", err=True)
 
 
 def _read_context(path: str | None) -> str | None:
@@ -151,16 +161,19 @@ def main():
               help="Show the model the 2 most similar training examples, as it was trained (see eval).")
 @click.option("--option-summary", is_flag=True,
               help="Also show the options of the nearest example's module, as comments (see eval: no gain measured).")
+@click.option("--workspace/--no-workspace", default=True, show_default=True,
+              help="Read the workspace around the --context file (role defaults, vars, handlers, templates, "
+                   "group_vars) and hold the answer to what it defines.")
 @model_options
 @friendly_errors
-def task(prompt, context_file, as_json, sources, retrieval, option_summary, base, adapter, backend, url, remote_model,
-         no_lint):
+def task(prompt, context_file, as_json, sources, retrieval, option_summary, workspace, base, adapter, backend, url,
+         remote_model, no_lint):
     """Generate Ansible task(s) for PROMPT; 'a & b & c' gives one task per part."""
     prompt = _check_prompt(prompt)
     context = _read_context(context_file)
     pipeline = _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=sources, retrieval=retrieval,
-                         option_summary=option_summary)
-    result = pipeline.run(prompt, context=context)
+                         option_summary=option_summary, workspace=workspace)
+    result = pipeline.run(prompt, context=context, path=context_file)
     if as_json:
         click.echo(json.dumps(result.record(), indent=2))
     else:
@@ -174,6 +187,8 @@ def task(prompt, context_file, as_json, sources, retrieval, option_summary, base
                 continue
             click.echo(f"# source {match['score']:.2f}: {match['collection']} {match['version']} "
                        f"{match['path']}:{match['line']} ({match['module']}, {match['licence']})", err=True)
+        if sources and result.workspace:
+            _echo_workspace(result.workspace)
     sys.exit(EXIT_OK if result.valid else EXIT_FAILED)
 
 

@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 
+from codegen.ansible_files.workspace import Workspace, WorkspaceReader
 from codegen.ansible_files.yaml_load import MAX_FILE_CHARS
 from codegen.grounding.context import FileContext, parse_context
 from codegen.grounding.secrets import redact, redact_prompt
@@ -19,6 +20,7 @@ from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
 from codegen.ansible_files.keywords import module_key
 from codegen.validate import validate_tasks
+from codegen.validate.references import References
 
 _SPLIT = re.compile(r"\s*&\s*")
 MAX_PROMPT_CHARS = 10_000  # a request as people type it, numbered lists included; far more is not a request
@@ -37,28 +39,35 @@ class TaskResult:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     sources: list[dict] | None = None
+    workspace: dict | None = None  # the workspace files read and shown (grounding/workspace_context.py)
 
     def record(self) -> dict:
         record = asdict(self)
-        if self.sources is None:
-            del record["sources"]
+        for key in ("sources", "workspace"):
+            if record[key] is None:
+                del record[key]
         return record
 
 
 @dataclass
 class Prepared:
-    """A context file, read once: what the model may see, and the secrets it must not."""
+    """A context file, read once: what the model may see, and the secrets it must not; and the
+    workspace around the file, when its path is known."""
     context: FileContext
     secrets: dict
+    workspace: Workspace | None = None
+    shown: list = field(default_factory=list)  # workspace files the prompts showed something from
 
 
-def prepare(context: str | None) -> Prepared:
+def prepare(context: str | None, path: str | None = None, reader: WorkspaceReader | None = None,
+            root: str | None = None) -> Prepared:
     """The context read once: capped first (every caller, CLI, editor or hook, gets the same bound),
-    then redacted, then parsed."""
+    then redacted, then parsed; then the workspace around `path` (the file the task goes into)."""
     if context and len(context) > MAX_FILE_CHARS:
         raise ValueError(f"the context is {len(context):,} characters, over the cap of {MAX_FILE_CHARS:,}")
     redaction = redact(context)
-    return Prepared(parse_context(redaction.text), redaction.secrets)
+    workspace = (reader or WorkspaceReader()).read(path, redaction.text, root) if path else None
+    return Prepared(parse_context(redaction.text), redaction.secrets, workspace)
 
 
 def redact_request(request: str, prepared: Prepared) -> tuple[str, Prepared]:
@@ -67,12 +76,13 @@ def redact_request(request: str, prepared: Prepared) -> tuple[str, Prepared]:
     redaction = redact_prompt(request, prepared.secrets)
     if redaction.secrets == prepared.secrets:
         return redaction.text, prepared
-    return redaction.text, Prepared(prepared.context, redaction.secrets)
+    return redaction.text, replace(prepared, secrets=redaction.secrets)
 
 
 class Pipeline:
     def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
-                 sources=None, retriever="auto", option_summary: bool = False, candidates="auto"):
+                 sources=None, retriever="auto", option_summary: bool = False, candidates="auto",
+                 workspace: bool = True):
         self.backend, self.catalog, self.lint = backend, catalog, lint
         self.constrain, self.repair = constrain, repair
         self.sources = sources  # a SourceIndex, when the caller wants content source matches
@@ -84,6 +94,9 @@ class Pipeline:
         # Private modules chosen from their documentation (grounding/candidates.py): "auto" when the
         # catalog has private collections; None: off.
         self.candidates = candidates
+        # The workspace around a file whose path is known (ansible_files/workspace.py); one reader
+        # per pipeline keeps each workspace's parsed files for the next request.
+        self.workspaces = WorkspaceReader() if workspace else None
 
     def _retriever(self):
         if self.retriever == "auto":
@@ -96,13 +109,13 @@ class Pipeline:
                 self.retriever = ExampleRetriever(read_index(path) + common_rows())
         return self.retriever
 
-    def _constraint(self, ctx: FileContext, variables: set[str] | None = None, choice=None):
+    def _constraint(self, handlers: list[str], variables: set[str] | None = None, choice=None):
         if not self.constrain:
             return None
         from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
-        checker = SchemaChecker(self.catalog, handlers=ctx.handlers, variables=variables)
+        checker = SchemaChecker(self.catalog, handlers=handlers, variables=variables)
         return choice.constraint(checker) if choice else SchemaConstraint(checker)  # a private module: locked
 
     # -- private collections: one hook (grounding/candidates.py) -------------------------------
@@ -140,6 +153,11 @@ class Pipeline:
         saying so."""
         prepared = context if isinstance(context, Prepared) else prepare(context)
         request, prepared = redact_request(request, prepared)
+        seen = self._workspace_view(request, prepared)
+        if seen is not None:
+            variables = seen.variables if variables is None else variables
+            prepared.shown.extend(s for s in seen.shown if s not in prepared.shown)
+        references = seen.references if seen is not None else References()
         retriever = self._retriever()
         choice = self._private_choice(request)  # its own EXAMPLES replace the training examples
         examples = choice.examples if choice else (retriever.examples(request) if retriever else None)
@@ -148,11 +166,12 @@ class Pipeline:
             if examples:
                 attempts.append((None, prepared, "without retrieved examples"))
             if prepared.context.prompt_text().strip():
-                attempts.append((examples, Prepared(FileContext(), prepared.secrets), "without the file's context"))
+                attempts.append((examples, replace(prepared, context=FileContext()), "without the file's context"))
         first = None  # (text, notes) of the first attempt
         for shown, given, how in attempts:
-            text, notes, whole = self._attempt(request, given, shown, variables, choice)
-            checks = validate_tasks(text, self.catalog, lint=self.lint) if whole and text else None
+            text, notes, whole = self._attempt(request, given, shown, variables, choice, seen)
+            checks = validate_tasks(text, self.catalog, lint=self.lint, references=references) \
+                if whole and text else None
             if checks is not None and not any(p.level == "error" for p in checks):
                 if how:
                     notes.append(f"note [repair] the first answer failed the checks; this one came from the prompt {how}")
@@ -163,20 +182,35 @@ class Pipeline:
                             "are what is left")
         return first
 
+    def _workspace_view(self, request: str, prepared: Prepared):
+        """What of the workspace this request sees (None: no workspace known)."""
+        if prepared.workspace is None:
+            return None
+        from codegen.grounding.workspace_context import view
+
+        ctx = prepared.context
+        seen = view(prepared.workspace, request, ctx.prompt_text(), ctx.variables, ctx.tasks, ctx.handlers, [])
+        redaction = redact(seen.block, prepared.secrets)  # values from vars files: no secret reaches the model
+        prepared.secrets.update(redaction.secrets)
+        seen.block = redaction.text
+        return seen
+
     def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
-                 variables: set[str] | None, choice=None) -> tuple[str, list[str], bool]:
+                 variables: set[str] | None, choice=None, seen=None) -> tuple[str, list[str], bool]:
         """One generation: (normalised text, notes, did it finish as a complete task?). Not so when
         decoding was cut (token limit, dead end) with no complete valid run of lines to keep.
-        choice: a private module chosen beforehand (candidates.Choice): decoding writes only it."""
+        choice: a private module chosen beforehand (candidates.Choice): decoding writes only it.
+        seen: the workspace view (its prompt lines and handlers)."""
         ctx = prepared.context
-        constraint = self._constraint(ctx, variables, choice)
+        constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice)
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary
 
             doc = self.catalog.get(module_of(examples[-1]) or "")
             summary = option_summary(doc) if doc else ""
-        generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary),
+        block = seen.block if seen is not None else ""
+        generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary, block),
                                            constraint=constraint)
         body, notes, whole = generation.text, [choice.note()] if choice else [], True
         if constraint is not None and (generation.stopped == "max_tokens" or constraint.dead_end):
@@ -209,18 +243,21 @@ class Pipeline:
             notes += leaked
         return text, notes, whole
 
-    def run(self, prompt: str, context: str | None = None, id: str | None = None) -> TaskResult:
+    def run(self, prompt: str, context: str | None = None, id: str | None = None, path: str | None = None,
+            root: str | None = None) -> TaskResult:
+        """path: the file the tasks go into (its workspace is read around it); root: the workspace
+        folder, when the caller knows it (an editor)."""
         started = time.perf_counter()
         if len(prompt) > MAX_PROMPT_CHARS:  # before any work on it (redaction reads all of it)
             raise ValueError(f"the prompt is {len(prompt):,} characters, over the cap of {MAX_PROMPT_CHARS:,}")
-        prepared = prepare(context)
+        prepared = prepare(context, path if self.workspaces is not None else None, self.workspaces, root)
         prompt, prepared = redact_request(prompt, prepared)  # one placeholder per secret across the parts
         requests = split_requests(prompt)
         if not requests:
             raise ValueError("empty prompt: say what the task should do, e.g. \"install nginx\"")
         # With no file around it, a task can read no variable but those its own request's earlier
         # tasks define (and facts, magic names): a role's variable it saw in training is undefined here.
-        scratch = not (context or "").strip()
+        scratch = not (context or "").strip() and prepared.workspace is None
         texts, problems = [], []
         for request in requests:
             so_far = replace(prepared.context, tasks=prepared.context.tasks + texts)
@@ -229,14 +266,16 @@ class Pipeline:
                 from codegen.ansible_files.variables import defined_by
 
                 variables = defined_by(texts)
-            text, notes = self.one_task(request, Prepared(so_far, prepared.secrets), variables=variables)
+            text, notes = self.one_task(request, replace(prepared, context=so_far), variables=variables)
             problems += notes
             if text:
                 texts.append(text)
         yaml_text = "".join(texts)
         modules = []
         if yaml_text:
-            problems += [str(p) for p in validate_tasks(yaml_text, self.catalog, lint=self.lint)]
+            seen = self._workspace_view(prompt, prepared)
+            references = seen.references if seen is not None else References()
+            problems += [str(p) for p in validate_tasks(yaml_text, self.catalog, lint=self.lint, references=references)]
             for task in load_tasks(yaml_text):
                 key = module_key(task)
                 modules.append(self.catalog.resolve(key) or key)
@@ -245,5 +284,11 @@ class Pipeline:
         if self.sources is not None:
             matches = [m for text, module in zip(texts, modules)
                        for m in self._private_sources(module) + self.sources.match(text, module)]
+        workspace = None
+        if prepared.workspace is not None:
+            ws = prepared.workspace
+            workspace = {"root": str(ws.root), "role": ws.role, "read": ws.read, "shown": prepared.shown,
+                         "notes": ws.notes}
         return TaskResult(id=id, yaml=yaml_text, module=",".join(m for m in modules if m) or None, valid=valid,
-                          problems=problems, seconds=round(time.perf_counter() - started, 3), sources=matches)
+                          problems=problems, seconds=round(time.perf_counter() - started, 3), sources=matches,
+                          workspace=workspace)

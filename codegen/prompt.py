@@ -37,9 +37,12 @@ def trim_context(context: str | None, limit: int = CONTEXT_CHARS) -> str:
 
 
 def render_task_prompt(request: str, context: str | None = None, examples: list[str] | None = None,
-                       summary: str = "") -> str:
+                       summary: str = "", workspace: str = "") -> str:
+    """workspace: comment lines naming what the workspace around the file defines
+    (grounding/workspace_context.py), shown just above the file's own text."""
     return environment().get_template("task.j2").render(
-        name=task_name(request), context=trim_context(context), examples=examples or [], summary=summary)
+        name=task_name(request), context=trim_context(context), examples=examples or [], summary=summary,
+        workspace=workspace)
 
 
 def render_outline_prompt(request: str) -> str:
@@ -50,4 +53,5 @@ def render_prompt(row: dict, examples: list[str] | None = None, context: str | N
     """The training prompt of a dataset row: an outline request or a task request."""
     if row.get("task") == "outline":
         return render_outline_prompt(row["request"])
-    return render_task_prompt(row["request"], row.get("context") if context is None else context, examples)
+    return render_task_prompt(row["request"], row.get("context") if context is None else context, examples,
+                              workspace=row.get("workspace", ""))

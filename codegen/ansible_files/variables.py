@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.ansible_files.yaml_load import try_load
-from codegen.ansible_files.keywords import module_key
+from codegen.ansible_files.template_vars import defines
 
 
 def defined_by(snippets: list[str]) -> set[str]:
@@ -11,13 +11,10 @@ def defined_by(snippets: list[str]) -> set[str]:
     names: set[str] = set()
     for text in snippets:
         tasks = try_load(text) or []
-        for task in flatten_tasks(tasks) if isinstance(tasks, list) else []:
-            if isinstance(task.get("register"), str):
-                names.add(task["register"])
-            control = task.get("loop_control")
-            if isinstance(control, dict) and isinstance(control.get("loop_var"), str):
-                names.add(control["loop_var"])
-            module = module_key(task)
-            if module and module.rsplit(".", 1)[-1] == "set_fact" and isinstance(task.get(module), dict):
-                names.update(k for k in task[module] if k != "cacheable")
+        names |= defined_in(flatten_tasks(tasks) if isinstance(tasks, list) else [])
     return names
+
+
+def defined_in(tasks: list[dict]) -> set[str]:
+    """What these (flattened, loaded) tasks define for the tasks after them."""
+    return set().union(*(defines(t) for t in tasks if isinstance(t, dict)))

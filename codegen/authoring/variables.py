@@ -14,7 +14,6 @@ from pathlib import PurePosixPath
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from codegen.ansible_files.walk import flatten_tasks
-from codegen.grounding.schema import FUNCTIONS, PROVIDED_VARIABLES
 from codegen.normalise import dump_round_trip, load_round_trip
 from codegen.ansible_files.keywords import module_key
 
@@ -172,60 +171,19 @@ def lift_variables(snippets: list[str], prefix: str = "", label: str = "app") ->
     return Lifted([dump_round_trip(data) for data in loaded], names.values, notes)
 
 
-# Names Ansible and Jinja define themselves (the decoder's list), and the functions they provide.
-_PROVIDED = PROVIDED_VARIABLES | FUNCTIONS | {"ansible_facts", "ansible_managed"}
-
-
-def _templates(value):
-    if isinstance(value, str):
-        if "{{" in value or "{%" in value:
-            yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _templates(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _templates(v)
-
-
 def undefined_variables(snippets: list[str], defined: set[str]) -> list[str]:
     """Variables the tasks read that nothing defines: not the play's or role's own variables,
     not an earlier task's `register`, not a fact (`ansible_*`) or one of Ansible's magic names.
     Such a playbook fails when it runs, so the user is told which ones to define."""
-    import jinja2
-    import yaml
-    from jinja2 import meta
+    from codegen.ansible_files.template_vars import defines, undefined
+    from codegen.ansible_files.yaml_load import try_load
 
-    env = jinja2.Environment()
-    known, missing = set(defined) | _PROVIDED, []
+    known, missing = set(defined), []
     for text in snippets:
-        for task in yaml.safe_load(text) or []:
+        tasks = try_load(text)
+        for task in tasks if isinstance(tasks, list) else []:
             if not isinstance(task, dict):
                 continue
-            looped = any(k == "loop" or k.startswith("with_") for k in task)
-            values = [v for k, v in task.items() if k != "name"]
-            conditions = [task[k] for k in ("when", "changed_when", "failed_when", "until") if k in task]
-            sources = list(_templates(values))
-            for condition in conditions:
-                sources += [f"{{{{ {c} }}}}" for c in (condition if isinstance(condition, list) else [condition])
-                            if isinstance(condition, (str, list)) and isinstance(c, str)]
-            for source in sources:
-                try:
-                    names = meta.find_undeclared_variables(env.parse(source))
-                except jinja2.TemplateSyntaxError:
-                    continue
-                for name in sorted(names):
-                    if name == "item" and not looped and name not in missing:
-                        missing.append(name)  # `item` exists only inside a loop
-                    elif name not in known and not name.startswith("ansible_") and name not in missing:
-                        missing.append(name)
-            if isinstance(task.get("register"), str):
-                known.add(task["register"])
-            for key in ("loop_control",):
-                loop_var = (task.get(key) or {}).get("loop_var") if isinstance(task.get(key), dict) else None
-                if loop_var:
-                    known.add(loop_var)
-            module = module_key(task)
-            if module and module.rsplit(".", 1)[-1] == "set_fact" and isinstance(task.get(module), dict):
-                known.update(task[module])
+            missing += [name for name in undefined(task, known) if name not in missing]
+            known |= defines(task)
     return missing

@@ -109,14 +109,15 @@ class ScriptedBackend:
                           stopped=stopped)
 
 
-def scripted_pipeline(answers: dict, lint: bool = True):
+def scripted_pipeline(answers: dict, lint: bool = True, workspace: bool = True):
     from codegen.catalog import load_catalog
     from codegen.pipeline import Pipeline
 
-    return Pipeline(ScriptedBackend(answers), load_catalog(quiet=True), lint=lint, constrain=False)
+    return Pipeline(ScriptedBackend(answers), load_catalog(quiet=True), lint=lint, constrain=False,
+                    workspace=workspace)
 
 
-def pipeline_from_env(lint: bool = True):
+def pipeline_from_env(lint: bool = True, workspace: bool = True):
     """The test backend's pipeline when ANSIBLE_CODEGEN_TEST_BACKEND is set, else None."""
     value = os.environ.get(TEST_BACKEND_ENV)
     if not value:
@@ -130,4 +131,4 @@ def pipeline_from_env(lint: bool = True):
         raise ValueError(f"{TEST_BACKEND_ENV}: cannot read {where} as JSON ({exc.__class__.__name__})") from exc
     if not isinstance(answers, dict) or not all(isinstance(v, (str, dict)) for v in answers.values()):
         raise ValueError(f"{TEST_BACKEND_ENV}: {where} must hold a JSON object of request -> task body")
-    return scripted_pipeline(answers, lint=lint)
+    return scripted_pipeline(answers, lint=lint, workspace=workspace)

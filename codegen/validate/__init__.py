@@ -2,8 +2,9 @@
 
 The checks run in order, cheapest and most fundamental first; each lives in its own module:
 syntax (YAML, a list of mappings) -> task_load (ansible loads it: modules and keywords exist) ->
-argspec (options against the module's documented spec) -> jinja (templates parse) -> lint
-(ansible-lint, production profile). Nothing after a syntax error can be trusted, so that stops the
+argspec (options against the module's documented spec) -> jinja (templates parse) -> references
+(generated tasks: the variables, handlers and files they name exist) -> lint (ansible-lint,
+production profile). Nothing after a syntax error can be trusted, so that stops the
 run; otherwise every problem is collected, so one retry of the model can fix them all.
 """
 from __future__ import annotations
@@ -18,11 +19,12 @@ __all__ = ["Problem", "validate_tasks", "is_valid"]
 _MISSING = re.compile(r"missing required arguments: (.+?)(?: found in .*)?$")
 
 
-def validate_tasks(text: str, catalog, lint: bool = True, context=None) -> list[Problem]:
+def validate_tasks(text: str, catalog, lint: bool = True, context=None, references=None) -> list[Problem]:
     """All problems with a task list (YAML text), errors and warnings, in check order.
 
     context (codegen.validate.context.Context): what the place of the tasks tells (handlers,
-    collections, the repository's own modules); None for generated tasks. A task that says
+    collections, the repository's own modules); None for generated tasks. references
+    (codegen.validate.references.References): for generated tasks, what the workspace defines. A task that says
     `# noqa` (for the matching rule) or is tagged skip_ansible_lint is not reported on, as
     ansible-lint does."""
     parsed = syntax.parse(text)
@@ -30,6 +32,11 @@ def validate_tasks(text: str, catalog, lint: bool = True, context=None) -> list[
     if not parsed.tasks or any(p.level == "error" and p.task is None for p in problems):
         return problems
     seen: dict[int, list[Problem]] = {}  # task index -> what the checks before lint found in it
+    referred = {}
+    if references is not None:
+        from codegen.validate.references import check_all
+
+        referred = check_all(parsed.tasks, parsed.lines, references)
     for index, task in enumerate(parsed.tasks):
         if not isinstance(task, dict):
             continue
@@ -38,6 +45,7 @@ def validate_tasks(text: str, catalog, lint: bool = True, context=None) -> list[
         for action in actions:
             found += argspec.check(action, catalog, index, line)
         found += jinja_check.check(task, index, line)
+        found += referred.get(index, [])
         if context is not None and found:
             found = noqa.kept(found, task, _task_text(text, parsed.lines, index))
         problems += found

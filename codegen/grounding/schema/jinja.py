@@ -4,21 +4,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# Names Ansible and Jinja define themselves: magic variables, loop variables, Jinja words.
-PROVIDED_VARIABLES = frozenset({
-    "item", "ansible_loop", "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short",
-    "play_hosts", "playbook_dir", "role_path", "role_name", "inventory_dir", "inventory_file", "omit",
-    "true", "false", "none", "True", "False", "None"})  # functions (range, namespace...) are FUNCTIONS
-# Facts and connection variables every host has (ansible_local is a role's own facts: not these).
-FACT_PREFIXES = ("ansible_facts", "ansible_distribution", "ansible_os_family", "ansible_hostname", "ansible_fqdn",
-                 "ansible_default_ipv4", "ansible_default_ipv6", "ansible_all_ipv4", "ansible_architecture",
-                 "ansible_check_mode", "ansible_env", "ansible_user", "ansible_service_mgr", "ansible_pkg_mgr",
-                 "ansible_python", "ansible_memtotal_mb", "ansible_processor", "ansible_kernel", "ansible_machine",
-                 "ansible_nodename", "ansible_play_", "ansible_version", "ansible_date_time", "ansible_interfaces",
-                 "ansible_mounts", "ansible_devices", "ansible_lsb", "ansible_system", "ansible_domain", "ansible_host",
-                 "ansible_port", "ansible_connection", "ansible_become", "ansible_loop", "ansible_managed")
-FUNCTIONS = {"lookup", "query", "q", "range", "dict", "lipsum", "cycler", "joiner", "namespace", "now", "undef",
-             "zip", "zip_longest"}  # Jinja's and Ansible's global functions; any other call reads a variable
+from codegen.ansible_files.template_vars import FACT_PREFIXES, FUNCTIONS, PROVIDED_VARIABLES  # noqa: F401 (re-exported)
+
 _JINJA_WORDS = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
 _EXPRESSION = re.compile(r"\{\{(.*?)(\}\}|$)", re.S)
 _STRING = re.compile(r"'[^']*'?|\"[^\"]*\"?")

@@ -1,0 +1,237 @@
+"""The workspace reader: what a colleague would read around the file a task goes into, read safely,
+and what reaches the prompt, the constraint, validation, the CLI and batch."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegen.ansible_files.workspace import WorkspaceReader, find_root
+from codegen.grounding.workspace_context import view
+from codegen.pipeline import prepare
+from codegen.validate import validate_tasks
+from codegen.validate.references import References
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+ROLE = {
+    "ansible.cfg": "[defaults]\ninventory = inventory/hosts.ini\n",
+    "inventory/hosts.ini": "[web]\nweb1\n",
+    "inventory/group_vars/web.yml": "web_domain: example.org\n",
+    "roles/web/defaults/main.yml": "web_port: 8080\nweb_packages:\n  - nginx\n  - php-fpm\nweb_db_password: hunter2hunter2\n",
+    "roles/web/vars/main.yml": "web_config_dir: /etc/nginx\n",
+    "roles/web/handlers/main.yml": "- name: Restart nginx\n  ansible.builtin.service:\n    name: nginx\n"
+                                   "    state: restarted\n  listen: web config changed\n",
+    "roles/web/meta/main.yml": "dependencies:\n  - role: common\nargument_specs:\n  main:\n    options:\n"
+                               "      web_workers:\n        type: int\n        default: 4\n",
+    "roles/web/templates/nginx.conf.j2": "listen {{ web_port }};\n",
+    "roles/web/templates/sites/default.conf.j2": "",
+    "roles/web/files/index.html": "<html/>\n",
+    "roles/web/tasks/main.yml": "- name: Install the web packages\n  ansible.builtin.package:\n"
+                                "    name: \"{{ web_packages }}\"\n    state: present\n",
+    "roles/web/tasks/checks.yml": "- name: Check the config\n  ansible.builtin.command: nginx -t\n"
+                                  "  register: web_config_check\n  changed_when: false\n",
+    "roles/common/defaults/main.yml": "common_timezone: UTC\n",
+}
+
+
+@pytest.fixture
+def role_ws(tmp_path):
+    return write(tmp_path / "repo", ROLE)
+
+
+def test_a_role_file_sees_its_role_its_dependencies_and_the_inventory(role_ws):
+    ws = WorkspaceReader().read(role_ws / "roles/web/tasks/main.yml")
+    assert ws.root == role_ws.resolve() and ws.role == "roles/web"
+    assert {"web_port", "web_packages", "web_config_dir", "web_workers", "common_timezone", "web_domain"} <= set(ws.variables)
+    assert ws.variables["web_port"].value == 8080 and ws.variables["web_port"].source == "roles/web/defaults/main.yml"
+    assert ws.variables["web_workers"].value == 4  # from meta's argument_specs
+    assert set(ws.handlers) == {"Restart nginx", "web config changed"}
+    assert set(ws.templates) == {"nginx.conf.j2", "sites/default.conf.j2"} and ws.files == ["index.html"]
+    assert ws.defined == {"web_config_check": "roles/web/tasks/checks.yml"}
+    assert "Check the config" in ws.tasks
+    assert "roles/web/tasks/main.yml" not in ws.read  # the file itself comes from the caller's context
+
+
+def test_a_playbook_sees_its_vars_files_roles_and_group_vars(tmp_path):
+    root = write(tmp_path / "pb", {
+        "site.yml": "", ".git/HEAD": "ref: main\n",
+        "vars/app.yml": "app_version: 1.2.3\n",
+        "group_vars/all/main.yml": "ntp_server: pool.ntp.org\n",
+        "host_vars/db1.yml": "db_port: 5432\n",
+        "roles/app/defaults/main.yml": "app_user: deploy\n",
+        "roles/app/tasks/main.yml": "[]\n",
+        "templates/motd.j2": "hi\n",
+    })
+    playbook = "- hosts: all\n  vars_files:\n    - vars/app.yml\n  roles:\n    - app\n  tasks: []\n"
+    ws = WorkspaceReader().read(root / "site.yml", playbook)
+    assert ws.role is None
+    assert {"app_version", "ntp_server", "db_port", "app_user"} <= set(ws.variables)
+    assert ws.templates == ["motd.j2"]
+
+
+def test_a_role_inside_a_collection_finds_the_collection_as_root(tmp_path):
+    root = write(tmp_path / "coll", {
+        "galaxy.yml": "namespace: acme\nname: infra\nversion: 1.0.0\n",
+        "roles/db/defaults/main.yml": "db_name: app\n",
+        "roles/db/handlers/main.yml": "- name: Restart postgres\n  ansible.builtin.service: {name: postgresql, state: restarted}\n",
+        "roles/db/tasks/main.yml": "[]\n",
+    })
+    ws = WorkspaceReader().read(root / "roles/db/tasks/main.yml")
+    assert find_root(root / "roles/db/tasks/main.yml") == root
+    assert "db_name" in ws.variables and "Restart postgres" in ws.handlers
+
+
+def test_no_project_around_a_loose_file_means_no_workspace(tmp_path):
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    assert WorkspaceReader().read(loose / "tasks.yml") is None
+
+
+def test_hostile_files_are_skipped_with_a_note_and_nothing_is_followed_outside(role_ws, tmp_path):
+    outside = write(tmp_path / "outside", {"secrets.yml": "outside_secret: leaked\n"})
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    write(role_ws, {"roles/web/vars/bomb.yml": bomb,
+                    "roles/web/vars/big.yml": "x: " + "y" * (300 * 1024) + "\n",
+                    "roles/web/vars/vault.yml": "$ANSIBLE_VAULT;1.1;AES256\n3131\n",
+                    "roles/web/vars/broken.yml": "a: [unclosed\n"})
+    (role_ws / "roles/web/vars/linked.yml").symlink_to(outside / "secrets.yml")
+    os.mkfifo(role_ws / "roles/web/vars/pipe.yml")  # a read would block forever
+    ws = WorkspaceReader().read(role_ws / "roles/web/tasks/main.yml")
+    notes = "\n".join(ws.notes)
+    assert "outside_secret" not in ws.variables and "linked.yml" not in " ".join(ws.read)
+    for name in ("bomb.yml", "big.yml", "vault.yml", "broken.yml"):
+        assert f"roles/web/vars/{name}" in notes, name
+    assert "alias" in notes and "vault-encrypted" in notes
+    assert "web_port" in ws.variables  # the good files are still read
+
+
+def test_a_second_read_parses_only_what_changed(role_ws):
+    reader = WorkspaceReader()
+    path = role_ws / "roles/web/tasks/main.yml"
+    reader.read(path)
+    files = reader.files(role_ws.resolve())
+    first = files.reads
+    reader.read(path)
+    assert files.reads == first
+    defaults = role_ws / "roles/web/defaults/main.yml"
+    defaults.write_text("web_port: 9090\nweb_listen: 0.0.0.0\n")
+    os.utime(defaults, ns=(defaults.stat().st_mtime_ns + 10**9,) * 2)
+    ws = reader.read(path)
+    assert files.reads == first + 1 and ws.variables["web_port"].value == 9090 and "web_listen" in ws.variables
+
+
+def test_the_prompt_shows_the_relevant_names_and_never_a_secret_value(role_ws):
+    path = role_ws / "roles/web/tasks/main.yml"
+    prepared = prepare(path.read_text(), str(path), WorkspaceReader())
+    ctx = prepared.context
+    seen = view(prepared.workspace, "Deploy the nginx configuration from a template", ctx.prompt_text(),
+                ctx.variables, ctx.tasks, ctx.handlers, [])
+    assert "# Templates: nginx.conf.j2" in seen.block
+    assert "web_config_dir: /etc/nginx" in seen.block
+    assert "# Handlers: Restart nginx" in seen.block or "Restart nginx" in seen.block
+    assert "hunter2" not in seen.block
+    assert {"web_port", "common_timezone", "web_config_check"} <= seen.variables
+    assert "roles/web/defaults/main.yml" in seen.shown or "roles/web/vars/main.yml" in seen.shown
+
+
+def test_the_constraint_refuses_a_variable_the_workspace_does_not_define(role_ws, catalog):
+    from codegen.grounding.schema import SchemaChecker
+
+    checker = SchemaChecker(catalog, variables={"web_port", "web_packages"})
+    good = "  ansible.builtin.debug:\n    msg: \"{{ web_port }}\"\n"
+    bad = "  ansible.builtin.debug:\n    msg: \"{{ nginx__enabled }}\"\n"
+    assert checker.complete_prefix(good) == good
+    assert checker.complete_prefix(bad) == "  ansible.builtin.debug:\n"  # the line reading it is refused
+
+
+@pytest.mark.parametrize("task, refs, expected", [
+    ("- name: Make the user\n  ansible.builtin.user:\n    name: '{{ item }}'\n", References(),
+     "error [references] task 1 (line 1): `item` is read but the task has no loop"),
+    ("- name: Show it\n  ansible.builtin.debug:\n    msg: '{{ nginx__enabled }}'\n",
+     References(variables=frozenset({"web_port"})), "reads `nginx__enabled`, which nothing in the workspace"),
+    ("- name: Configure\n  ansible.builtin.copy:\n    content: x\n    dest: /tmp/x\n    mode: '0644'\n"
+     "  notify: Reload nginx\n", References(handlers=frozenset({"Restart nginx"})),
+     "notifies 'Reload nginx', which no handler defines"),
+    ("- name: Configure\n  ansible.builtin.template:\n    src: site.conf.j2\n    dest: /tmp/x\n    mode: '0644'\n",
+     References(templates=frozenset({"nginx.conf.j2"})), "src 'site.conf.j2' is not a file under templates/"),
+])
+def test_validation_names_what_the_task_refers_to_that_does_not_exist(task, refs, expected, catalog):
+    problems = [str(p) for p in validate_tasks(task, catalog, lint=False, references=refs)]
+    assert any(expected in p for p in problems), problems
+
+
+def test_what_the_workspace_defines_passes_validation(catalog):
+    refs = References(variables=frozenset({"web_port"}), handlers=frozenset({"Restart nginx"}),
+                      templates=frozenset({"nginx.conf.j2"}), files=frozenset())
+    tasks = ("- name: Configure\n  ansible.builtin.template:\n    src: nginx.conf.j2\n    dest: /etc/nginx/x.conf\n"
+             "    mode: '0644'\n  notify: Restart nginx\n  register: result\n"
+             "- name: Users\n  ansible.builtin.debug:\n    msg: '{{ item }} {{ web_port }} {{ result }} {{ ansible_hostname }}'\n"
+             "  loop: [a, b]\n")
+    assert [p for p in validate_tasks(tasks, catalog, lint=False, references=refs) if p.check == "references"] == []
+
+
+def _cli(args, env_extra, cwd=None):
+    env = {**os.environ, **env_extra}
+    return subprocess.run([sys.executable, "-m", "codegen.cli", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=300)
+
+
+def test_task_with_context_reports_and_uses_the_workspace(role_ws, tmp_path):
+    log = tmp_path / "prompts.jsonl"
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"tasks": {
+        "Deploy the nginx config": "  ansible.builtin.template:\n    src: nginx.conf.j2\n    dest: \"{{ web_config_dir }}/nginx.conf\"\n"
+                                   "    mode: \"0644\"\n  notify: Restart nginx\n"}, "log": str(log)}))
+    path = role_ws / "roles/web/tasks/main.yml"
+    result = _cli(["task", "Deploy the nginx config", "--context", str(path), "--json", "--no-lint"],
+                  {"ANSIBLE_CODEGEN_TEST_BACKEND": f"scripted:{script}"})
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["workspace"]["role"] == "roles/web"
+    assert "roles/web/defaults/main.yml" in record["workspace"]["read"]
+    assert not [p for p in record["problems"] if "[references]" in p]
+    prompt = json.loads(log.read_text().splitlines()[0])["prompt"]
+    assert "# Templates: nginx.conf.j2" in prompt and "web_config_dir: /etc/nginx" in prompt
+
+    off = _cli(["task", "Deploy the nginx config", "--context", str(path), "--json", "--no-lint", "--no-workspace"],
+               {"ANSIBLE_CODEGEN_TEST_BACKEND": f"scripted:{script}"})
+    assert "workspace" not in json.loads(off.stdout)
+
+
+def test_batch_lines_with_a_path_read_their_workspace(role_ws, tmp_path):
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"Show the port": "  ansible.builtin.debug:\n    msg: \"{{ web_port }} {{ web_typo }}\"\n"}))
+    cases = tmp_path / "in.jsonl"
+    cases.write_text(json.dumps({"id": "a", "prompt": "Show the port", "context": "",
+                                 "path": str(role_ws / "roles/web/tasks/new.yml")}) + "\n"
+                     + json.dumps({"id": "b", "prompt": "Show the port"}) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = _cli(["batch", str(cases), "-o", str(out), "--no-lint"],
+                  {"ANSIBLE_CODEGEN_TEST_BACKEND": f"scripted:{script}"})
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert result.returncode in (0, 1), result.stderr
+    assert records["a"]["workspace"]["role"] == "roles/web"
+    assert any("reads `web_typo`" in p for p in records["a"]["problems"])
+    assert not any("web_port" in p for p in records["a"]["problems"])
+    assert "workspace" not in records["b"]
+
+
+def test_batch_refuses_a_path_that_is_not_a_string(tmp_path):
+    cases = tmp_path / "in.jsonl"
+    cases.write_text(json.dumps({"id": "a", "prompt": "x", "path": 3}) + "\n")
+    result = _cli(["batch", str(cases), "-o", str(tmp_path / "out.jsonl")], {})
+    assert result.returncode == 2 and "\"path\" must be a string" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out.jsonl").exists()
