@@ -466,6 +466,7 @@ def _stop_on_signals() -> None:
 @click.option("--systems", default="adapter,base,retrieval", show_default=True,
               help="Comma list of: adapter (base + LoRA, full pipeline), base (no adapter), retrieval (nearest "
                    "training example), adapter-retrieval (the default pipeline: adapter + retrieved examples), "
+                   "adapter-workspace (that + the workspace around each case's file, for cases with a path), "
                    "adapter-summary (that + option summary), and ablations adapter-unconstrained, adapter-norepair, "
                    "adapter-raw.")
 @click.option("--base", default=None, help="Base model (default: the embedded one).")
@@ -499,6 +500,9 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
             raise BadInput(f"retrieval baseline needs {train_file}")
         retrieval = ev.Retrieval(ev.read_jsonl(train_file))
     results, rows = {}, {}
+    from codegen.evaluation.workspace_metrics import CaseWorkspaces
+
+    workspaces = CaseWorkspaces(cat) if any(c.get("path") and c.get("project") for c in cases) else None
     with bar() as progress:
         backends = {}
         for system in chosen:
@@ -523,7 +527,8 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
             job = progress.add_task(system, total=len(cases), info="")
             identity = ev.model_identity(base, adapter if options["adapter"] else None, max_new_tokens)
             rows[system] = ev.run_system(system, cases, pipeline, retrieval, out, identity=identity,
-                                         progress=lambda s, j=job: progress.update(j, advance=1))
+                                         progress=lambda s, j=job: progress.update(j, advance=1),
+                                         workspaces=workspaces)
             results[system] = ev.aggregate(rows[system])
             results.update(ev.by_project(system, cases, rows[system]))
     ev.write_report(out, split, results, rows)

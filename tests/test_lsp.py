@@ -113,12 +113,17 @@ def test_find_target_in_a_block_a_role_and_handlers(tmp_path):
     text = "- name: Install nginx\n"
     target = find_target(text, 0, 21, (role / "tasks" / "main.yml").as_uri())
     assert target is not None and target.preceding == []
+    from codegen.ansible_files.workspace import WorkspaceReader
+    from codegen.grounding.workspace_context import view
     from codegen.lsp.suggest import prepare_context
 
-    prepared = prepare_context(target)
-    assert prepared.context.handlers == ["Restart nginx"]
-    assert prepared.context.variables["nginx_port"] == 8080
-    assert "s3cr3t-Value-123" not in repr(prepared.context.variables)  # secrets are redacted
+    prepared = prepare_context(target, WorkspaceReader(), str(tmp_path))
+    assert list(prepared.workspace.handlers) == ["Restart nginx"]
+    assert prepared.workspace.variables["nginx_port"].value == 8080
+    ctx = prepared.context
+    seen = view(prepared.workspace, "Install nginx", "", ctx.variables, ctx.tasks, ctx.handlers, [])
+    assert "nginx_port: 8080" in seen.block and "api_token" in seen.variables
+    assert "s3cr3t-Value-123" not in seen.block  # a secret's value never reaches the prompt
 
 
 def test_the_playbook_is_the_context():
@@ -164,6 +169,30 @@ async def test_inline_completion_gives_a_task_body_that_validates(scripted, cata
     prompt = next(p["prompt"] for p in prompts(scripted) if p["name"] == "Install nginx")
     assert "- name: Create the app user\n  ansible.builtin.user:\n" in prompt
     assert prompt.endswith("- name: Install nginx\n")
+    doc.close()
+
+
+@aio
+async def test_a_role_file_gets_its_workspace_and_sees_it_change(scripted):
+    role = scripted.folder / "roles" / "web"
+    for name, text in {"defaults/main.yml": "nginx_port: 8080\n",
+                       "handlers/main.yml": "- name: Restart nginx\n  ansible.builtin.service:\n"
+                                            "    name: nginx\n    state: restarted\n"}.items():
+        (role / name).parent.mkdir(parents=True, exist_ok=True)
+        (role / name).write_text(text)
+    (role / "tasks").mkdir(exist_ok=True)
+    doc = Doc(scripted, role / "tasks" / "main.yml", "- name: Install nginx\n")
+    result = await inline(scripted, doc, doc.end_of("- name: Install nginx"))
+    assert result.items and "ansible.builtin.package" in result.items[0].insert_text
+    prompt = [p for p in prompts(scripted) if p["name"] == "Install nginx"][-1]["prompt"]
+    assert "# Variables: nginx_port: 8080\n" in prompt and "# Handlers: Restart nginx\n" in prompt
+    # The role's defaults change on disk: the next suggestion reads them again.
+    (role / "defaults" / "main.yml").write_text("nginx_port: 8080\nnginx_user: www-data\n")
+    scripted.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[types.FileEvent(
+        uri=(role / "defaults" / "main.yml").as_uri(), type=types.FileChangeType.Changed)]))
+    await inline(scripted, doc, doc.end_of("- name: Install nginx"))
+    prompt = [p for p in prompts(scripted) if p["name"] == "Install nginx"][-1]["prompt"]
+    assert "nginx_user: www-data" in prompt
     doc.close()
 
 

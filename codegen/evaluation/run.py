@@ -27,6 +27,8 @@ from codegen.validate import validate_tasks
 SYSTEMS = {
     "adapter": {"adapter": True, "constrain": True, "repair": True},
     "adapter-retrieval": {"adapter": True, "constrain": True, "repair": True, "retrieval": True},
+    # the default pipeline with the workspace around the case's file read (cases with a `path`)
+    "adapter-workspace": {"adapter": True, "constrain": True, "repair": True, "retrieval": True, "workspace": True},
     "adapter-summary": {"adapter": True, "constrain": True, "repair": True, "retrieval": True, "summary": True},
     "adapter-unconstrained": {"adapter": True, "constrain": False, "repair": True},
     "adapter-norepair": {"adapter": True, "constrain": True, "repair": False},
@@ -58,7 +60,8 @@ class Retrieval:
         return self.rows[int(best[0][0])]["completion"] if best else ""
 
 
-def predict(system: str, case: dict, pipeline, retrieval: Retrieval | None) -> tuple[str, float]:
+def predict(system: str, case: dict, pipeline, retrieval: Retrieval | None, prepared=None) -> tuple[str, float]:
+    """prepared: the case's context with its workspace (the workspace systems), else the bare context."""
     started = time.perf_counter()
     if system == "retrieval":
         body = retrieval.body(case["request"])
@@ -67,12 +70,14 @@ def predict(system: str, case: dict, pipeline, retrieval: Retrieval | None) -> t
         except (ParseError, ValueError):
             text = ""
     else:
-        text, _ = pipeline.one_task(case["request"], case.get("context") or "")
+        given = prepared if prepared is not None and SYSTEMS[system].get("workspace") else case.get("context") or ""
+        text, _ = pipeline.one_task(case["request"], given)
     return text, time.perf_counter() - started
 
 
-def evaluate_case(system, case, pipeline, retrieval) -> dict:
-    text, seconds = predict(system, case, pipeline, retrieval)
+def evaluate_case(system, case, pipeline, retrieval, workspaces=None) -> dict:
+    prepared = workspaces.prepared(case) if workspaces is not None else None
+    text, seconds = predict(system, case, pipeline, retrieval, prepared)
     if "modules" in case:  # a plain request: what a right answer must have, no reference task
         row = {"id": case["id"], "request": case["request"], "prediction": text,
                **score_plain(case, text, pipeline.catalog), "seconds": round(seconds, 3)}
@@ -88,6 +93,12 @@ def evaluate_case(system, case, pipeline, retrieval) -> dict:
         row["problems"] = [str(p) for p in problems]
     else:
         row.update(schema_correct=0.0, lint_clean=0.0, problems=["no task produced"])
+    if prepared is not None and "reference" in row:  # measured against the workspace, shown or not
+        from codegen.evaluation.workspace_metrics import reference_scores, references
+
+        refs = references(prepared, case["request"])
+        row.update(reference_scores(text, refs))
+        row["human_reads_undefined"] = reference_scores(row["reference"], refs)["reads_undefined"]
     return row
 
 
@@ -96,10 +107,16 @@ def aggregate(rows: list[dict]) -> dict:
         return aggregate_plain(rows)
     n = max(1, len(rows))
     mean = lambda k: round(sum(r[k] for r in rows) / n, 3)  # noqa: E731
-    return {"cases": len(rows), "module_accuracy": mean("module_match"), "exact_match": mean("exact_match"),
-            "bleu": corpus_bleu([r["prediction"] for r in rows], [r["reference"] for r in rows]),
-            "ansible_aware": mean("ansible_aware"), "schema_correct": mean("schema_correct"),
-            "lint_clean": mean("lint_clean"), "seconds": mean("seconds")}
+    result = {"cases": len(rows), "module_accuracy": mean("module_match"), "exact_match": mean("exact_match"),
+              "bleu": corpus_bleu([r["prediction"] for r in rows], [r["reference"] for r in rows]),
+              "ansible_aware": mean("ansible_aware"), "schema_correct": mean("schema_correct"),
+              "lint_clean": mean("lint_clean"), "seconds": mean("seconds")}
+    measured = [r for r in rows if "reads_undefined" in r]  # cases whose workspace is on disk
+    if measured:
+        share = lambda k: round(sum(r[k] for r in measured) / len(measured), 3)  # noqa: E731
+        result.update(workspace_cases=len(measured), reads_undefined=share("reads_undefined"),
+                      missing_reference=share("missing_reference"), human_reads_undefined=share("human_reads_undefined"))
+    return result
 
 
 def run_key(system: str, case: dict, identity: dict) -> str:
@@ -127,7 +144,7 @@ def model_identity(base: str | None, adapter: str | None, max_new_tokens: int) -
 
 
 def run_system(system: str, cases: list[dict], pipeline, retrieval, out_dir: Path, progress=None,
-               identity: dict | None = None) -> list[dict]:
+               identity: dict | None = None, workspaces=None) -> list[dict]:
     """Rows of `system` on `cases`, resumed from `<out_dir>/<system>.jsonl` where a row's key still
     matches (rows of another model, adapter or case text are dropped, not reused)."""
     path = out_dir / f"{system}.jsonl"
@@ -145,7 +162,7 @@ def run_system(system: str, cases: list[dict], pipeline, retrieval, out_dir: Pat
     with open(path, "a") as fh:
         for case in cases:
             if case["id"] not in done:
-                row = {**evaluate_case(system, case, pipeline, retrieval), "key": keys[case["id"]]}
+                row = {**evaluate_case(system, case, pipeline, retrieval, workspaces), "key": keys[case["id"]]}
                 fh.write(json.dumps(row) + "\n")
                 fh.flush()
                 done[case["id"]] = row
@@ -173,6 +190,12 @@ def table(results: dict[str, dict]) -> str:
     for system, agg in results.items():
         lines.append(f"| {system} | {agg['cases']} | " + " | ".join(f"{agg[m]:.3f}" if m != "bleu" else f"{agg[m]:.1f}"
                                                               for m in METRICS[:-1]) + f" | {agg['seconds']:.2f} |")
+    measured = {s: a for s, a in results.items() if "reads_undefined" in a}
+    if measured:  # the workspace table: answers measured against the workspace around each case's file
+        lines += ["", "| system | cases with a workspace | reads an undefined variable | names a missing handler "
+                      "or file | human tasks reading an undefined variable |", "|---|---|---|---|---|"]
+        lines += [f"| {s} | {a['workspace_cases']} | {a['reads_undefined']:.3f} | {a['missing_reference']:.3f} | "
+                  f"{a['human_reads_undefined']:.3f} |" for s, a in measured.items()]
     return "\n".join(lines)
 
 

@@ -256,7 +256,28 @@ class CodegenServer(LanguageServer):
         if cancelled():
             raise Cancelled(0.0, 0)
         suggester = self.suggester_future.result()
-        return suggester.suggest(target.requests, prepare_context(target), cancelled)
+        prepared = prepare_context(target, suggester.pipeline.workspaces, self.folder_of(target.uri))
+        return suggester.suggest(target.requests, prepared, cancelled)
+
+    def folder_of(self, uri: str) -> str | None:
+        """The editor's workspace folder holding the document (the innermost), as the workspace root."""
+        from codegen.lsp.document import path_of
+
+        path = path_of(uri)
+        uris = [f.uri for f in self.workspace.folders.values()] + [self.workspace.root_uri or ""]
+        folders = [path_of(u) for u in uris] if path is not None else []
+        inside = [f for f in folders if f is not None and f in path.parents]
+        return str(max(inside, key=lambda f: len(f.parts))) if inside else None
+
+    def forget_file(self, uri: str) -> None:
+        """A workspace file changed on disk: the next suggestion reads it again."""
+        from codegen.lsp.document import path_of
+
+        path = path_of(uri)
+        if path is not None and self.suggester_future.done() and not self.suggester_future.exception():
+            reader = self.suggester_future.result().pipeline.workspaces
+            if reader is not None:
+                reader.forget(path)
 
     def _report(self, job: Future, target, what: str, started: float, stop: threading.Event) -> None:
         elapsed = time.perf_counter() - started
@@ -426,6 +447,12 @@ def make_server(options: Options) -> CodegenServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(ls: CodegenServer, params: types.DidSaveTextDocumentParams):
         ls.schedule_check(params.text_document.uri)
+        ls.forget_file(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: CodegenServer, params: types.DidChangeWatchedFilesParams):
+        for change in params.changes:  # a vars, handlers or template file changed outside the editor
+            ls.forget_file(change.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CodegenServer, params: types.DidCloseTextDocumentParams):

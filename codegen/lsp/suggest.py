@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from codegen.ansible_files.yaml_load import SafeLoader
-from codegen.lsp.document import Target, role_part
+from codegen.lsp.document import Target, path_of
 from codegen.ansible_files.keywords import module_key
 
 _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
@@ -71,51 +71,30 @@ class Suggestion:
         return "".join(self.tasks)
 
 
-def _read(path, limit: int = 200_000) -> str:
-    try:
-        if path.is_file() and path.stat().st_size <= limit:
-            return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        pass
-    return ""
-
-
-def prepare_context(target: Target):
+def prepare_context(target: Target, reader=None, root: str | None = None):
     """The pipeline's Prepared context for a target: the file's handlers, variables and become
-    (secrets redacted), with the same list's preceding tasks as the prompt's tasks.
-
-    For a role's tasks file, the role's handlers/main.yml names and defaults/vars are added.
-    """
-    from codegen.grounding.context import handler_names, parse_context
+    (secrets redacted), with the same list's preceding tasks as the prompt's tasks, and the
+    workspace around the document (ansible_files/workspace.py: its role, playbook and inventory),
+    read through `reader`, the suggester's warm one; root: the editor's workspace folder."""
     from codegen.grounding.secrets import redact
-    from codegen.pipeline import Prepared, prepare
+    from codegen.pipeline import prepare
 
-    prepared = prepare(target.file_text)  # capped and bounded: pipeline.prepare
+    path = path_of(target.uri)
+    where = dict(path=str(path), reader=reader, root=root) if path is not None and reader is not None else {}
+    prepared = prepare(target.file_text, **where)  # capped and bounded: pipeline.prepare
     context = prepared.context
     if not (context.handlers or context.variables or context.tasks):
         # The whole file does not parse (the user is typing): what comes before the cursor may.
         before = "\n".join(target.file_text.split("\n")[:target.anchor])
-        prepared = prepare(before)
+        prepared = prepare(before, **where)
         context = prepared.context
     secrets = dict(prepared.secrets)
-    handlers, variables = list(context.handlers), dict(context.variables)
-    role = role_part(target.uri)
-    if role is not None:
-        folder = role[0]
-        for part in ("defaults", "vars"):
-            for name in ("main.yml", "main.yaml"):
-                redaction = redact(_read(folder / part / name))
-                secrets.update(redaction.secrets)
-                variables.update(parse_context(redaction.text).variables)
-        for name in ("main.yml", "main.yaml"):
-            handlers += handler_names(_read(folder / "handlers" / name))
     tasks = []
     for text in target.preceding:
         redaction = redact(text)
         secrets.update(redaction.secrets)
         tasks.append(redaction.text)
-    context = replace(context, tasks=tasks, handlers=list(dict.fromkeys(handlers)), variables=variables)
-    return Prepared(context, secrets)
+    return replace(prepared, context=replace(context, tasks=tasks), secrets=secrets)
 
 
 class Suggester:
@@ -143,14 +122,14 @@ class Suggester:
                 pass
 
     def _key(self, requests: list[str], prepared) -> str:
-        ctx = prepared.context
-        raw = repr((requests, ctx.prompt_text(), ctx.handlers, sorted(ctx.variables), ctx.become))
+        ctx, ws = prepared.context, prepared.workspace
+        seen = (sorted(ws.names()), sorted(ws.handlers), ws.templates, ws.files) if ws is not None else None
+        raw = repr((requests, ctx.prompt_text(), ctx.handlers, sorted(ctx.variables), ctx.become, seen))
         return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
 
     def suggest(self, requests: list[str], prepared, cancelled=None) -> Suggestion:
         """Generate each request in order (each sees the ones before as context); keep the tasks that
         validate without errors. Raises Cancelled when `cancelled()` turns true."""
-        from codegen.pipeline import Prepared
         from codegen.validate import validate_tasks
 
         key = self._key(requests, prepared)
@@ -164,7 +143,7 @@ class Suggester:
         try:
             for request in requests:
                 so_far = replace(prepared.context, tasks=prepared.context.tasks + result.tasks)
-                text, notes = self.pipeline.one_task(request, Prepared(so_far, prepared.secrets))
+                text, notes = self.pipeline.one_task(request, replace(prepared, context=so_far))
                 if not text:
                     result.problems += [n for n in notes if not n.startswith("note")]
                     continue
