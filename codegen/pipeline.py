@@ -234,7 +234,8 @@ class Pipeline:
         if self.repair:
             from codegen.grounding.repair import repair
 
-            text, fixed = repair(text, self.catalog, ctx.variables, prepared.secrets)
+            known = {**seen.values, **ctx.variables} if seen is not None else ctx.variables
+            text, fixed = repair(text, self.catalog, known, prepared.secrets)
             notes += [f"note [repair] {n}" for n in fixed]
         if prepared.secrets:  # also without repair (the ablations): no secret seen may be in an answer
             from codegen.grounding.repair import scrub_secrets

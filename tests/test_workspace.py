@@ -235,3 +235,15 @@ def test_batch_refuses_a_path_that_is_not_a_string(tmp_path):
     result = _cli(["batch", str(cases), "-o", str(tmp_path / "out.jsonl")], {})
     assert result.returncode == 2 and "\"path\" must be a string" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_literal_equal_to_a_role_variable_becomes_that_variable(role_ws):
+    from codegen.backends.scripted import scripted_pipeline
+
+    pipeline = scripted_pipeline({"Wait for the web port": "  ansible.builtin.wait_for:\n    port: 8080\n"}, lint=False)
+    path = role_ws / "roles/web/tasks/main.yml"
+    result = pipeline.run("Wait for the web port", context=path.read_text(), path=str(path))
+    assert "port: '{{ web_port }}'" in result.yaml or 'port: "{{ web_port }}"' in result.yaml, result.yaml
+    assert any("used the existing variable web_port" in p for p in result.problems)
+    bare = pipeline.run("Wait for the web port", context=path.read_text())  # no path: no workspace
+    assert "port: 8080" in bare.yaml
