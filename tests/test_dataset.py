@@ -76,6 +76,8 @@ def test_build_from_user_dir_has_disjoint_splits_and_a_card(tmp_path, catalog):
     user = tmp_path / "site"
     (user / "roles" / "web" / "tasks").mkdir(parents=True)
     (user / "roles" / "web" / "tasks" / "main.yml").write_text(FILE)
+    (user / "roles" / "web" / "defaults").mkdir()
+    (user / "roles" / "web" / "defaults" / "main.yml").write_text("web_app_dir: /srv/app\nweb_api_token: 9f8e7d6c5b4a39281706\n")
     (user / "site.yml").write_text("- hosts: web\n  tasks:\n    - name: Restart the web server\n      ansible.builtin.service:\n"
                                    "        name: nginx\n        state: restarted\n")
     out = tmp_path / "ds"
@@ -96,6 +98,14 @@ def test_build_from_user_dir_has_disjoint_splits_and_a_card(tmp_path, catalog):
     train_files = {(r["source"]["collection"], r["source"]["path"]) for r in splits["train"] if r["source"]["kind"] == "role"}
     assert not realworld_files & train_files  # whole files are held out
     assert "## Tasks dropped by filters" in (out / "DATA_CARD.md").read_text()
+    # Rows from a role carry its workspace lines, in the format the pipeline shows (and its prompt renders them)
+    app_dir = next(r for r in user_rows if r["request"] == "Make sure app dir exists")
+    assert app_dir["workspace"].startswith("# Variables: web_app_dir: /srv/app")
+    assert "9f8e7d6c5b4a39281706" not in json.dumps(user_rows)  # no secret value in a training row
+    from codegen.prompt import render_prompt
+
+    assert "# Variables: web_app_dir: /srv/app\n" in render_prompt(app_dir)
+    assert any(r.get("workspace") for r in splits["train"] if r["source"]["collection"] == "debops.debops")
 
 
 def test_training_mix_caps_role_collections_and_drops_heavy_templating():

@@ -97,7 +97,7 @@ class WorkspaceReader:
         """A file changed on disk (an editor's notification): drop its cached parse."""
         path = Path(path)
         for root, files in self._files.items():
-            if root in path.parents:
+            if path.is_relative_to(root):
                 files.forget(path)
 
     def read(self, path: str | Path, text: str | None = None, root: str | Path | None = None) -> Workspace | None:
@@ -107,7 +107,7 @@ class WorkspaceReader:
         path = Path(path).absolute()
         found = Path(root).absolute() if root else find_root(path)
         role = role_of(path)
-        if found is None or found not in path.parents:
+        if found is None or not path.is_relative_to(found):
             found = role.parent if role is not None else None
         if found is None:
             return None
@@ -157,7 +157,7 @@ def _inventory_folders(root: Path, here: Path, cfg: dict) -> list[Path]:
         folders += sorted(p for p in inventories.iterdir() if p.is_dir())[:20]
     seen, out = set(), []
     for folder in folders:
-        if folder not in seen and (root == folder or root in folder.parents):
+        if folder not in seen and folder.is_relative_to(root):
             seen.add(folder)
             out.append(folder)
     return out

@@ -32,15 +32,22 @@ class WorkspaceFiles:
     """One workspace root's file cache. Not thread-safe: one per server or command."""
     root: Path
     _cache: dict = field(default_factory=dict)  # path -> (mtime_ns, size, Loaded)
+    _real: dict = field(default_factory=dict)   # path -> resolved path inside the root, or None
     reads: int = 0  # files parsed (not served from the cache): for tests and the bench
 
     def inside(self, path: Path) -> Path | None:
-        """The path resolved, if it stays inside the root (a symlink out of it is not followed)."""
+        """The path resolved, if it stays inside the root (a symlink out of it is not followed).
+        Remembered: resolving is most of a warm read's cost; `forget` drops it with the parse."""
+        if path in self._real:
+            return self._real[path]
         try:
             real = path.resolve()
         except (OSError, RuntimeError):  # a symlink loop
-            return None
-        return real if real == self.root or self.root in real.parents else None
+            real = None
+        real = real if real is not None and real.is_relative_to(self.root) else None
+        if len(self._real) < 100_000:
+            self._real[path] = real
+        return real
 
     def load(self, path: Path) -> Loaded:
         """The file's YAML data, or a note saying why not (outside, not a file, too large, invalid)."""
@@ -79,6 +86,7 @@ class WorkspaceFiles:
 
     def forget(self, path: Path) -> None:
         """Drop a file's cached parse (a change notification); the next load reads it again."""
+        self._real.pop(path, None)
         try:
             self._cache.pop(path.resolve(), None)
         except (OSError, RuntimeError):

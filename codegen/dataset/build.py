@@ -72,8 +72,9 @@ def collect(catalog, from_dirs: list[Path], on_file=None):
     return kept, drops, files
 
 
-def make_examples(kept, rng: random.Random):
-    """Dedup, cap per module/collection, assign splits, add user-style requests."""
+def make_examples(kept, rng: random.Random, blocks=None):
+    """Dedup, cap per module/collection, assign splits, add user-style requests. blocks: a
+    dataset.workspace_rows.WorkspaceBlocks, for the workspace lines of rows from role files."""
     seen: set[str] = set()
     per_module: Counter = Counter()
     per_collection: Counter = Counter()
@@ -108,11 +109,16 @@ def make_examples(kept, rng: random.Random):
                        "licence": source.licence, "path": source.path, "line": raw.line},
         }
         name = raw.data["name"]
-        rows[split].append({**base, "id": f"{digest[:12]}-0", "request": name, "style": "name"})
+        requests = [(0, name, "name")]
         if split == "train" and tier != "other":
             args = raw.data.get(module_key(raw.data))
-            for j, request in enumerate(variants(name, fqcn, args, rng), 1):
-                rows[split].append({**base, "id": f"{digest[:12]}-{j}", "request": request, "style": "user"})
+            requests += [(j, r, "user") for j, r in enumerate(variants(name, fqcn, args, rng), 1)]
+        for j, request, style in requests:
+            row = {**base, "id": f"{digest[:12]}-{j}", "request": request, "style": style}
+            block = blocks.block(source, context, request) if blocks is not None else ""
+            if block:
+                row["workspace"] = block
+            rows[split].append(row)
     return rows, {"duplicates": dup, "capped": capped}
 
 
@@ -180,7 +186,9 @@ def build_dataset(catalog, out: Path, from_dirs: list[Path] | None = None, on_fi
     from_dirs = from_dirs or []
     rng = random.Random(SEED)
     kept, drops, files = collect(catalog, from_dirs, on_file)
-    rows, stats = make_examples(kept, rng)
+    from codegen.dataset.workspace_rows import WorkspaceBlocks
+
+    rows, stats = make_examples(kept, rng, WorkspaceBlocks(src.roots(catalog, from_dirs)))
     outlines = outline_rows(files, _split_for, src.roots(catalog, from_dirs))
     rng.shuffle(rows["train"])  # the cap keeps a random sample of each role collection
     rows["train"], mix_drops = training_mix(rows["train"])
