@@ -247,3 +247,17 @@ def test_a_literal_equal_to_a_role_variable_becomes_that_variable(role_ws):
     assert any("used the existing variable web_port" in p for p in result.problems)
     bare = pipeline.run("Wait for the web port", context=path.read_text())  # no path: no workspace
     assert "port: 8080" in bare.yaml
+
+
+def test_fill_reads_the_workspace_of_the_file_it_fills(role_ws, tmp_path):
+    log = tmp_path / "prompts.jsonl"
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"tasks": {"Deploy the nginx config": "  ansible.builtin.template:\n"
+                                            "    src: site.conf.j2\n    dest: /etc/nginx/site.conf\n    mode: \"0644\"\n"},
+                                  "log": str(log)}))
+    tasks = role_ws / "roles/web/tasks/main.yml"
+    tasks.write_text(tasks.read_text() + "- name: Deploy the nginx config\n")
+    result = _cli(["fill", str(tasks), "--no-lint"], {"ANSIBLE_CODEGEN_TEST_BACKEND": f"scripted:{script}"})
+    assert "ansible.builtin.template:" in tasks.read_text(), result.stderr + result.stdout
+    assert "# Templates: nginx.conf.j2" in json.loads(log.read_text().splitlines()[0])["prompt"]
+    assert "src 'site.conf.j2' is not a file under templates/: create it there" in result.stdout + result.stderr

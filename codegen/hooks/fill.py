@@ -82,7 +82,7 @@ def fill_text(found: AnsibleFile, pipeline_factory: Callable[[], object]) -> tup
         context = "".join(out).replace("\r\n", "\n")
         where = len(out) + 1
         try:
-            generated = pipeline.run(stub.request, context=context or None)
+            generated = pipeline.run(stub.request, context=context or None, path=str(found.path))  # its workspace
         except ValueError as exc:  # e.g. a request that is only '&'
             result.messages.append(_format(found.path, where, f"error [fill] no task for {stub.request!r}: {exc}"))
             result.errors += 1
