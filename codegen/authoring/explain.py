@@ -35,9 +35,9 @@ from codegen.authoring.explain_markdown import (
     render_task_markdown,
     summary_prefix,
 )
+from codegen.ansible_files.commands import COMMAND_MODULES
 from codegen.authoring.explain_model import (
     BLOCK_KEYS,
-    COMMAND_MODULES,
     PLAY_SECTIONS,
     SECRET_NAME,
     TRUE,

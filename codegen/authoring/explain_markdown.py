@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from codegen.ansible_files.plays import IMPORT_PLAYBOOK
+from codegen.ansible_files.commands import COMMAND_MODULES
 from codegen.authoring.explain_model import (
     BLOCK_KEYS,
-    COMMAND_MODULES,
     FALSE,
     PLAY_SECTIONS,
     Entry,
