@@ -354,7 +354,7 @@ def _strip_keys_text(text: str, drop: list[set[str]]) -> str:
 
 def strip_keys(text: str, drop: list[set[str]]) -> str:
     """The snippet without the given keys (one set per top-level task), layout kept."""
-    from codegen.assemble import parse_tasks
+    from codegen.assemble.snippets import parse_tasks
 
     if not any(drop):
         return text
@@ -369,9 +369,9 @@ def strip_keys(text: str, drop: list[set[str]]) -> str:
 
 
 def _dump(tasks: list[dict]) -> str:
-    from codegen.assemble import _IndentedDumper
+    from codegen.assemble.snippets import IndentedDumper
 
-    return yaml.dump(tasks, Dumper=_IndentedDumper, default_flow_style=False, sort_keys=False, allow_unicode=True,
+    return yaml.dump(tasks, Dumper=IndentedDumper, default_flow_style=False, sort_keys=False, allow_unicode=True,
                      width=4096)
 
 
@@ -508,7 +508,7 @@ def _forcing(pipeline, fits: frozenset, step: str = ""):
 
 def _clean(pipeline, text: str, step: str, fits, request: str, registered: set[str]) -> tuple[str, list[str]]:
     """The snippet without tasks that do not fit the step and without invented keys; (text, notes)."""
-    from codegen.assemble import parse_tasks
+    from codegen.assemble.snippets import parse_tasks
 
     tasks = parse_tasks(text)
     notes = []
@@ -535,7 +535,7 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
 
     purpose: the request an outline's steps are for; the model is asked "<step> (<purpose>)" (an
     outline step is often generic) and the task keeps the step as its name."""
-    from codegen.assemble import parse_tasks, scalar
+    from codegen.assemble.snippets import parse_tasks, scalar
     from codegen.ansible_files.variables import defined_by
     from codegen.prompt import task_name
 
