@@ -40,9 +40,14 @@ class IndentedDumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+def dump(data) -> str:
+    """Plain data (parsed tasks, variables) as block YAML, keys in their order, lines never folded."""
+    return yaml.dump(data, Dumper=IndentedDumper, default_flow_style=False, sort_keys=False, allow_unicode=True,
+                     width=4096)
+
+
 def dump_vars(variables: dict) -> str:
-    return yaml.dump(variables, Dumper=IndentedDumper, default_flow_style=False, sort_keys=False,
-                     allow_unicode=True, width=4096).rstrip("\n")
+    return dump(variables).rstrip("\n")
 
 
 def normalise_snippet(text: str) -> str:
