@@ -9,7 +9,7 @@ from codegen.ansible_files import round_trip
 from codegen.ansible_files.plays import BLOCK_KEYS
 from codegen.ansible_files.round_trip import NO_FOLDING
 from codegen.ansible_files.walk import flatten_tasks
-from codegen.assemble.snippets import notify_names, parse_tasks, scalar
+from codegen.assemble.snippets import checked_edit, notify_names, parse_tasks, scalar
 
 
 def _without(tasks: list, dropped: set[str]) -> list:
@@ -89,12 +89,9 @@ def drop_notify(text: str, dropped: set[str]) -> str:
     if not dropped or not any(n in dropped for t in flatten_tasks(parse_tasks(text)) for n in notify_names(t)):
         return text
     expected = _without(parse_tasks(text), dropped)
-    try:
-        edited = _drop_notify_text(text, dropped)
-        if parse_tasks(edited) == expected:
-            return edited
-    except (ValueError, yaml.YAMLError):
-        pass
+    edited = checked_edit(lambda: _drop_notify_text(text, dropped), expected)
+    if edited is not None:
+        return edited
     # An unusual layout: fall back to a round trip that keeps quotes and comments.
     data = round_trip.load(text)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from typing import Callable
 
 import yaml
 
@@ -73,6 +74,16 @@ def parse_tasks(text: str) -> list[dict]:
     if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
         raise ValueError("a task snippet must be a YAML list of task mappings")
     return data
+
+
+def checked_edit(edit: Callable[[], str], expected: list) -> str | None:
+    """The text a line-level edit gives when it parses to what the edit should mean (layout,
+    quotes and comments kept); None for a layout the edit cannot handle (then re-dump instead)."""
+    try:
+        edited = edit()
+        return edited if parse_tasks(edited) == expected else None
+    except (ValueError, yaml.YAMLError):
+        return None
 
 
 def module_of(task: dict) -> tuple[str | None, object]:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from codegen.ansible_files.keywords import module_key
-from codegen.assemble.snippets import dump, parse_tasks
+from codegen.assemble.snippets import checked_edit, dump, parse_tasks
 from codegen.authoring.families import PACKAGE
 
 _TASK_KEY = re.compile(r"^(?:- |  )(?P<key>[A-Za-z_][A-Za-z0-9_]*):")
@@ -55,13 +53,8 @@ def strip_keys(text: str, drop: list[set[str]]) -> str:
     if not any(drop):
         return text
     expected = [_without(task, keys) for task, keys in zip(parse_tasks(text), drop)]
-    try:
-        edited = _strip_keys_text(text, drop)
-        if parse_tasks(edited) == expected:
-            return edited
-    except (ValueError, yaml.YAMLError):
-        pass
-    return dump(expected)
+    edited = checked_edit(lambda: _strip_keys_text(text, drop), expected)
+    return edited if edited is not None else dump(expected)
 
 
 def _without(task: dict, keys: set[str]) -> dict:

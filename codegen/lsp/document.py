@@ -34,8 +34,8 @@ _TASK_ONLY_KEYS = frozenset({"block", "include_tasks", "import_tasks", "include_
                              "ansible.builtin.include_tasks", "ansible.builtin.import_tasks",
                              "ansible.builtin.include_role", "ansible.builtin.import_role"})
 # A top-level list item with one of these keys is a play, so the file is a playbook.
-_PLAY_LINE = re.compile(r"^(?:- +|  )(" + "|".join(re.escape(k) for k in sorted(PLAY_KEYS)) + r"|roles|tasks|pre_tasks|"
-                        r"post_tasks|handlers|gather_facts)\s*:")
+_PLAY_LINE = re.compile(r"^(?:- +|  )(" + "|".join(re.escape(k) for k in sorted({*PLAY_KEYS, *PLAY_SECTIONS})) +
+                        r"|roles|gather_facts)\s*:")
 _NAME_LINE = re.compile(r"^(?P<indent> *)-(?P<gap> +)name:(?: +(?P<value>.*?))? *$")
 _COMMENT_LINE = re.compile(r"^(?P<indent> *)#+ ?(?P<text>.*?) *$")
 _KEY = re.compile(r"""^(?:-\s+)*(?P<key>[A-Za-z0-9_.\-/]+|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
