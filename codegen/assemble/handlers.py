@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from codegen.ansible_files.module_families import PACKAGE_MODULES, SERVICE_MODULES
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.assemble.snippets import args_dict, module_of, notify_names, parse_tasks, short_name
 
-_SERVICE_MODULES = ("service", "systemd", "systemd_service", "sysvinit")
-_PACKAGE_MODULES = ("package", "apt", "dnf", "dnf5", "yum", "zypper", "pacman", "apk", "snap")
 
 # Handler inference: the leading verb of a handler name -> the service state it asks for.
 _VERBS = {"restart": "restarted", "reload": "reloaded", "start": "started", "stop": "stopped",
@@ -35,7 +34,7 @@ class Handler:
         return (self.module, tuple(sorted((k, str(v)) for k, v in self.args.items())), tuple(self.loop))
 
 
-def known_services(tasks: list[dict], modules: tuple[str, ...] = _SERVICE_MODULES + _PACKAGE_MODULES) -> list[str]:
+def known_services(tasks: list[dict], modules: frozenset = SERVICE_MODULES | PACKAGE_MODULES) -> list[str]:
     """Service (and package) names the tasks mention, to pick the service out of a handler name."""
     names: list[str] = []
     for task in flatten_tasks(tasks):
@@ -125,7 +124,7 @@ def handler_names(snippets: list[str]) -> set[str]:
 def plan_handlers(tasks: list[dict], existing: set[str]) -> tuple[list[Handler], list[str], list[str]]:
     """(handlers to add, notify names to drop, notes) for the notify names no handler answers."""
     known = known_services(tasks)
-    managed = known_services(tasks, _SERVICE_MODULES)
+    managed = known_services(tasks, SERVICE_MODULES)
     default = managed[0] if len(managed) == 1 else None
     handlers: list[Handler] = []
     dropped: list[str] = []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-PACKAGE = frozenset({"package", "apt", "dnf", "dnf5", "yum", "zypper", "apk", "pacman", "snap", "pkgng"})
-SERVICE = frozenset({"service", "systemd", "systemd_service", "sysvinit"})
+from codegen.ansible_files.module_families import PACKAGE_MODULES, SERVICE_MODULES
+
+PACKAGE = PACKAGE_MODULES
+SERVICE = SERVICE_MODULES
 FIREWALL = frozenset({"firewalld", "ufw", "iptables"})
 FILES = frozenset({"copy", "template"})
 EDIT = frozenset({"lineinfile", "blockinfile", "replace", "ini_file"}) | FILES
