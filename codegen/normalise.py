@@ -16,16 +16,15 @@ turn into False) and convert only those scalars, so the result means to ansible 
 """
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarint import OctalInt, ScalarInt
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from codegen.ansible_files import round_trip
 from codegen.ansible_files.keywords import TASK_OR_BLOCK_KEYWORDS
 from codegen.ansible_files.plays import BLOCK_KEYS
 
@@ -42,23 +41,10 @@ def is_keyword(key: object) -> bool:
     return isinstance(key, str) and (key in TASK_OR_BLOCK_KEYWORDS or key.startswith("with_"))
 
 
-def _yaml() -> YAML:
-    yaml = YAML()  # round-trip
-    yaml.preserve_quotes = True
-    # sequence=4/offset=2 indents lists under their parent key (yamllint's indent-sequences); the
-    # top-level list then starts at column 2, which _dedent_top_list moves back to 0.
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    # ansible-lint's yaml[line-length] allows 160; ruamel folds a multi-line plain scalar into
-    # one line on load, so wrap at that width rather than emit a line lint rejects.
-    yaml.width = 160
-    return yaml
-
-
 def normalise_tasks(text: str, catalog) -> str:
     """YAML text of a task list -> the same tasks, normalised. ValueError (one line) if it does not parse."""
-    yaml = _yaml()
     try:
-        data = yaml.load(text)
+        data = round_trip.load(text)
     except YAMLError as exc:
         raise ValueError(f"the tasks are not valid YAML: {_one_line(exc)}") from None
     if data is None:
@@ -69,10 +55,7 @@ def normalise_tasks(text: str, catalog) -> str:
         raise ValueError(f"expected a list of tasks (each starting with '- name:'), got a {type(data).__name__}")
     _reject_complex_keys(data)
     _tasks(data, catalog)
-    yaml.explicit_start = text.lstrip().startswith("---")
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return _without_trailing_spaces(_dedent_top_list(out.getvalue()))
+    return _without_trailing_spaces(round_trip.dump(data, explicit_start=text.lstrip().startswith("---")))
 
 
 def _without_trailing_spaces(text: str) -> str:
@@ -83,20 +66,9 @@ def _without_trailing_spaces(text: str) -> str:
     if stripped == text:
         return text
     try:
-        return stripped if _yaml().load(stripped) == _yaml().load(text) else text
+        return stripped if round_trip.load(stripped) == round_trip.load(text) else text
     except YAMLError:
         return text
-
-
-def load_round_trip(text: str):
-    """A normalised task list as ruamel data, to edit and give back to dump_round_trip."""
-    return _yaml().load(text)
-
-
-def dump_round_trip(data) -> str:
-    out = io.StringIO()
-    _yaml().dump(data, out)
-    return _dedent_top_list(out.getvalue())
 
 
 def _one_line(exc: YAMLError) -> str:
@@ -195,9 +167,3 @@ def _octal_text(value: ScalarInt) -> DoubleQuotedScalarString | None:
     if int(value) >= 0 and width > len(digits):  # written with leading zeros
         return DoubleQuotedScalarString(digits.rjust(width, "0"))
     return None
-
-
-def _dedent_top_list(text: str) -> str:
-    """Move a top-level list from column 2 to column 0 (nested lists keep their indent)."""
-    lines = text.splitlines(keepends=True)
-    return "".join(line[2:] if line.startswith("  ") else line for line in lines)

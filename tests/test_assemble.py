@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from codegen.assemble import assemble_playbook, infer_handler, play_name
+from codegen.assemble import assemble_playbook, play_name
+from codegen.assemble.handlers import infer_handler
 
 INSTALL = """\
 - name: Install nginx
@@ -235,3 +236,12 @@ def test_assembled_playbook_passes_ansible_lint_production(tmp_path, nginx_playb
     result = subprocess.run([str(lint), "--profile", "production", "--offline", "--nocolor", str(playbook)],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_notify_item_over_several_lines_is_dropped_by_a_round_trip_that_keeps_the_rest():
+    from codegen.assemble.notify import drop_notify
+
+    text = ("- name: A\n  ansible.builtin.copy: {src: a, dest: /etc/x}\n  notify:\n  - >-\n    Restart\n    it\n"
+            "  - Keep\n  vars:\n    long: \"" + "x " * 100 + "\"\n")
+    out = drop_notify(text, {"Restart it"})
+    assert out == text.replace("  notify:\n  - >-\n    Restart\n    it\n  - Keep\n", "  notify:\n    - Keep\n").rstrip("\n")

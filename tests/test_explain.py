@@ -274,3 +274,24 @@ def test_explain_does_not_import_torch(playbook):
             "assert r.exit_code == 0, r.output\nprint('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
     assert out.stdout.split() == ["False"], out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("command, module", [
+    ("rsync -a /src/ /dest/", "ansible.posix.synchronize"),  # ansible-lint's list, once missing from explain's
+    ("sudo mktemp -d", "ansible.builtin.tempfile"),
+    ("/usr/bin/curl -o /tmp/x https://example.com", "ansible.builtin.get_url"),
+    ("mkdir -p /opt/app", "ansible.builtin.file"),  # explain's wider list: not refused while decoding
+    ("make install", None),
+])
+def test_command_instead_of_module_uses_the_one_table(tmp_path, catalog, command, module):
+    from codegen.ansible_files.commands import LINT_REJECTS, MODULE_FOR
+    from codegen.grounding.schema.rules.commands import command_has_module
+
+    assert LINT_REJECTS <= MODULE_FOR.keys()  # every program the decoder refuses, explain names a module for
+    path = tmp_path / "tasks.yml"
+    path.write_text(f"- name: Run it\n  ansible.builtin.command: {command}\n  changed_when: false\n")
+    messages = [f.message for f in ex.explain_path(path, catalog).entries[0].flags if f.rule == "command-instead-of-module"]
+    assert (module is not None) == bool(messages) and (module is None or module in messages[0])
+    line = command.removeprefix("sudo ")  # the decoder reads the first word, as ansible-lint does
+    refused = command_has_module("ansible.builtin.command", line, True)
+    assert refused is (line.split()[0].rsplit("/", 1)[-1] in LINT_REJECTS)

@@ -551,3 +551,22 @@ async def test_embedded_model_suggests_a_valid_install_nginx_task(tmp_path, cata
                 "ansible.builtin.yum"} & set(task)
         assert tasks_problems(text, catalog) == []
         print(f"warm inline completion, one task: {seconds:.2f} s")
+
+
+def test_the_editor_finds_the_task_lists_check_finds():
+    """document.task_lists walks the buffer with check's walker (ansible_files/classify.py): a list
+    check calls data (a task, then an item with several fields) gives the editor no tasks either."""
+    from codegen.ansible_files.classify import classify
+    from codegen.lsp.document import task_at, task_lists
+
+    mixed = "- name: Install git\n  ansible.builtin.apt:\n    name: git\n- server: db\n  address: 10.0.0.5\n"
+    assert classify("untitled.yml", mixed) is None
+    assert task_lists(mixed) == [] and task_at(mixed, 1) is None
+    playbook = ("- hosts: all\n  tasks:\n    - block:\n        - name: A\n          ansible.builtin.debug:\n"
+                "            msg: a\n  handlers:\n    - name: Restart x\n      ansible.builtin.service:\n"
+                "        name: x\n        state: restarted\n")
+    lists = task_lists(playbook)
+    assert [(tl.section, [raw.line for raw in tl.tasks]) for tl in lists] == [("tasks", [4]), ("handlers", [8])]
+    assert task_at(playbook, 5).data["name"] == "A"
+    with pytest.raises(yaml.YAMLError):
+        task_lists("- name: [unclosed\n")

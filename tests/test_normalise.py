@@ -174,3 +174,16 @@ def test_a_long_line_folded_by_the_dumper_keeps_no_trailing_space(catalog):
     assert all(line == line.rstrip() for line in out.split("\n"))
     assert max(len(line) for line in out.split("\n")) <= 160
     assert yaml.safe_load(out)[0]["ansible.builtin.command"] == command
+
+
+def test_one_round_trip_layout_for_every_writer():
+    """normalise, repair, variable lifting and notify dropping all write through ansible_files/round_trip.py:
+    quotes kept, lists under their key, a top-level list at column 0 (a mapping is left where it is)."""
+    from codegen.ansible_files import round_trip
+
+    text = "- name: 'A'\n  ansible.builtin.apt:\n    name:\n      - \"git\"\n    state: present\n"
+    assert round_trip.dump(round_trip.load(text)) == text
+    assert round_trip.dump(round_trip.load("a:\n  - b\n")) == "a:\n  - b\n"
+    long = "- name: " + "word " * 40 + "end\n"
+    assert round_trip.dump(round_trip.load(long)).count("\n") == 2  # folded at ansible-lint's 160 columns
+    assert round_trip.dump(round_trip.load(long), round_trip.NO_FOLDING) == long

@@ -7,15 +7,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from codegen.authoring.steps import (
-    PACKAGE,
-    SERVICE,
-    families_for,
-    generate_covered,
-    plan_steps,
-    split_request,
-    strip_keys,
-)
+from codegen.authoring.families import PACKAGE, SERVICE, families_for
+from codegen.authoring.invented import strip_keys
+from codegen.authoring.split import split_request
+from codegen.authoring.steps import generate_covered, plan_steps
 from codegen.backends.scripted import ScriptedBackend, scripted_pipeline
 
 PACKAGE_NGINX = "  ansible.builtin.package:\n    name: nginx\n    state: present\n"

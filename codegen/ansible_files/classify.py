@@ -128,6 +128,7 @@ class Broken:
     path: Path
     kind: str
     note: Note
+    error: Exception | None = None  # the parser's own error, for a caller that reports it its own way
 
 
 def last_line(node) -> int:
@@ -242,7 +243,8 @@ def classify(path: str | Path, text: str, bom: str = "",
         # Whatever its path: a hook given a file it cannot parse says so (a Helm template is
         # excluded in the hook's config, as for pre-commit's own check-yaml).
         line, message = describe_failure(exc, text)
-        return Broken(path, hint or "yaml", Note(line, "error", "syntax", message.replace("the tasks are", "the file is")))
+        return Broken(path, hint or "yaml", Note(line, "error", "syntax", message.replace("the tasks are", "the file is")),
+                      exc)
     lines = split_lines(text)
     if len(documents) > 1:
         if hint in ("tasks", "handlers"):

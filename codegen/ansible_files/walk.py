@@ -62,10 +62,14 @@ def iter_tasks(text: str, _lines: list[str] | None = None, _node=None):
         lines = text.splitlines()
     else:
         root, lines = _node, _lines
-    if not isinstance(root, yaml.SequenceNode):
-        return
+    if isinstance(root, yaml.SequenceNode):
+        yield from raw_tasks(text, lines, root.value)
+
+
+def raw_tasks(text: str, lines: list[str], items: list):
+    """Yield RawTask for each task of these list items (nodes), descending into blocks."""
     earlier: list[str] = []
-    for item in root.value:
+    for item in items:
         if not isinstance(item, yaml.MappingNode):
             continue
         children = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}

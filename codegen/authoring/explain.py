@@ -16,7 +16,7 @@ The work is split by job; this module reads files and walks plays and tasks (exp
 re-exports what the command and its callers use from the others:
 - explain_model.py: the data read (Entry, Section, Play, Explained, Flag) and facts about values,
 - explain_rules.py: the review rules (RULES, review()),
-- explain_markdown.py: rendering to Markdown, and the optional model-written summary.
+- explain_markdown.py: rendering to Markdown; explain_summary.py: the optional model-written summary.
 """
 from __future__ import annotations
 
@@ -27,17 +27,11 @@ import yaml
 from codegen.ansible_files.plays import is_play
 from codegen.ansible_files.yaml_load import SafeLoader, Unreadable, YamlError, load_all, read_text
 
-from codegen.authoring.explain_markdown import (
-    clean_summary,
-    model_summary,
-    render_markdown,
-    render_summary_prompt,
-    render_task_markdown,
-    summary_prefix,
-)
+from codegen.authoring.explain_markdown import render_markdown, render_task_markdown
+from codegen.authoring.explain_summary import clean_summary, model_summary, render_summary_prompt, summary_prefix
+from codegen.ansible_files.commands import COMMAND_MODULES
 from codegen.authoring.explain_model import (
     BLOCK_KEYS,
-    COMMAND_MODULES,
     PLAY_SECTIONS,
     SECRET_NAME,
     TRUE,

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen.ansible_files import yaml_load
+from codegen.ansible_files.commands import COMMAND_MODULES
 from codegen.ansible_files.plays import BLOCK_KEYS
 from codegen.grounding.secret_strings import SECRET_NAME
 
 PLAY_SECTIONS = {"pre_tasks": "Pre-tasks", "tasks": "Tasks", "post_tasks": "Post-tasks", "handlers": "Handlers"}
-COMMAND_MODULES = frozenset({"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.raw",
-                             "ansible.builtin.script", "ansible.windows.win_command", "ansible.windows.win_shell"})
 # The ways a task or play may write false and true.
 FALSE = (False, "false", "False", "no", "No", "off", 0)
 TRUE = (True, "true", "True", "yes", "Yes", "on")

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 
 from codegen.authoring.explain_model import (
-    COMMAND_MODULES,
     FALSE,
     SECRET_NAME,
     Entry,
@@ -25,6 +24,7 @@ from codegen.authoring.explain_model import (
     is_template,
     plain_value,
 )
+from codegen.ansible_files.commands import COMMAND_AND_SHELL, COMMAND_MODULES, MODULE_FOR, program
 from codegen.ansible_files.keywords import is_keyword
 
 # ---------------------------------------------------------------------------------------------
@@ -225,32 +225,17 @@ def pipe_to_shell(entry: Entry) -> str | None:
             "(with `checksum:`) and run the checked file")
 
 
-_MODULE_FOR = {
-    "apt-get": "ansible.builtin.apt", "apt": "ansible.builtin.apt", "yum": "ansible.builtin.dnf",
-    "dnf": "ansible.builtin.dnf", "systemctl": "ansible.builtin.systemd_service", "service": "ansible.builtin.service",
-    "git": "ansible.builtin.git", "wget": "ansible.builtin.get_url", "curl": "ansible.builtin.get_url or ansible.builtin.uri",
-    "mkdir": "ansible.builtin.file", "chmod": "ansible.builtin.file", "chown": "ansible.builtin.file",
-    "ln": "ansible.builtin.file", "rm": "ansible.builtin.file", "touch": "ansible.builtin.file",
-    "sed": "ansible.builtin.lineinfile or ansible.builtin.replace", "unzip": "ansible.builtin.unarchive",
-    "tar": "ansible.builtin.unarchive", "useradd": "ansible.builtin.user", "groupadd": "ansible.builtin.group",
-    "pip": "ansible.builtin.pip", "pip3": "ansible.builtin.pip", "crontab": "ansible.builtin.cron",
-    "cp": "ansible.builtin.copy", "hostname": "ansible.builtin.hostname", "mount": "ansible.posix.mount",
-}
-
 
 def command_instead_of_module(entry: Entry) -> str | None:
     """Flags command/shell tasks that run a program a module covers (apt-get, systemctl, git,
-    mkdir, sed...; see _MODULE_FOR). A module is idempotent and check-mode aware; the same thing
-    as a command is neither."""
-    if entry.fqcn not in ("ansible.builtin.command", "ansible.builtin.shell"):
+    mkdir, sed...; see MODULE_FOR in codegen/ansible_files/commands.py). A module is idempotent
+    and check-mode aware; the same thing as a command is neither."""
+    if entry.fqcn not in COMMAND_AND_SHELL:
         return None
-    words = [w for w in entry.command_text().split() if "=" not in w or w.startswith("-")]
-    while words and words[0] in ("sudo", "env", "-y", "exec"):
-        words = words[1:]
-    program = words[0].rsplit("/", 1)[-1] if words else ""
-    if program not in _MODULE_FOR or pipe_to_shell(entry):
+    name = program(entry.command_text(), past_wrappers=True)
+    if name not in MODULE_FOR or pipe_to_shell(entry):
         return None
-    return f"runs {code(program)}, which {_MODULE_FOR[program]} does idempotently (and in check mode)"
+    return f"runs {code(name)}, which {MODULE_FOR[name]} does idempotently (and in check mode)"
 
 
 def unknown_module(entry: Entry) -> str | None:

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from codegen.assemble import assemble_playbook, play_name
+from codegen.assemble.playbook import assemble_playbook, play_name
 from codegen.atomic import write_text
 from codegen.parse import load_tasks
 from codegen.pipeline import split_requests
@@ -99,3 +99,15 @@ def _why_not_written(output: str, snippets: list[str], valid: bool, force: bool)
     if not valid and not force and os.path.lexists(output):
         return f"some steps failed; {output} exists and is kept (pass --force to replace it anyway)"
     return None
+
+
+def playbook_for_request(pipeline, request: str, **options) -> dict:
+    """What `ansible-codegen playbook REQUEST` does: plan the steps, then build_playbook."""
+    from codegen.authoring.steps import plan_steps
+
+    plan = plan_steps(pipeline.backend, request)
+    record = build_playbook(pipeline, request, steps=plan.steps, purpose=request if plan.outlined else None,
+                            **options)
+    record["notes"] = [f"left out outline step {s!r}: the request does not ask for it" for s in plan.dropped] \
+        + record["notes"]
+    return record

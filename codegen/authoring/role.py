@@ -11,15 +11,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen.assemble import (
-    drop_notify,
-    dump_vars,
-    environment,
-    infer_become,
-    parse_tasks,
-    plan_handlers,
-    scalar,
-)
+from codegen.assemble.become import infer_become
+from codegen.assemble.handlers import plan_handlers
+from codegen.assemble.notify import drop_notify
+from codegen.assemble.playbook import environment
+from codegen.assemble.snippets import dump_vars, parse_tasks, scalar
 from codegen.atomic import staged_dir
 from codegen.authoring.variables import lift_variables, undefined_variables
 from codegen.authoring.steps import generate_covered

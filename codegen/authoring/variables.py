@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from codegen.ansible_files.walk import flatten_tasks
-from codegen.normalise import dump_round_trip, load_round_trip
+from codegen.ansible_files import round_trip
 from codegen.ansible_files.keywords import module_key
 
 PACKAGE_MODULES = {"package", "apt", "dnf", "dnf5", "yum", "zypper", "pacman", "apk", "pip", "snap"}
@@ -161,14 +161,14 @@ def lift_variables(snippets: list[str], prefix: str = "", label: str = "app") ->
     prefix: put before every variable name (a role's name and '_', as ansible-lint's var-naming
     asks of role variables). label: names ports when nothing better is known ('app_port')."""
     names, notes = _Names(prefix), []
-    loaded = [load_round_trip(text) for text in snippets]
+    loaded = [round_trip.load(text) for text in snippets]
     tasks = [t for data in loaded for t in flatten_tasks(data)]
     _lift_packages(tasks, names, notes)
     _lift_ports(tasks, names, notes, label)
     _lift_paths(tasks, names, notes)
     if not names.values:
         return Lifted(list(snippets))
-    return Lifted([dump_round_trip(data) for data in loaded], names.values, notes)
+    return Lifted([round_trip.dump(data) for data in loaded], names.values, notes)
 
 
 def undefined_variables(snippets: list[str], defined: set[str]) -> list[str]:

@@ -9,21 +9,12 @@ and secrets from the context scrubbed from the output.
 from __future__ import annotations
 
 import difflib
-import io
 
-from ruamel.yaml import YAML
-
+from codegen.ansible_files import round_trip
+from codegen.ansible_files.round_trip import NO_FOLDING
 from codegen.grounding.schema import OPEN_MODULES
 from codegen.grounding.secrets import SECRET_KEY
 from codegen.ansible_files.keywords import module_key
-
-
-def _yaml() -> YAML:
-    y = YAML(typ="rt")
-    y.preserve_quotes = True
-    y.width = 4096
-    y.indent(mapping=2, sequence=4, offset=2)
-    return y
 
 
 def _fix_args(args, doc, variables: dict, notes: list[str]) -> bool:
@@ -95,15 +86,12 @@ def scrub_secrets(text: str, secrets: dict[str, str], catalog) -> tuple[str, lis
     if not live:
         return text, []
     notes: list[str] = []
-    y = _yaml()
     try:
-        tasks = y.load(text)
+        tasks = round_trip.load(text)
         _scrub(tasks, dict(live), notes)
-        out = io.StringIO()
-        y.dump(tasks, out)
         from codegen.normalise import normalise_tasks
 
-        text = normalise_tasks(out.getvalue(), catalog)
+        text = normalise_tasks(round_trip.dump(tasks, NO_FOLDING), catalog)
     except Exception:  # ruamel and normalise raise many types: fall back to the text below
         pass
     notes = [f"note [repair] {n}" for n in dict.fromkeys(notes)]
@@ -116,9 +104,8 @@ def scrub_secrets(text: str, secrets: dict[str, str], catalog) -> tuple[str, lis
 
 
 def repair(text: str, catalog, variables: dict | None = None, secrets: dict | None = None) -> tuple[str, list[str]]:
-    y = _yaml()
     try:
-        tasks = y.load(text)
+        tasks = round_trip.load(text)
     except Exception:  # ruamel raises many types; unparsable text is reported by validation
         return text, []
     notes: list[str] = []
@@ -137,10 +124,7 @@ def repair(text: str, catalog, variables: dict | None = None, secrets: dict | No
     if secrets:
         _scrub(tasks, dict(_scrubbed(secrets)), notes)
     if notes:
-        out = io.StringIO()
-        y.dump(tasks, out)
-        text = out.getvalue()
         from codegen.normalise import normalise_tasks
 
-        text = normalise_tasks(text, catalog)
+        text = normalise_tasks(round_trip.dump(tasks, NO_FOLDING), catalog)
     return text, notes

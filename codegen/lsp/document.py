@@ -5,7 +5,8 @@ analysis therefore reads lines, not a parse tree: it finds the `- name: <request
 `# a & b & c` comment) at or just above the cursor, walks up the indentation to the key that holds
 the list (`tasks:`, `handlers:`, `block:`...), and slices the earlier items of that list as the
 preceding tasks. Parsing is only used where it is safe to fail: task_lists() for diagnostics and
-"Explain this task", which give nothing for a file that does not parse.
+"Explain this task", which give nothing for a file that does not parse; it finds the task lists
+with the same walker as `check` (codegen/ansible_files/classify.py).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
-from codegen.ansible_files.plays import BLOCK_KEYS, PLAY_KEYS, PLAY_SECTIONS, is_play
+from codegen.ansible_files.plays import BLOCK_KEYS, PLAY_KEYS, PLAY_SECTIONS
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.ansible_files.keywords import is_keyword
 
@@ -33,8 +34,8 @@ _TASK_ONLY_KEYS = frozenset({"block", "include_tasks", "import_tasks", "include_
                              "ansible.builtin.include_tasks", "ansible.builtin.import_tasks",
                              "ansible.builtin.include_role", "ansible.builtin.import_role"})
 # A top-level list item with one of these keys is a play, so the file is a playbook.
-_PLAY_LINE = re.compile(r"^(?:- +|  )(" + "|".join(re.escape(k) for k in sorted(PLAY_KEYS)) + r"|roles|tasks|pre_tasks|"
-                        r"post_tasks|handlers|gather_facts)\s*:")
+_PLAY_LINE = re.compile(r"^(?:- +|  )(" + "|".join(re.escape(k) for k in sorted({*PLAY_KEYS, *PLAY_SECTIONS})) +
+                        r"|roles|gather_facts)\s*:")
 _NAME_LINE = re.compile(r"^(?P<indent> *)-(?P<gap> +)name:(?: +(?P<value>.*?))? *$")
 _COMMENT_LINE = re.compile(r"^(?P<indent> *)#+ ?(?P<text>.*?) *$")
 _KEY = re.compile(r"""^(?:-\s+)*(?P<key>[A-Za-z0-9_.\-/]+|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
@@ -288,35 +289,30 @@ def find_target(text: str, line: int, character: int, uri: str = "", is_module=N
 
 @dataclass
 class TaskList:
-    section: str  # tasks, handlers, pre_tasks, post_tasks (a playbook's), or "tasks" for a tasks file
+    section: str  # "handlers" (a play's handlers, or a handlers file) or "tasks"
     tasks: list  # codegen.ansible_files.walk.RawTask: data, text (at column 0), line (1-based), preceding
 
 
 def task_lists(text: str, uri: str = "", is_module=None) -> list[TaskList]:
-    """Every task list of an Ansible document (blocks flattened into their tasks).
+    """Every task list of an Ansible document (blocks flattened into their tasks), as `check` finds
+    them (codegen.ansible_files.classify on the text, as if it lay at the document's path).
 
-    Raises yaml.YAMLError when the text is not YAML. A document that is not a playbook or a
-    tasks file (a vars file, a Kubernetes manifest...) has no task lists.
+    Raises the parser's error (yaml.YAMLError) when the text is not YAML. A document that is not a
+    playbook or a tasks file (a vars file, a Kubernetes manifest...) has no task lists.
     """
-    from codegen.ansible_files.walk import iter_tasks
+    from codegen.ansible_files.classify import Broken, classify
+    from codegen.ansible_files.walk import raw_tasks
 
+    known = (lambda name: bool(is_module(name))) if is_module is not None else (lambda name: False)
+    found = classify(path_of(uri) or Path("untitled.yml"), text, known_module=known)
+    if isinstance(found, Broken) and found.error is not None:
+        raise found.error
+    if found is None or isinstance(found, Broken):
+        return []
     lines = text.splitlines()
-    out: list[TaskList] = []
-    for root in yaml.compose_all(text, Loader=_LOADER):
-        if not isinstance(root, yaml.SequenceNode):
-            continue
-        items = [item for item in root.value if isinstance(item, yaml.MappingNode)]
-        keyed = [{k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)} for item in items]
-        if any(is_play(keys) for keys in keyed):
-            for keys in keyed:
-                for section in PLAY_SECTIONS:
-                    node = keys.get(section)
-                    if isinstance(node, yaml.SequenceNode):
-                        out.append(TaskList(section, list(iter_tasks(text, lines, node))))
-        elif role_part(uri) is not None or any(_looks_like_task(set(keys), is_module) for keys in keyed):
-            part = role_part(uri)
-            out.append(TaskList(part[1] if part else "tasks", list(iter_tasks(text, lines, root))))
-    return [found for found in out if found.tasks]
+    out = [TaskList("handlers" if tl.handlers or found.kind == "handlers" else "tasks",
+                    list(raw_tasks(text, lines, tl.items))) for tl in found.top_lists()]
+    return [task_list for task_list in out if task_list.tasks]
 
 
 def task_at(text: str, line: int, uri: str = "", is_module=None):

@@ -1,3 +1,4 @@
+# Over 400 lines by choice: one stdlib HTTP server whose Handler methods share one request state; request parsing is its first third.
 """A minimal, real OpenAI-compatible server for the local model (standard library only).
 
     GET  /v1/models        the one served model

@@ -46,9 +46,12 @@ def make_pipeline(task_lint: bool):
 def generate_playbook(pipeline, request: str) -> tuple[str, dict]:
     """What `ansible-codegen playbook REQUEST` writes (lint left to the scorer)."""
     try:
-        from codegen.authoring.steps import playbook_for_request  # the step-checked build
+        from codegen.authoring.playbook import playbook_for_request  # the step-checked build
     except ImportError:
-        playbook_for_request = None
+        try:
+            from codegen.authoring.steps import playbook_for_request  # where it was before the split
+        except ImportError:
+            playbook_for_request = None
     if playbook_for_request is not None:
         record = playbook_for_request(pipeline, request, lint=False)
     else:

@@ -1,18 +1,10 @@
-"""Rules on command and shell tasks."""
+"""Rules on command and shell tasks (the tables are codegen/ansible_files/commands.py)."""
 from __future__ import annotations
 
+from codegen.ansible_files.commands import COMMAND_AND_SHELL, LINT_REJECTS, program
 from codegen.grounding.schema.rules import rule
 
-CHANGE_REPORTING = {"ansible.builtin.command", "ansible.builtin.shell"}
-# Commands ansible-lint (command-instead-of-module) wants done by a module instead.
-HAS_MODULE = {"apt-get", "chkconfig", "curl", "git", "hg", "letsencrypt", "mktemp", "mount", "patch", "rpm", "rsync",
-              "sed", "service", "supervisorctl", "svn", "systemctl", "tar", "unzip", "wget", "yum"}
-
-
-def first_command(text: str) -> str:
-    """The program a command line runs, without its directory."""
-    words = text.strip().strip("'\"").split()
-    return words[0].rsplit("/", 1)[-1] if words else ""
+CHANGE_REPORTING = COMMAND_AND_SHELL  # tasks ansible-lint's no-changed-when wants changed_when on
 
 
 @rule
@@ -20,4 +12,4 @@ def command_has_module(module: str, arguments: str, complete: bool) -> bool:
     """ansible-lint's command-instead-of-module: `command: curl ...` where get_url exists. Refused
     as soon as the program's name is out (a space after it), not at the end of the line."""
     return module in CHANGE_REPORTING and (complete or " " in arguments.strip()) \
-        and first_command(arguments) in HAS_MODULE
+        and program(arguments) in LINT_REJECTS
