@@ -266,3 +266,16 @@ def test_embedded_model_covers_every_asked_step_and_adds_none(tmp_path, request_
     assert all(any(m in fits for fits in needed) for m in modules), text  # nothing unasked
     assert "facts" not in text and "tags:" not in text, text
     assert "error" not in result.stderr, result.stderr  # ansible-lint production found nothing
+
+
+def test_the_forcing_retry_builds_its_constraint_with_the_pipeline_arguments(catalog):
+    """The retry that names the fitting module wraps the pipeline's constraint; it must take the
+    same arguments (handlers, variables, private choice) the pipeline passes."""
+    from codegen.authoring.steps import _forcing
+    from codegen.backends.scripted import ScriptedBackend
+    from codegen.pipeline import Pipeline
+
+    pipeline = Pipeline(ScriptedBackend({}), catalog, lint=False, constrain=True, workspace=False)
+    forced = _forcing(pipeline, frozenset({"service"}), "Start nginx")
+    constraint = forced._constraint([], {"x"}, None)
+    assert type(constraint).__name__ == "ModuleFirst"

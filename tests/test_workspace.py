@@ -261,3 +261,22 @@ def test_fill_reads_the_workspace_of_the_file_it_fills(role_ws, tmp_path):
     assert "ansible.builtin.template:" in tasks.read_text(), result.stderr + result.stdout
     assert "# Templates: nginx.conf.j2" in json.loads(log.read_text().splitlines()[0])["prompt"]
     assert "src 'site.conf.j2' is not a file under templates/: create it there" in result.stdout + result.stderr
+
+
+def test_a_playbook_written_into_a_project_may_read_its_group_vars(tmp_path):
+    project = write(tmp_path / "proj", {"ansible.cfg": "[defaults]\n", "group_vars/all.yml": "app_port: 8080\n"})
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    log = tmp_path / "prompts.jsonl"
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"tasks": {"Wait for the app port": "  ansible.builtin.wait_for:\n"
+                                                                     "    port: \"{{ app_port }}\"\n"}, "log": str(log)}))
+    env = {"ANSIBLE_CODEGEN_TEST_BACKEND": f"scripted:{script}"}
+    inside = _cli(["playbook", "Wait for the app port & Wait for the app port", "-o", str(project / "site.yml"),
+                   "--no-lint", "--json"], env)
+    outside = _cli(["playbook", "Wait for the app port & Wait for the app port", "-o", str(loose / "site.yml"),
+                    "--no-lint", "--json"], env)
+    never = "'app_port' is used but never defined"
+    assert not any(never in p for p in json.loads(inside.stdout)["problems"]), inside.stdout
+    assert any(never in p for p in json.loads(outside.stdout)["problems"]), outside.stdout
+    assert "# Variables: app_port: 8080" in json.loads(log.read_text().splitlines()[0])["prompt"]

@@ -55,7 +55,7 @@ def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | 
         raise ValueError("empty prompt: say what the playbook should do")
     from codegen.authoring.steps import generate_covered
 
-    generated = generate_covered(pipeline, requests, purpose, request=prompt)
+    generated = generate_covered(pipeline, requests, purpose, request=prompt, path=output)
     snippets, problems = generated.snippets, generated.problems
     notes: list[str] = []
     variables: dict = {}
@@ -71,8 +71,11 @@ def build_playbook(pipeline, prompt: str, *, hosts: str = "all", become: bool | 
         from codegen.authoring.variables import undefined_variables
         from codegen.validate import validate_tasks
 
+        reader = getattr(pipeline, "workspaces", None)
+        workspace = reader.read(output) if output and reader is not None else None
+        known = set(variables) | (workspace.names() if workspace is not None else set())
         problems += [f"warning [vars] '{name}' is used but never defined: add it to the play's vars"
-                     for name in undefined_variables(snippets, set(variables))]
+                     for name in undefined_variables(snippets, known)]
 
         problems += [str(p) for p in validate_tasks("".join(snippets), pipeline.catalog, lint=False)]
     if lint:

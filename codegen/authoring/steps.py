@@ -132,7 +132,7 @@ def _forcing(pipeline, fits: frozenset, step: str = ""):
         return pipeline
     forced = copy.copy(pipeline)
     original = pipeline._constraint
-    forced._constraint = lambda ctx, variables=None: ModuleFirst(original(ctx, variables), modules)
+    forced._constraint = lambda *args, **kwargs: ModuleFirst(original(*args, **kwargs), modules)
     return forced
 
 
@@ -157,14 +157,20 @@ def _clean(pipeline, text: str, step: str, fits, request: str, registered: set[s
     return strip_keys(text, drop), notes
 
 
-def generate_covered(pipeline, steps: list[str], purpose: str | None = None, request: str = "") -> Generated:
+def generate_covered(pipeline, steps: list[str], purpose: str | None = None, request: str = "",
+                     path: str | None = None) -> Generated:
     """One task snippet per step, each seeing the tasks before it; a step no task covers with a
     fitting module is asked again, naming the module; still uncovered, it is reported missing.
 
     purpose: the request an outline's steps are for; the model is asked "<step> (<purpose>)" (an
-    outline step is often generic) and the task keeps the step as its name."""
+    outline step is often generic) and the task keeps the step as its name. path: the file the
+    tasks go into, when it is inside a workspace (a playbook written into a project): its
+    variables, handlers and templates are the steps' too (pipeline.prepare)."""
     from codegen.ansible_files.variables import defined_by
+    from codegen.pipeline import prepare
     from codegen.prompt import task_name
+
+    reader = getattr(pipeline, "workspaces", None)
 
     request = request or purpose or " ".join(steps)
     snippets: list[str] = []
@@ -175,7 +181,11 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
     def ask(text: str, step: str, fits, force: bool = False) -> str:
         asked = f"{text} ({' '.join(purpose.split())})" if purpose else text
         asker = _forcing(pipeline, fits, step) if force else pipeline
-        answer, failed = asker.one_task(asked, "".join(snippets), variables=defined_by(snippets))
+        given = prepare("".join(snippets), path, reader) if path and reader is not None else None
+        if given is not None and given.workspace is not None:  # may read what the workspace defines too
+            answer, failed = asker.one_task(asked, given)
+        else:  # from scratch: only what the earlier steps define
+            answer, failed = asker.one_task(asked, "".join(snippets), variables=defined_by(snippets))
         problems.extend(failed)
         if answer and answer.startswith("- name:") and (purpose or text != step):
             answer = f"- name: {scalar(task_name(step))}\n{answer.partition(chr(10))[2]}"
