@@ -280,3 +280,34 @@ def test_a_playbook_written_into_a_project_may_read_its_group_vars(tmp_path):
     assert not any(never in p for p in json.loads(inside.stdout)["problems"]), inside.stdout
     assert any(never in p for p in json.loads(outside.stdout)["problems"]), outside.stdout
     assert "# Variables: app_port: 8080" in json.loads(log.read_text().splitlines()[0])["prompt"]
+
+
+def test_a_task_file_a_playbook_includes_sees_the_including_play_and_task(tmp_path):
+    root = write(tmp_path / "pb", {
+        "ansible.cfg": "[defaults]\n",
+        "site.yml": "- hosts: all\n  vars:\n    app_root: /srv/app\n  tasks:\n"
+                    "    - name: Probe\n      ansible.builtin.command: true\n      register: probe\n"
+                    "    - name: One host at a time\n      ansible.builtin.include_tasks: one.yml\n"
+                    "      vars:\n        target_host: '{{ item }}'\n      loop: '{{ groups.web }}'\n",
+        "one.yml": "[]\n"})
+    ws = WorkspaceReader().read(root / "one.yml", "")
+    assert {"app_root", "target_host"} <= set(ws.variables) and "probe" in ws.defined
+    assert ws.read == ["site.yml"]
+
+
+def test_what_a_task_gives_itself_or_only_tests_for_is_not_undefined(catalog):
+    refs = References(variables=frozenset())
+    tasks = ("- name: Default ip\n  ansible.builtin.set_fact:\n    agent_ip: '{{ ansible_default_ipv4.address }}'\n"
+             "  when: agent_ip is not defined\n"
+             "- name: Repo file\n  ansible.builtin.copy:\n    content: x\n    dest: '/etc/{{ repo }}.list'\n"
+             "    mode: '0644'\n  vars:\n    repo: main\n"
+             "- name: Proxy\n  ansible.builtin.debug:\n    msg: '{{ proxy_url }}'\n  when: proxy_url is defined\n")
+    assert [str(p) for p in validate_tasks(tasks, catalog, lint=False, references=refs) if p.check == "references"] == []
+
+
+def test_a_context_whose_head_is_cut_still_gives_its_tasks():
+    from codegen.grounding.context import parse_context
+
+    text = ("-bootstrap.yml playbook to support\n# more comment\n- name: Probe\n  ansible.builtin.command: true\n"
+            "  register: probe\n")
+    assert parse_context(text).tasks == ["- name: Probe\n  ansible.builtin.command: true\n  register: probe\n"]

@@ -50,18 +50,40 @@ def _templates(value):
             yield from _templates(v)
 
 
-def reads(task: dict) -> set[str]:
-    """The root variable names the task's templates and conditions read (not its name)."""
-    from jinja2 import TemplateSyntaxError, meta
-
+def _sources(task: dict) -> list[str]:
+    """Every template of the task (not its name), conditions wrapped as templates."""
     sources = list(_templates([v for k, v in task.items() if k != "name"]))
     for key in CONDITION_KEYS:
         condition = task.get(key)
         for c in condition if isinstance(condition, list) else [condition]:
             if isinstance(c, str) and "{{" not in c:
                 sources.append("{{ " + c + " }}")
+    return sources
+
+
+def guarded(task: dict) -> set[str]:
+    """Names the task only tests for (`x is defined`, `x is not defined`, `x is undefined`): reading
+    whether a variable exists is not reading it."""
+    from jinja2 import TemplateSyntaxError, nodes
+
     names: set[str] = set()
-    for source in sources:
+    for source in _sources(task):
+        try:
+            tree = environment().parse(source)
+        except TemplateSyntaxError:
+            continue
+        for test in tree.find_all(nodes.Test):
+            if test.name in ("defined", "undefined") and isinstance(test.node, nodes.Name):
+                names.add(test.node.name)
+    return names
+
+
+def reads(task: dict) -> set[str]:
+    """The root variable names the task's templates and conditions read (not its name)."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    names: set[str] = set()
+    for source in _sources(task):
         try:
             names |= meta.find_undeclared_variables(environment().parse(source))
         except TemplateSyntaxError:
@@ -86,12 +108,15 @@ def undefined(task: dict, known: set[str]) -> list[str]:
     `item` (or the loop_var) read without a loop is one too: it exists only inside a loop."""
     control = task.get("loop_control")
     loop_names = {"item", control.get("loop_var")} if isinstance(control, dict) else {"item"}
-    register = task.get("register")
+    given = task.get("vars")
+    # What the task itself gives: its register (read in until/changed_when), its set_fact keys
+    # (`when: x is not defined` beside `set_fact: x`), its own `vars:`, names it only tests for.
+    own = defines(task) | guarded(task) | ({k for k in given if isinstance(k, str)} if isinstance(given, dict) else set())
     missing = []
     for name in sorted(reads(task)):
         if name in loop_names:
             if not has_loop(task):
                 missing.append(name)
-        elif name not in known and name != register and not is_provided(name):
+        elif name not in known and name not in own and not is_provided(name):
             missing.append(name)
     return missing

@@ -19,7 +19,8 @@ import configparser
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen.ansible_files.plays import is_play
+from codegen.ansible_files.keywords import module_key
+from codegen.ansible_files.plays import PLAY_SECTIONS, is_play
 from codegen.ansible_files.variables import defined_in
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.ansible_files.workspace_files import MAX_FILE_CHARS, YAML_SUFFIXES, WorkspaceFiles
@@ -30,6 +31,8 @@ ROLE_FOLDERS = ("tasks", "handlers", "defaults", "vars", "meta", "templates", "f
 MAX_LEVELS = 12    # folders climbed to find the root
 MAX_ROLES = 8      # roles read for one file (its own, its dependencies, a playbook's roles)
 MAX_TASK_FILES = 60  # a role's other task files read
+MAX_INCLUDERS = 200  # files beside a task file searched for the plays that include it
+INCLUDES = frozenset({"include_tasks", "import_tasks", "include"})
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class WorkspaceReader:
         data = try_load(text) if text else None
         if isinstance(data, list) and any(isinstance(p, dict) and is_play(p) for p in data):
             _playbook(ws, files, path.parent.resolve(), data, cfg, roles_read)
+        elif role is None:  # a task file a playbook includes: what the including play and task define
+            _includers(ws, files, path.resolve(), cfg, roles_read)
         for folder in _inventory_folders(found, path.parent.resolve(), cfg):
             for kind in ("group_vars", "host_vars"):
                 for file in files.listing(folder / kind, depth=2, suffixes=YAML_SUFFIXES):
@@ -288,3 +293,48 @@ def _playbook(ws: Workspace, files: WorkspaceFiles, here: Path, plays: list, cfg
             found = _find_role(files, here, _role_name(entry), cfg.get("roles_path", []))
             if found is not None:
                 _role(ws, files, found, roles_read)
+
+
+def _included_file(task: dict) -> str | None:
+    """The file an include_tasks / import_tasks task names (None: not one, or templated)."""
+    module = module_key(task)
+    if not module or module.rsplit(".", 1)[-1] not in INCLUDES:
+        return None
+    value = task.get(module)
+    value = value.get("file") if isinstance(value, dict) else value
+    return value if isinstance(value, str) and "{{" not in value else None
+
+
+def _includers(ws: Workspace, files: WorkspaceFiles, path: Path, cfg: dict, roles_read: set) -> None:
+    """The plays and task lists beside a task file that include it: the including task's `vars`,
+    its loop variable, and what the including play defines (vars, vars_files, roles, its tasks'
+    register/set_fact). As a colleague greps for who includes the file before editing it."""
+    for candidate in files.listing(path.parent, depth=1, suffixes=(".yml", ".yaml"))[:MAX_INCLUDERS]:
+        if candidate.resolve() == path:
+            continue
+        loaded = files.load(candidate)
+        if not isinstance(loaded.data, list):
+            continue
+        source = files.relative(candidate)
+        plays = [p for p in loaded.data if isinstance(p, dict) and is_play(p)]
+        lists = [[t for key in PLAY_SECTIONS if isinstance(p.get(key), list) for t in p[key]] for p in plays] \
+            if plays else [loaded.data]
+        for play, tasks in zip(plays or [None], lists):
+            flat = flatten_tasks(tasks)
+            including = [t for t in flat if (_included_file(t) or "").rsplit("/", 1)[-1] == path.name]
+            if not including:
+                continue
+            for task in including:
+                given = task.get("vars")
+                for name, value in given.items() if isinstance(given, dict) else []:
+                    if isinstance(name, str) and name.isidentifier():
+                        ws.variables.setdefault(name, Variable(name, value, source))
+            for name in defined_in(flat):
+                ws.defined.setdefault(name, source)
+            if play is not None:
+                given = play.get("vars")
+                for name, value in given.items() if isinstance(given, dict) else []:
+                    if isinstance(name, str) and name.isidentifier():
+                        ws.variables.setdefault(name, Variable(name, value, source))
+                _playbook(ws, files, candidate.parent, [play], cfg, roles_read)
+            ws._used(source)

@@ -142,7 +142,10 @@ def project_cases(project: Project, catalog) -> list[dict]:
             if shape in seen:
                 continue
             seen.add(shape)
-            above = "".join(lines[:raw.line - 1])[-MAX_CONTEXT_CHARS:]
+            above = "".join(lines[:raw.line - 1])
+            if len(above) > MAX_CONTEXT_CHARS:  # cut at a line start, as an editor's view of the file is
+                above = above[-MAX_CONTEXT_CHARS:]
+                above = above[above.find("\n") + 1:]
             key = module_key(raw.data)
             cases.append({
                 "id": f"{project.name}:{rel}:{raw.line}",

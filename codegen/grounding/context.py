@@ -48,7 +48,16 @@ def parse_context(text: str | None) -> FileContext:
     try:
         data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError:
-        return ctx
+        # The head may be cut (a window of a long file, a line half-typed at the top): read from the
+        # first top-level list item on, once.
+        start = min((i for i in (text.find("\n- "), text.find("\n---")) if i >= 0), default=-1)
+        if start < 0:
+            return ctx
+        text = text[start + 1:]
+        try:
+            data = yaml.load(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            return ctx
     if isinstance(data, dict):  # a vars/defaults file
         ctx.variables = {k: v for k, v in data.items() if isinstance(k, str)}
         return ctx
