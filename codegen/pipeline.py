@@ -109,13 +109,13 @@ class Pipeline:
                 self.retriever = ExampleRetriever(read_index(path) + common_rows())
         return self.retriever
 
-    def _constraint(self, handlers: list[str], variables: set[str] | None = None, choice=None):
+    def _constraint(self, handlers: list[str], variables: set[str] | None = None, choice=None, sources=None):
         if not self.constrain:
             return None
         from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
-        checker = SchemaChecker(self.catalog, handlers=handlers, variables=variables)
+        checker = SchemaChecker(self.catalog, handlers=handlers, variables=variables, sources=sources)
         return choice.constraint(checker) if choice else SchemaConstraint(checker)  # a private module: locked
 
     # -- private collections: one hook (grounding/candidates.py) -------------------------------
@@ -202,7 +202,8 @@ class Pipeline:
         choice: a private module chosen beforehand (candidates.Choice): decoding writes only it.
         seen: the workspace view (its prompt lines and handlers)."""
         ctx = prepared.context
-        constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice)
+        constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,
+                                      seen.sources if seen is not None else None)
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary

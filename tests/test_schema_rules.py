@@ -64,6 +64,9 @@ CASES = {
     "register_not_a_name": ((DEBUG + "  register: a.b\n", False), (DEBUG + "  register: a_b\n", True), {}),
     "notify_unknown_handler": ((DEBUG + "  notify: Restart apache\n", False), (DEBUG + "  notify: Restart nginx\n", True),
                                BOUND),
+    "src_not_in_role": (("  ansible.builtin.template:\n    src: apt-repo", False),
+                        ("  ansible.builtin.template:\n    src: templates/kayobe.sou", False),
+                        {"sources": {"templates": ["kayobe.sources.j2"], "files": []}}),
     "unknown_task_key": ((DEBUG + "  ansible.builtin.copy:\n", False), (DEBUG + "  when: x\n", True), {}),
     "dead_end_task_key": ((DEBUG + "  whx", False), (DEBUG + "  whe", False), {}),
     # conditions
@@ -119,6 +122,13 @@ def test_rule_refuses_and_lets_a_near_miss_through(catalog, name):
     assert not checker.viable(refused, final=refused_final)
     assert checker.refusal(near, final=near_final) is None
     assert checker.viable(near, final=near_final)
+
+
+def test_a_notify_list_names_known_handlers_too(catalog):
+    checker = SchemaChecker(catalog, handlers=["Update apt cache"])
+    assert checker.refusal(DEBUG + "  notify:\n    - Refresh host facts\n", final=True) == "notify_unknown_handler"
+    assert checker.refusal(DEBUG + "  notify:\n    - \"Update apt", final=False) is None
+    assert checker.viable(DEBUG + "  notify:\n    - Update apt cache\n", final=True)
 
 
 def test_rules_called_on_their_own():

@@ -31,6 +31,7 @@ class WorkspaceView:
     handlers: list[str]              # every handler name or topic `notify` may use
     references: References           # for validation
     shown: list[str] = field(default_factory=list)  # the workspace files what was shown came from
+    sources: dict = field(default_factory=dict)     # {"templates": [...], "files": [...]} a src may name
     values: dict = field(default_factory=dict)      # the role's and play's own variables: repair may
     # write `{{ name }}` for a literal equal to one of their values (not the inventory's: too many, too far)
 
@@ -101,5 +102,6 @@ def view(ws: Workspace, request: str, above: str, file_variables: dict, file_tas
         files=frozenset(ws.files) if ws.role is not None or ws.files else None)
     values = {n: v.value for n, v in ws.variables.items()
               if not any(part in v.source for part in ("group_vars/", "host_vars/")) and not secret_name(n)}
+    sources = {"templates": list(ws.templates), "files": list(ws.files)}
     return WorkspaceView("".join(line + "\n" for line in lines), variables, handlers, refs,
-                         list(dict.fromkeys(shown)), values)
+                         list(dict.fromkeys(shown)), sources, values)

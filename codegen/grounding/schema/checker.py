@@ -31,16 +31,19 @@ class SortedNames:
 
 
 class SchemaChecker:
-    def __init__(self, catalog, handlers: list[str] | None = None, variables: set[str] | None = None):
+    def __init__(self, catalog, handlers: list[str] | None = None, variables: set[str] | None = None,
+                 sources: dict | None = None):
         """variables: when given, the only variables a template may read (with Ansible's own names
         and facts): a playbook written from scratch has no others, so a task must not reach for
-        a role's variables it saw in training."""
+        a role's variables it saw in training. sources: {"templates": [...], "files": [...]}, the
+        role's files a template/copy `src` may name (the workspace's; None: any)."""
         self.catalog = catalog
         self.variables = None if variables is None else set(variables) | PROVIDED_VARIABLES
         self.modules = SortedNames(catalog.names())
         self.keywords = SortedNames(TASK_KEYWORDS | {f"with_{w}" for w in ("items", "dict", "fileglob", "sequence",
                                                                               "subelements", "together", "nested")})
         self.handlers = handlers or []
+        self.sources = sources
         self._option_names: dict[int, dict] = {}
 
     def option_names(self, options: dict) -> dict[str, dict]:

@@ -28,6 +28,7 @@ class Level:
     seen: set = field(default_factory=set)
     excluded: set = field(default_factory=set)  # ids of options a mutually exclusive one already rules out
     condition: bool = False      # the list under `when:` (and the other condition keywords)
+    notify: bool = False         # the list under `notify:` (each item names a handler)
     scalar: bool = False         # the lines under an option that takes one value (str, path, number)
 
 
@@ -99,6 +100,10 @@ def _line(walk: Walk, number: int, line: str, complete: bool):
                 return jinja.reads_unknown_variable
             if conditions.condition_breaks(key_text.strip(), complete):
                 return conditions.condition_breaks
+        if level.notify and is_item and indent == level.indent and key_text:
+            if keywords.notify_unknown_handler("notify", key_text.strip() if complete else key_text, complete,
+                                               walk.checker.handlers):
+                return keywords.notify_unknown_handler
         if key_indent >= level.indent:
             return None  # free data: values of keywords, free-form dicts, lists of scalars
     if structure.suboptions_as_list(level, is_item, indent):
@@ -176,7 +181,7 @@ def _task_key(walk: Walk, level: Level, key: str, colon: str, rest: str, indent:
                 return refused
         if value in BLOCK_INDICATORS:
             walk.block_scalar_indent = indent
-        walk.stack.append(Level(indent=4, options=FREE, condition=key in CONDITIONS))
+        walk.stack.append(Level(indent=4, options=FREE, condition=key in CONDITIONS, notify=key == "notify"))
         return None
     # the module
     module_doc = walk.module_doc = checker.catalog.get(key)
@@ -223,6 +228,9 @@ def _option_key(walk: Walk, level: Level, key: str, colon: str, rest: str, inden
     if value:
         if jinja.reads_unknown_variable(walk.checker.variables, value, False, complete):
             return jinja.reads_unknown_variable
+        if level.module_args and keywords.src_not_in_role(module_doc.fqcn if module_doc else None, key, value,
+                                                           complete, walk.checker.sources):
+            return keywords.src_not_in_role
         refused = options.option_value_refusal(spec, value, complete)
         if refused is not None:
             return refused

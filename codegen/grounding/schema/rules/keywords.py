@@ -88,6 +88,23 @@ def notify_unknown_handler(key: str, value: str, complete: bool, handlers: list[
 
 
 @rule
+def src_not_in_role(module: str | None, key: str, value: str, complete: bool, sources: dict | None) -> bool:
+    """When the role's templates/ (or files/) are known and not empty, a `template` (`copy`) task's
+    relative `src` names one of them: an answer naming a file the role does not have fails when it
+    runs (seen on real roles: `src: apt-repository.j2` beside the role's only `kayobe.sources.j2`)."""
+    folder = {"template": "templates", "copy": "files"}.get((module or "").rsplit(".", 1)[-1])
+    names = (sources or {}).get(folder) if folder and key == "src" else None
+    if not names or is_template(value):
+        return False
+    inner, closed = strip_quotes(value)
+    if inner.startswith(("/", "~")):
+        return False
+    inner = inner.removeprefix(f"{folder}/") if len(inner) > len(folder) else inner
+    done = complete and closed
+    return not any((n == inner) if done else (n.startswith(inner) or f"{folder}/".startswith(inner)) for n in names)
+
+
+@rule
 def unknown_task_key(key: str, modules, keywords, module_allowed: bool) -> bool:
     """A finished task key that is neither a keyword nor a module of the catalog, or a second module
     (one module per task)."""
