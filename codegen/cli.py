@@ -359,93 +359,6 @@ def catalog_search(words, limit):
         click.echo(f"{fqcn:50} {score:6.2f}  {cat.get(fqcn).short_description}")
 
 
-@main.group()
-def dataset():
-    """Training data from installed content and your own playbooks."""
-
-
-@dataset.command("build")
-@click.option("--from", "from_dirs", multiple=True, type=click.Path(), help="A directory of your playbooks/roles (repeatable).")
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@friendly_errors
-def dataset_build(from_dirs, output):
-    """Build train/valid/test/realworld splits and a data card."""
-    from codegen.catalog import load_catalog
-    from codegen.dataset.build import build_dataset
-    from codegen.progress import bar
-
-    for folder in from_dirs:
-        if not Path(folder).is_dir():
-            raise BadInput(f"--from {folder}: not a directory")
-    cat = load_catalog()
-    with bar() as progress:
-        job = progress.add_task("Reading sources", total=None, info="")
-        counts = build_dataset(cat, Path(output), [Path(d) for d in from_dirs],
-                               on_file=lambda i, n: progress.update(job, completed=i, total=n))
-    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()) + f" -> {output}")
-
-
-@dataset.command("external")
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@friendly_errors
-def dataset_external(output):
-    """Build the external split: whole projects held out of training (eval --split external)."""
-    from codegen.catalog import load_catalog
-    from codegen.dataset.external import PROJECTS, build_external
-    from codegen.progress import bar
-
-    cat = load_catalog()
-    with bar() as progress:
-        job = progress.add_task("Reading projects", total=len(PROJECTS), info="")
-        try:
-            counts = build_external(cat, Path(output),
-                                    on_project=lambda i, n, name: progress.update(job, completed=i, info=name))
-        except RuntimeError as exc:
-            raise BadInput(str(exc)) from exc
-    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()) + f" -> {Path(output) / 'external.jsonl'}")
-
-
-@main.command()
-@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Dataset folder (dataset build).")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Run folder (checkpoints, adapter).")
-@click.option("--base", default="gemma3-270m", show_default=True)
-@click.option("--steps", default=0, show_default=True, help="Optimizer steps (0: one pass over train).")
-@click.option("--epochs", default=1.0, show_default=True)
-@click.option("--lr", default=4e-4, show_default=True)
-@click.option("--rank", default=16, show_default=True)
-@click.option("--tokens-per-batch", default=2048, show_default=True)
-@click.option("--eval-every", default=50, show_default=True)
-@click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
-@click.option("--threads", default=0, help="CPU threads (0: torch default).")
-@friendly_errors
-def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, eval_every, device, threads):
-    """LoRA fine-tune; Ctrl-C saves a checkpoint and the same command resumes."""
-    from codegen.progress import bar
-    from codegen.train.loop import Recipe, train as run
-
-    data = Path(data_dir)
-    if not (data / "train.jsonl").is_file():
-        raise BadInput(f"--data {data_dir}: no train.jsonl (run: ansible-codegen dataset build -o {data_dir})")
-    recipe = Recipe(base=base, steps=steps, epochs=epochs, lr=lr, rank=rank, tokens_per_batch=tokens_per_batch,
-                    eval_every=eval_every, device=device, threads=threads)
-    _stop_on_signals()
-    with bar() as progress:
-        job = progress.add_task("Training", total=None, info="")
-
-        def report(step, total, entry):
-            info = f"loss {entry['loss']:.3f} {entry['tok_s']:.0f} tok/s"
-            if "valid_loss" in entry:
-                info += f" valid {entry['valid_loss']:.3f}"
-            progress.update(job, completed=step, total=total, info=info)
-
-        summary = run(data, Path(out_dir), recipe, progress=report)
-    if summary["status"] == "interrupted":
-        click.echo(f"interrupted at step {summary['step']}/{summary['total']}: checkpoint saved; run the same "
-                   "command to resume", err=True)
-        sys.exit(130)
-    click.echo(f"done: {summary['step']} steps; adapter in {Path(out_dir) / 'adapter'}")
-
-
 def _stop_on_signals() -> None:
     """SIGTERM (a scheduler, `kill`) and SIGINT stop a long job the way Ctrl-C does: checkpoint, then exit.
     SIGINT is set too because a job started in the background (`cmd &`) inherits it ignored."""
@@ -458,88 +371,11 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGINT, stop)
 
 
-@main.command("eval")
-@click.option("--split", default="realworld", show_default=True, help="test, realworld, valid, or a JSONL file of cases.")
-@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(file_okay=False),
-              help="Dataset folder (from dataset build).")
-@click.option("--limit", default=0, help="Evaluate the first N cases only (0: all).")
-@click.option("--systems", default="adapter,base,retrieval", show_default=True,
-              help="Comma list of: adapter (base + LoRA, full pipeline), base (no adapter), retrieval (nearest "
-                   "training example), adapter-retrieval (the default pipeline: adapter + retrieved examples), "
-                   "adapter-workspace (that + the workspace around each case's file, for cases with a path), "
-                   "adapter-summary (that + option summary), and ablations adapter-unconstrained, adapter-norepair, "
-                   "adapter-raw.")
-@click.option("--base", default=None, help="Base model (default: the embedded one).")
-@click.option("--adapter", default="default", show_default=True, help="Adapter for the 'adapter' system.")
-@click.option("--max-new-tokens", default=128, show_default=True)
-@click.option("-o", "--output", default=None, type=click.Path(file_okay=False),
-              help="Results folder (default: the user cache's eval/<split>); re-running resumes it.")
-@friendly_errors
-def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, output):
-    """Score systems on a split: module accuracy, EM, BLEU, Ansible Aware, schema, lint, latency."""
-    from codegen.backends.local import LocalBackend
-    from codegen.catalog import load_catalog
-    from codegen.evaluation import run as ev
-    from codegen.pipeline import Pipeline
-    from codegen.progress import bar
-
-    chosen = [s.strip() for s in systems.split(",") if s.strip()]
-    unknown = set(chosen) - set(ev.SYSTEMS)
-    if unknown or not chosen:
-        raise BadInput(f"--systems: unknown {', '.join(sorted(unknown)) or 'empty list'}")
-    cases = ev.load_cases(split, Path(data_dir), limit or None)
-    from codegen.paths import cache_dir
-
-    out = Path(output) if output else cache_dir() / "eval" / Path(split).stem
-    out.mkdir(parents=True, exist_ok=True)
-    cat = load_catalog()
-    retrieval = None
-    if "retrieval" in chosen:
-        train_file = Path(data_dir) / "train.jsonl"
-        if not train_file.is_file():
-            raise BadInput(f"retrieval baseline needs {train_file}")
-        retrieval = ev.Retrieval(ev.read_jsonl(train_file))
-    results, rows = {}, {}
-    from codegen.evaluation.workspace_metrics import CaseWorkspaces
-
-    workspaces = CaseWorkspaces(cat) if any(c.get("path") and c.get("project") for c in cases) else None
-    with bar() as progress:
-        backends = {}
-        for system in chosen:
-            options = ev.SYSTEMS[system]
-            backend = None
-            if system != "retrieval":
-                use = adapter if options["adapter"] else None
-                if use not in backends:
-                    backends[use] = LocalBackend(base=base, adapter=use, max_new_tokens=max_new_tokens)
-                backend = backends[use]
-            retriever = None
-            if options.get("retrieval"):
-                from codegen.grounding.retrieval import ExampleRetriever, common_rows
-
-                from codegen.dataset.external import HELD_OUT
-
-                shown = [r for r in _source_index(adapter).rows if r.get("collection") not in HELD_OUT]
-                retriever = ExampleRetriever(shown + common_rows())
-            # lint on, as in the CLI: an answer ansible-lint rejects gets the same second try
-            pipeline = Pipeline(backend, cat, lint=True, constrain=options["constrain"], repair=options["repair"],
-                                retriever=retriever, option_summary=options.get("summary", False))
-            job = progress.add_task(system, total=len(cases), info="")
-            identity = ev.model_identity(base, adapter if options["adapter"] else None, max_new_tokens)
-            rows[system] = ev.run_system(system, cases, pipeline, retrieval, out, identity=identity,
-                                         progress=lambda s, j=job: progress.update(j, advance=1),
-                                         workspaces=workspaces)
-            results[system] = ev.aggregate(rows[system])
-            results.update(ev.by_project(system, cases, rows[system]))
-    ev.write_report(out, split, results, rows)
-    click.echo(ev.table(results))
-    click.echo(f"per-case rows: {out / 'cases.json'}", err=True)
-
-
 # Feature commands live beside their code; each module has `register(main)` and imports
 # nothing heavy at module level (so `--help` stays fast).
 FEATURE_COMMANDS = ("codegen.hooks.commands", "codegen.lsp.commands", "codegen.serving.commands",
-                    "codegen.bench.commands", "codegen.authoring.commands", "codegen.export.commands")
+                    "codegen.bench.commands", "codegen.authoring.commands", "codegen.export.commands",
+                    "codegen.dataset.commands", "codegen.train.commands", "codegen.evaluation.commands")
 
 
 def _register_features() -> None:
