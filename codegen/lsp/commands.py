@@ -37,7 +37,8 @@ def lsp(stdio, base, adapter, no_lint, debounce, max_new_tokens, backend_script,
     root.setLevel(level)
     if verbose < 2:
         logging.getLogger("pygls").setLevel(logging.WARNING)
-    from codegen.lsp.server import Options, serve
+    from codegen.lsp.features import serve
+    from codegen.lsp.server import Options
 
     serve(Options(base=base, adapter=adapter, lint=not no_lint, backend_script=backend_script,
                   debounce=max(0.0, debounce), max_new_tokens=max_new_tokens))
