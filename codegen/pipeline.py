@@ -82,7 +82,7 @@ def redact_request(request: str, prepared: Prepared) -> tuple[str, Prepared]:
 class Pipeline:
     def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
                  sources=None, retriever="auto", option_summary: bool = False, candidates="auto",
-                 workspace: bool = True):
+                 workspace: bool = True, workspace_prompt: bool = True):
         self.backend, self.catalog, self.lint = backend, catalog, lint
         self.constrain, self.repair = constrain, repair
         self.sources = sources  # a SourceIndex, when the caller wants content source matches
@@ -97,6 +97,9 @@ class Pipeline:
         # The workspace around a file whose path is known (ansible_files/workspace.py); one reader
         # per pipeline keeps each workspace's parsed files for the next request.
         self.workspaces = WorkspaceReader() if workspace else None
+        # Show the model the workspace's lines (else only decoding, repair and validation use it):
+        # see docs/workspace.md for what each measured.
+        self.workspace_prompt = workspace_prompt
 
     def _retriever(self):
         if self.retriever == "auto":
@@ -210,7 +213,7 @@ class Pipeline:
 
             doc = self.catalog.get(module_of(examples[-1]) or "")
             summary = option_summary(doc) if doc else ""
-        block = seen.block if seen is not None else ""
+        block = seen.block if seen is not None and self.workspace_prompt else ""
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary, block),
                                            constraint=constraint)
         body, notes, whole = generation.text, [choice.note()] if choice else [], True

@@ -21,6 +21,7 @@ def register(main) -> None:
               help="Comma list of: adapter (base + LoRA, full pipeline), base (no adapter), retrieval (nearest "
                    "training example), adapter-retrieval (the default pipeline: adapter + retrieved examples), "
                    "adapter-workspace (that + the workspace around each case's file, for cases with a path), "
+                   "adapter-workspace-unshown (the workspace held to, not shown in the prompt), "
                    "adapter-summary (that + option summary), and ablations adapter-unconstrained, adapter-norepair, "
                    "adapter-raw.")
 @click.option("--base", default=None, help="Base model (default: the embedded one).")
@@ -77,7 +78,8 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
                 retriever = ExampleRetriever(shown + common_rows())
             # lint on, as in the CLI: an answer ansible-lint rejects gets the same second try
             pipeline = Pipeline(backend, cat, lint=True, constrain=options["constrain"], repair=options["repair"],
-                                retriever=retriever, option_summary=options.get("summary", False))
+                                retriever=retriever, option_summary=options.get("summary", False),
+                                workspace_prompt=options.get("workspace_prompt", True))
             job = progress.add_task(system, total=len(cases), info="")
             identity = ev.model_identity(base, adapter if options["adapter"] else None, max_new_tokens)
             rows[system] = ev.run_system(system, cases, pipeline, retrieval, out, identity=identity,

@@ -29,6 +29,9 @@ SYSTEMS = {
     "adapter-retrieval": {"adapter": True, "constrain": True, "repair": True, "retrieval": True},
     # the default pipeline with the workspace around the case's file read (cases with a `path`)
     "adapter-workspace": {"adapter": True, "constrain": True, "repair": True, "retrieval": True, "workspace": True},
+    # the same, the workspace held to by decoding, repair and validation but not shown in the prompt
+    "adapter-workspace-unshown": {"adapter": True, "constrain": True, "repair": True, "retrieval": True,
+                                  "workspace": True, "workspace_prompt": False},
     "adapter-summary": {"adapter": True, "constrain": True, "repair": True, "retrieval": True, "summary": True},
     "adapter-unconstrained": {"adapter": True, "constrain": False, "repair": True},
     "adapter-norepair": {"adapter": True, "constrain": True, "repair": False},
