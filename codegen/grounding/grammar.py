@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 
+from codegen.grounding.grammar_values import value_rules
 from codegen.grounding.schema import CHANGE_REPORTING, LINT_REQUIRED, OPEN_MODULES
 
 # The modules most real tasks use (DESIGN.md: ~25 builtin modules cover ~88% of tasks), always offered.
@@ -58,27 +59,22 @@ OTHER_KEYWORDS = ("become_user", "become_method", "delegate_to", "environment", 
                   "vars", "args", "with_items", "with_dict", "with_fileglob", "with_sequence", "with_subelements",
                   "with_together", "with_nested")
 
-# Shared rules: the value forms every option or keyword falls back on.
+# Shared rules: the value forms every option or keyword falls back on (scalar, cond, tmpl and the
+# Jinja rules come from grammar_values: YAML that reads back, templates and conditions that parse).
 BASE_RULES = r"""
-ws-end ::= "\n"
-tmpl ::= "\"{{" [^"\n]* "}}\"" | "'{{" [^'\n]* "}}'"
-scalar ::= [^ \n|>#] [^\n]*
-bool ::= "true" | "false"
-int ::= "-"? [0-9]+
-num ::= "-"? [0-9]+ ("." [0-9]+)?
-ident ::= [A-Za-z_] [A-Za-z0-9_]*
-nest4 ::= ("    " [^\n]+ "\n")+
-nest6 ::= ("      " [^\n]+ "\n")+
-block4 ::= [|>] [-+]? "\n" nest4
-block6 ::= [|>] [-+]? "\n" nest6
+nest4 ::= ("    " nline "\n")+
+nest6 ::= ("      " nline "\n")+
+block4 ::= [|>] [-+]? "\n" ("    " btext "\n")+
+block6 ::= [|>] [-+]? "\n" ("      " btext "\n")+
 kw-val ::= " " scalar "\n" | " " block4 | "\n" nest4
 opt-val ::= " " scalar "\n" | " " block6 | "\n" nest6
+bool ::= "true" | "false"
+int ::= "-"? [0-9]+
 opt-bool ::= " " (bool | tmpl) "\n"
 opt-int ::= " " (int | tmpl) "\n"
-opt-num ::= " " (num | tmpl) "\n"
-cond ::= [^ \n0-9|>#-] [^\n]*
-cond-val ::= " " cond "\n" ("    " [^ \n-] [^\n]* "\n")* | "\n" ("    - " [^\n]+ "\n")+
-free-line ::= " " scalar "\n"
+opt-num ::= " " ("-"? num | tmpl) "\n"
+cond-val ::= " " cond "\n" | " " cond-block | "\n" ("    - " cond "\n")+
+free-line ::= " " scalar "\n" | " " block4
 open-args ::= ("    " ident ":" opt-val)+
 next-item ::= "- " [^\n]*
 """
@@ -156,8 +152,9 @@ class GrammarBuilder:
         options = dict(list((doc.options or {}).items())[:MAX_OPTIONS]) if doc else {}
         if fqcn in OPEN_MODULES or "key_value" in options:
             return self.rule(p, f'{head} ("\\n" open-args | free-line)')
-        free_form = "free_form" in options
+        free_form = "free_form" in options or "free-form" in options  # include_* spell it with a dash
         options.pop("free_form", None)
+        options.pop("free-form", None)
         lines = {name: self._option_line(f"{p}-o{n}", name, spec) for n, (name, spec) in enumerate(options.items())}
         from codegen.validate.argspec import is_auth_option
 
@@ -219,7 +216,7 @@ class GrammarBuilder:
             tasks.append(f"{kw}* changed {kw}* {mods} {kw}*")
         self.rule("task", " | ".join(tasks))
         root = "root ::= task next-item?"
-        return "\n".join([root, *self.rules, BASE_RULES.strip()]) + "\n"
+        return "\n".join([root, *self.rules, BASE_RULES.strip(), value_rules()]) + "\n"
 
 
 def _orderings(items: list[str]) -> list[list[str]]:

@@ -1,0 +1,104 @@
+"""GBNF rules for the values of a task: YAML scalars whose templates are Jinja that parses, and
+conditions that are Jinja expressions (codegen/grounding/grammar.py uses them).
+
+Measured on llama.cpp (issue 19), the grammar's failures were all here: brackets closed in the
+wrong order inside a `when:`, a condition ending in a dangling `and`, a `>-` given as a list item.
+The local check (codegen/validate/jinja_check.py) parses every string holding `{{` as a template
+and every condition as an expression, and YAML must read the text first; so a value is one of:
+- a plain scalar (no leading indicator, no `: `, no `#`, `{{ ... }}` templates inside);
+- a double-quoted scalar (no YAML escapes but a few simple ones; Jinja strings inside single-quoted);
+- a single-quoted scalar (Jinja strings inside double-quoted);
+- a flow sequence of quoted or simple words; a block scalar (`|`, `>`) of template-safe lines.
+Templates are `{{ expr }}` with the spaces ansible-lint's jinja[spacing] wants; `{%` and `{#` are
+not offered. An expression is Jinja's grammar without operator precedence (which only decides
+meaning, not whether it parses): operands joined by operators, `not` only where Jinja takes it,
+brackets and quotes balanced by construction. Strings inside take the quote the surrounding YAML
+leaves free, so the YAML around them never ends early.
+"""
+from __future__ import annotations
+
+# mode -> (whitespace inside an expression, the Jinja string forms, whether the text is a YAML plain
+# scalar: there `: ` and `#` would end or cut the value, so strings and dict/slice colons avoid them)
+#   c: a condition written as a plain scalar (may fold onto indented lines);
+#   p: a template inside a plain scalar; d: inside "..."; s: inside '...'; b: inside a block scalar
+#   (a template there may go on over lines indented 6 or more); f: a condition as a block scalar.
+_PLAIN_SQ = r"""("'" ([^'\n\\:#] | ":"+ [^ '\n\\:#])* ":"* "'")"""
+_PLAIN_DQ = r"""("\"" ([^"\n\\:#] | ":"+ [^ "\n\\:#])* ":"* "\"")"""
+MODES = {
+    "c": (r'" "+ | "\n      "', f"{_PLAIN_SQ} | {_PLAIN_DQ}", True),
+    "p": ('" "+', f"{_PLAIN_SQ} | {_PLAIN_DQ}", True),
+    "d": ('" "+', r"""("'" [^'"\n\\]* "'")""", False),
+    "s": ('" "+', r'''("\"" [^"'\n\\]* "\"")''', False),
+    "b": (r'" "+ | "\n      " " "*', r"""("'" [^'\n\\]* "'") | ("\"" [^"\n\\]* "\"")""", False),
+    "f": (r'" "+ | "\n    " " "*', r"""("'" [^'\n\\]* "'") | ("\"" [^"\n\\]* "\"")""", False),
+}
+OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "**", "/", "//", "%", "~")
+
+
+def expression_rules(mode: str) -> list[str]:
+    """The rules `j<mode>-expr` (any expression) and, for conditions, `jc-top` (one a plain scalar may
+    start with: not a quote, bracket or brace, which YAML would read as its own syntax)."""
+    ws, strings, plain = MODES[mode]
+    j = f"j{mode}"
+    colon = '":"' if plain else f'{j}-w? ":" {j}-w?'  # `: ` would end a plain scalar's key
+    ops = " | ".join(f'"{op}"' for op in OPERATORS)
+    seq = f'{j}-expr ({j}-w? "," {j}-w? {j}-expr)* ","?'
+    rules = [
+        f"{j}-w ::= {ws}",
+        f"{j}-str ::= {strings}",
+        f'{j}-expr ::= {j}-or ({j}-w "if" {j}-w {j}-or ({j}-w "else" {j}-w {j}-expr)?)?',
+        f'{j}-or ::= {j}-not ({j}-w ("and" | "or") {j}-w {j}-not)*',
+        f'{j}-not ::= ("not" {j}-w)* {j}-un {j}-op*',
+        f'{j}-op ::= {j}-w? ({ops}) {j}-w? {j}-un | {j}-w ("not" {j}-w)? "in" {j}-w {j}-un'
+        f' | {j}-w "is" {j}-w ("not" {j}-w)? ident {j}-args?',
+        f'{j}-un ::= "-"? {j}-atom {j}-tail',
+        f'{j}-tail ::= {j}-tr* ({j}-w? "|" {j}-w? ident {j}-args? {j}-tr*)*',
+        f'{j}-tr ::= "." ident | "." [0-9]+ | "[" {j}-w? {j}-sub {j}-w? "]" | {j}-args',
+        f"{j}-sub ::= {j}-expr | {j}-expr? {colon} {j}-expr?",
+        f'{j}-args ::= "(" {j}-w? ({j}-arg ({j}-w? "," {j}-w? {j}-arg)*)? {j}-w? ")"',
+        f'{j}-arg ::= (ident {j}-w? "=" {j}-w?)? {j}-expr',
+        f'{j}-group ::= "(" {j}-w? ({seq})? {j}-w? ")"',
+        f'{j}-atom ::= ident | num | {j}-str | {j}-group | "[" {j}-w? ({seq})? {j}-w? "]"'
+        f' | "{{" {j}-w? ({j}-pair ({j}-w? "," {j}-w? {j}-pair)*)? {j}-w? "}}"',
+        f"{j}-pair ::= {j}-expr {colon} {j}-expr",
+    ]
+    if mode == "c":
+        # the same chain, its first operand restricted to a name, number or parenthesis
+        rules += [
+            f'jc-top ::= jc-or-h (jc-w "if" jc-w jc-or (jc-w "else" jc-w jc-expr)?)?',
+            f'jc-or-h ::= jc-not-h (jc-w ("and" | "or") jc-w jc-not)*',
+            f'jc-not-h ::= ("not" jc-w)* (ident | num | jc-group) jc-tail jc-op*',
+        ]
+    return rules
+
+
+VALUE_RULES = r"""
+ident ::= [A-Za-z_] [A-Za-z0-9_]*
+num ::= [0-9]+ ("." [0-9]+)?
+tp ::= "{{ " jp-expr " }}"
+td ::= "{{ " jd-expr " }}"
+ts ::= "{{ " js-expr " }}"
+tb ::= "{{ " jb-expr " }}"
+plain ::= [A-Za-z0-9_./~$(=+^\\<] p-rest* | "-" [A-Za-z0-9_./~$(] p-rest*
+p-rest ::= [^\n#:{] | ":"+ [^ \n#:{] | "{" [^{%#\n:] | tp
+dq ::= "\"" ([^"\\\n{] | "\\" [nt"\\/ ] | "{" [^{%#"\n\\] | td)* "\""
+sq ::= "'" ([^'\n{] | "''" | "{" [^{%#'\n] | ts)* "'"
+fitem ::= dq | sq | [A-Za-z0-9_./-]+
+fpair ::= (key | dq | sq) ": " fitem
+flow ::= "[" " "? (fitem ("," " "? fitem)* " "?)? "]" | "{" " "? (fpair ("," " "? fpair)* " "?)? "}"
+scalar ::= plain | dq | sq | flow
+btext ::= ([^\n{] | "{" [^{%#\n] | tb)+
+tmpl ::= "\"{{ " jd-expr " }}\"" | "'{{ " js-expr " }}'"
+cond ::= jc-top | "\"" jd-expr "\"" | "'" js-expr "'"
+cond-block ::= [>|] "-"? "\n    " jf-expr "\n"
+key ::= [A-Za-z_] [A-Za-z0-9_.-]*
+nline ::= " "* ("- ")? (key ":" (" " (scalar | [|>] [-+]?))? | scalar)
+"""
+
+
+def value_rules() -> str:
+    """Every rule above, as GBNF text."""
+    lines = [VALUE_RULES.strip()]
+    for mode in MODES:
+        lines += expression_rules(mode)
+    return "\n".join(lines)
