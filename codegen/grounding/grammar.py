@@ -45,6 +45,7 @@ COMMON_MODULES = (
 )
 MAX_MODULES = 140       # bounds the grammar (and the engine's work per token)
 MAX_OPTIONS = 120       # per module: every real one has fewer
+ONE_OF_WITHOUT_FREE_FORM = ("cmd", "argv")
 MAX_REQUIRED = 3        # required options enforced in any order: 3! orderings at most
 SEARCHED = 8            # the catalog's best matches for the request
 _FQCN_IN_TEXT = re.compile(r"^\s*(?:- )?([a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+):", re.M)
@@ -55,26 +56,31 @@ BOOL_KEYWORDS = ("become", "check_mode", "diff", "no_log", "run_once", "delegate
                  "ignore_unreachable")
 INT_KEYWORDS = ("retries", "delay", "throttle", "timeout", "async", "poll")
 CONDITION_KEYWORDS = ("when", "changed_when", "failed_when", "until")
-OTHER_KEYWORDS = ("become_user", "become_method", "delegate_to", "environment", "loop", "loop_control", "tags",
-                  "vars", "args", "with_items", "with_dict", "with_fileglob", "with_sequence", "with_subelements",
-                  "with_together", "with_nested")
+# value shapes ansible's Task attributes take (a list where a string is wanted fails to load)
+STRING_KEYWORDS = ("become_user", "become_method", "delegate_to")
+LOOP_CONTROL = ("loop_var", "index_var", "label", "pause", "extended", "extended_allitems")  # its only keys
+LIST_KEYWORDS = ("loop", "tags", "with_items", "with_fileglob", "with_sequence", "with_subelements", "with_together",
+                 "with_nested")
+OTHER_KEYWORDS = ("with_dict",)
 
 # Shared rules: the value forms every option or keyword falls back on (scalar, cond, tmpl and the
 # Jinja rules come from grammar_values: YAML that reads back, templates and conditions that parse).
 BASE_RULES = r"""
-nest4 ::= ("    " nline "\n")+
-nest6 ::= ("      " nline "\n")+
-block4 ::= [|>] [-+]? "\n" ("    " btext "\n")+
-block6 ::= [|>] [-+]? "\n" ("      " btext "\n")+
-kw-val ::= " " scalar "\n" | " " block4 | "\n" nest4
-opt-val ::= " " scalar "\n" | " " block6 | "\n" nest6
+kw-val ::= " " scalar "\n" | " " bs4 | "\n" blk4
+kw-str ::= " " text "\n"
+kw-list ::= " " (text | fseq) "\n" | "\n" seq4
+kw-env ::= " " (text | fmap) "\n" | "\n" map4
+opt-val ::= " " scalar "\n" | " " bs6 | "\n" blk6
+opt-str ::= " " text "\n" | " " bs6 | "\n" (seq6 | seq4)
+opt-list ::= " " (text | fseq) "\n" | "\n" (seq6 | seq4)
+opt-dict ::= " " (text | fmap) "\n" | "\n" map6
 bool ::= "true" | "false"
 int ::= "-"? [0-9]+
 opt-bool ::= " " (bool | tmpl) "\n"
 opt-int ::= " " (int | tmpl) "\n"
 opt-num ::= " " ("-"? num | tmpl) "\n"
 cond-val ::= " " cond "\n" | " " cond-block | "\n" ("    - " cond "\n")+
-free-line ::= " " scalar "\n" | " " block4
+free-line ::= " " cmdline "\n" | " " cmd-block4
 open-args ::= ("    " ident ":" opt-val)+
 next-item ::= "- " [^\n]*
 """
@@ -136,7 +142,8 @@ class GrammarBuilder:
                 words += _choice_text(choice)
             body = " | ".join(literal(w) for w in dict.fromkeys(words))
             return self.rule(f"{prefix}-c", f'" " ({body} | tmpl) "\\n"')
-        return {"bool": "opt-bool", "int": "opt-int", "float": "opt-num"}.get(kind, "opt-val")
+        return {"bool": "opt-bool", "int": "opt-int", "float": "opt-num", "str": "opt-str", "path": "opt-str",
+                "list": "opt-list", "dict": "opt-dict"}.get(kind, "opt-val")
 
     def _option_line(self, prefix: str, name: str, spec: dict) -> str:
         value = self._option_value(prefix, spec)
@@ -151,7 +158,7 @@ class GrammarBuilder:
         head = literal(f"  {fqcn}:")
         options = dict(list((doc.options or {}).items())[:MAX_OPTIONS]) if doc else {}
         if fqcn in OPEN_MODULES or "key_value" in options:
-            return self.rule(p, f'{head} ("\\n" open-args | free-line)')
+            return self.rule(p, f'{head} "\\n" open-args')  # a free-form string sets no variable
         free_form = "free_form" in options or "free-form" in options  # include_* spell it with a dash
         options.pop("free_form", None)
         options.pop("free-form", None)
@@ -166,6 +173,14 @@ class GrammarBuilder:
             # reading (an ambiguous grammar multiplies the engine's parse stacks at every token); an
             # option given twice is an error anyway.
             enforced = required if len(required) <= MAX_REQUIRED else []
+            # without its free form, a command module needs its command under one of these options
+            needs_one = [n for n in ONE_OF_WITHOUT_FREE_FORM if free_form and n in lines and n not in enforced]
+            if needs_one:
+                for n in needs_one:  # written out: an empty command is no command
+                    lines.pop(n)
+                forms_of = {"cmd": '"    cmd:" (" " cmdline "\\n" | " " cmd-block6)', "argv": '"    argv:\\n" (seq6 | seq4)'}
+                lines["(command)"] = self.rule(f"{p}-cmd", " | ".join(forms_of[n] for n in needs_one))
+                enforced = [*enforced, "(command)"]
             others = [rule for name, rule in lines.items() if name not in enforced]
             any_line = self.rule(f"{p}-any", " | ".join(others)) if others else None
             star = f" {any_line}*" if any_line else ""
@@ -186,14 +201,20 @@ class GrammarBuilder:
         alts = [literal(f"  {k}:") + " opt-bool-kw" for k in BOOL_KEYWORDS]
         alts += [literal(f"  {k}:") + " opt-int-kw" for k in INT_KEYWORDS]
         alts += [literal(f"  {k}:") + " cond-val" for k in CONDITION_KEYWORDS if k != "changed_when"]
+        alts += [literal(f"  {k}:") + " kw-str" for k in STRING_KEYWORDS]
+        alts.append('"  vars:\\n" open-args')  # names a variable can have; `args:` is not offered (options go under the module)
+        alts += [literal(f"  {k}:") + " kw-list" for k in LIST_KEYWORDS]
         alts += [literal(f"  {k}:") + " kw-val" for k in OTHER_KEYWORDS]
+        alts.append('"  environment:" kw-env')
+        keys = " | ".join(literal(k + ":") for k in LOOP_CONTROL)
+        alts.append(f'"  loop_control:\\n" ("    " ({keys}) " " text "\\n")+')
         alts += ['"  ignore_errors: false\\n"', '"  register: " ident "\\n"']
         if self.handlers:
             names = " | ".join(literal(h) for h in self.handlers)
             self.rule("handler", names)
             alts.append('"  notify:" (" " handler "\\n" | "\\n" ("    - " handler "\\n")+)')
         else:
-            alts.append('"  notify:" kw-val')
+            alts.append('"  notify:" kw-list')
         self.rule("opt-bool-kw", '" " (bool | tmpl) "\\n"')
         self.rule("opt-int-kw", '" " (int | tmpl) "\\n"')
         self.rule("changed", '"  changed_when:" cond-val')

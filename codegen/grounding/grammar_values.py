@@ -8,7 +8,9 @@ and every condition as an expression, and YAML must read the text first; so a va
 - a plain scalar (no leading indicator, no `: `, no `#`, `{{ ... }}` templates inside);
 - a double-quoted scalar (no YAML escapes but a few simple ones; Jinja strings inside single-quoted);
 - a single-quoted scalar (Jinja strings inside double-quoted);
-- a flow sequence of quoted or simple words; a block scalar (`|`, `>`) of template-safe lines.
+- a flow sequence of quoted or simple words; a block scalar (`|`, `>`) of template-safe lines;
+- a free-form command: quotes balanced on each line, no backslashes (ansible splits it into words
+  and refuses an open quote or a stray escape: found by the fuzz test).
 Templates are `{{ expr }}` with the spaces ansible-lint's jinja[spacing] wants; `{%` and `{#` are
 not offered. An expression is Jinja's grammar without operator precedence (which only decides
 meaning, not whether it parses): operands joined by operators, `not` only where Jinja takes it,
@@ -46,13 +48,18 @@ def expression_rules(mode: str) -> list[str]:
     rules = [
         f"{j}-w ::= {ws}",
         f"{j}-str ::= {strings}",
-        f'{j}-expr ::= {j}-or ({j}-w "if" {j}-w {j}-or ({j}-w "else" {j}-w {j}-expr)?)?',
+        # `x is test` without brackets takes the next name as its argument (`if`, `not`...): so it
+        # ends an operand, and no `if` follows it (found by the fuzz test)
+        f'{j}-expr ::= {j}-or | ({j}-not {j}-w ("and" | "or") {j}-w)* {j}-not0 {j}-w "if" {j}-w {j}-or'
+        f' ({j}-w "else" {j}-w {j}-expr)?',
         f'{j}-or ::= {j}-not ({j}-w ("and" | "or") {j}-w {j}-not)*',
-        f'{j}-not ::= ("not" {j}-w)* {j}-un {j}-op*',
+        f'{j}-not ::= {j}-not0 ({j}-w "is" {j}-w ("not" {j}-w)? ident)?',
+        f'{j}-not0 ::= ("not" {j}-w)* {j}-un {j}-op*',
         f'{j}-op ::= {j}-w? ({ops}) {j}-w? {j}-un | {j}-w ("not" {j}-w)? "in" {j}-w {j}-un'
-        f' | {j}-w "is" {j}-w ("not" {j}-w)? ident {j}-args?',
+        f' | {j}-w "is" {j}-w ("not" {j}-w)? ident {j}-args',
         f'{j}-un ::= "-"? {j}-atom {j}-tail',
-        f'{j}-tail ::= {j}-tr* ({j}-w? "|" {j}-w? ident {j}-args? {j}-tr*)*',
+        # after a filter Jinja takes more filters, tests and calls, not `.x` or `[x]` (found by the fuzz test)
+        f'{j}-tail ::= {j}-tr* ({j}-w? "|" {j}-w? ident {j}-args?)*',
         f'{j}-tr ::= "." ident | "." [0-9]+ | "[" {j}-w? {j}-sub {j}-w? "]" | {j}-args',
         f"{j}-sub ::= {j}-expr | {j}-expr? {colon} {j}-expr?",
         f'{j}-args ::= "(" {j}-w? ({j}-arg ({j}-w? "," {j}-w? {j}-arg)*)? {j}-w? ")"',
@@ -65,9 +72,11 @@ def expression_rules(mode: str) -> list[str]:
     if mode == "c":
         # the same chain, its first operand restricted to a name, number or parenthesis
         rules += [
-            f'jc-top ::= jc-or-h (jc-w "if" jc-w jc-or (jc-w "else" jc-w jc-expr)?)?',
-            f'jc-or-h ::= jc-not-h (jc-w ("and" | "or") jc-w jc-not)*',
-            f'jc-not-h ::= ("not" jc-w)* (ident | num | jc-group) jc-tail jc-op*',
+            'jc-top ::= jc-not-h (jc-w ("and" | "or") jc-w jc-not)*'
+            ' | (jc-not-h jc-w ("and" | "or") jc-w (jc-not jc-w ("and" | "or") jc-w)* jc-not0 | jc-not0-h)'
+            ' jc-w "if" jc-w jc-or (jc-w "else" jc-w jc-expr)?',
+            'jc-not-h ::= jc-not0-h (jc-w "is" jc-w ("not" jc-w)? ident)?',
+            'jc-not0-h ::= ("not" jc-w)* (ident | num | jc-group) jc-tail jc-op*',
         ]
     return rules
 
@@ -79,26 +88,65 @@ tp ::= "{{ " jp-expr " }}"
 td ::= "{{ " jd-expr " }}"
 ts ::= "{{ " js-expr " }}"
 tb ::= "{{ " jb-expr " }}"
-plain ::= [A-Za-z0-9_./~$(=+^\\<] p-rest* | "-" [A-Za-z0-9_./~$(] p-rest*
+plain ::= [A-Za-z0-9_./~$(+^\\<] p-rest* | "-" [A-Za-z0-9_./~$(] p-rest*
 p-rest ::= [^\n#:{] | ":"+ [^ \n#:{] | "{" [^{%#\n:] | tp
 dq ::= "\"" ([^"\\\n{] | "\\" [nt"\\/ ] | "{" [^{%#"\n\\] | td)* "\""
 sq ::= "'" ([^'\n{] | "''" | "{" [^{%#'\n] | ts)* "'"
-fitem ::= dq | sq | [A-Za-z0-9_./-]+
+fitem ::= dq | sq | [A-Za-z0-9_./] [A-Za-z0-9_./-]*
 fpair ::= (key | dq | sq) ": " fitem
-flow ::= "[" " "? (fitem ("," " "? fitem)* " "?)? "]" | "{" " "? (fpair ("," " "? fpair)* " "?)? "}"
-scalar ::= plain | dq | sq | flow
+fseq ::= "[" " "? (fitem ("," " "? fitem)* " "?)? "]"
+fmap ::= "{" " "? (fpair ("," " "? fpair)* " "?)? "}"
+text ::= plain | dq | sq
+scalar ::= text | fseq | fmap
 btext ::= ([^\n{] | "{" [^{%#\n] | tb)+
+btext1 ::= ([^ \n{] | "{" [^{%#\n] | tb) ([^\n{] | "{" [^{%#\n] | tb)*
 tmpl ::= "\"{{ " jd-expr " }}\"" | "'{{ " js-expr " }}'"
 cond ::= jc-top | "\"" jd-expr "\"" | "'" js-expr "'"
 cond-block ::= [>|] "-"? "\n    " jf-expr "\n"
 key ::= [A-Za-z_] [A-Za-z0-9_.-]*
-nline ::= " "* ("- ")? (key ":" (" " (scalar | [|>] [-+]?))? | scalar)
+cmd-q ::= "'" ([^'\n#:{\\] | ts)* "'" | "\"" ([^"\n#:{\\] | td)* "\""
+cmdline ::= [A-Za-z_./$(+^<] ([^\n#:{'"\\] | ":"+ [^ \n#:{'"\\] | tp | cmd-q)*
+cmd-bq ::= "'" ([^'\n{\\] | ts)* "'" | "\"" ([^"\n{\\] | td)* "\""
+cmd-text ::= ([^ \n{'"\\] | "{" [^{%#\n'"\\] | tb | cmd-bq) ([^\n{'"\\] | "{" [^{%#\n'"\\] | tb | cmd-bq)* "\n"
+cmd-block4 ::= [|>] [-+]? "\n" ("    " cmd-text)+
+cmd-block6 ::= [|>] [-+]? "\n" ("      " cmd-text)+
 """
+
+
+NEST_DEPTH = 5  # nested levels under a key (2 spaces each); deeper structure is not offered
+
+
+def nested_rules(indent: int) -> list[str]:
+    """`blk<indent>`: a block mapping or sequence at this indent, its own children indented 2 more,
+    so YAML reads one structure (the fuzz test found free indentation reading as no YAML at all);
+    `seq<n>`/`map<n>` alone and `bs<n>` (a block scalar whose lines are indented n) too."""
+    rules = []
+    last = indent + 2 * NEST_DEPTH
+    for n in range(indent, last + 1, 2):
+        sp, inner = literal_spaces(n), n + 2
+        value = r'" " scalar "\n" | "\n"'
+        if inner <= last:
+            value += rf' | "\n" blk{inner} | "\n" seq{n}'
+        if inner <= 6:  # a template in a block scalar may go on over lines indented 6 or more
+            value += f' | " " bs{inner}'
+        rules += [
+            # the first line sets a block scalar's indent: it starts with text, not spaces
+            f"bs{n} ::= [|>] [-+]? \"\\n\" {sp} btext1 \"\\n\" ({sp} btext \"\\n\")*",
+            f"kv{n} ::= key \":\" ({value})",
+            f"map{n} ::= ({sp} kv{n})+",
+            f'seq{n} ::= ({sp} "- " (scalar "\\n"' + (f" | kv{inner} ({literal_spaces(inner)} kv{inner})*" if inner <= last else "") + "))+",
+            f"blk{n} ::= map{n} | seq{n}",
+        ]
+    return rules
+
+
+def literal_spaces(n: int) -> str:
+    return '"' + " " * n + '"'
 
 
 def value_rules() -> str:
     """Every rule above, as GBNF text."""
-    lines = [VALUE_RULES.strip()]
+    lines = [VALUE_RULES.strip(), *nested_rules(4)]
     for mode in MODES:
         lines += expression_rules(mode)
     return "\n".join(lines)
