@@ -49,11 +49,13 @@ def expression_rules(mode: str) -> list[str]:
         f"{j}-w ::= {ws}",
         f"{j}-str ::= {strings}",
         # `x is test` without brackets takes the next name as its argument (`if`, `not`...): so it
-        # ends an operand, and no `if` follows it (found by the fuzz test)
-        f'{j}-expr ::= {j}-or | ({j}-not {j}-w ("and" | "or") {j}-w)* {j}-not0 {j}-w "if" {j}-w {j}-or'
-        f' ({j}-w "else" {j}-w {j}-expr)?',
+        # ends an operand, and no `if` follows it (found by the fuzz test). Left-factored: an engine
+        # follows every reading of a prefix at once, and two readings per nesting level cost it 2^depth.
+        f'{j}-expr ::= {j}-not0 ({j}-ended ({j}-w ("and" | "or") {j}-w {j}-expr)?'
+        f' | {j}-w ("and" | "or") {j}-w {j}-expr | {j}-w "if" {j}-w {j}-or ({j}-w "else" {j}-w {j}-expr)?)?',
+        f'{j}-ended ::= {j}-w "is" {j}-w ("not" {j}-w)? ident',
         f'{j}-or ::= {j}-not ({j}-w ("and" | "or") {j}-w {j}-not)*',
-        f'{j}-not ::= {j}-not0 ({j}-w "is" {j}-w ("not" {j}-w)? ident)?',
+        f'{j}-not ::= {j}-not0 {j}-ended?',
         f'{j}-not0 ::= ("not" {j}-w)* {j}-un {j}-op*',
         f'{j}-op ::= {j}-w? ({ops}) {j}-w? {j}-un | {j}-w ("not" {j}-w)? "in" {j}-w {j}-un'
         f' | {j}-w "is" {j}-w ("not" {j}-w)? ident {j}-args',
@@ -61,7 +63,7 @@ def expression_rules(mode: str) -> list[str]:
         # after a filter Jinja takes more filters, tests and calls, not `.x` or `[x]` (found by the fuzz test)
         f'{j}-tail ::= {j}-tr* ({j}-w? "|" {j}-w? ident {j}-args?)*',
         f'{j}-tr ::= "." ident | "." [0-9]+ | "[" {j}-w? {j}-sub {j}-w? "]" | {j}-args',
-        f"{j}-sub ::= {j}-expr | {j}-expr? {colon} {j}-expr?",
+        f"{j}-sub ::= {j}-expr ({colon} {j}-expr?)? | {colon} {j}-expr?",
         f'{j}-args ::= "(" {j}-w? ({j}-arg ({j}-w? "," {j}-w? {j}-arg)*)? {j}-w? ")"',
         f'{j}-arg ::= (ident {j}-w? "=" {j}-w?)? {j}-expr',
         f'{j}-group ::= "(" {j}-w? ({seq})? {j}-w? ")"',
@@ -72,10 +74,8 @@ def expression_rules(mode: str) -> list[str]:
     if mode == "c":
         # the same chain, its first operand restricted to a name, number or parenthesis
         rules += [
-            'jc-top ::= jc-not-h (jc-w ("and" | "or") jc-w jc-not)*'
-            ' | (jc-not-h jc-w ("and" | "or") jc-w (jc-not jc-w ("and" | "or") jc-w)* jc-not0 | jc-not0-h)'
-            ' jc-w "if" jc-w jc-or (jc-w "else" jc-w jc-expr)?',
-            'jc-not-h ::= jc-not0-h (jc-w "is" jc-w ("not" jc-w)? ident)?',
+            'jc-top ::= jc-not0-h (jc-ended (jc-w ("and" | "or") jc-w jc-expr)?'
+            ' | jc-w ("and" | "or") jc-w jc-expr | jc-w "if" jc-w jc-or (jc-w "else" jc-w jc-expr)?)?',
             'jc-not0-h ::= ("not" jc-w)* (ident | num | jc-group) jc-tail jc-op*',
         ]
     return rules
