@@ -86,6 +86,8 @@ def run(args) -> None:
 
     cases = pick_cases([json.loads(line) for line in Path(args.cases).read_text().splitlines() if line.strip()],
                        args.limit, args.sample, args.seed)
+    if args.reverse:  # a second worker on the same sample, from its other end (merge the rows afterwards)
+        cases = cases[::-1]
     index = LocalBackend().source_index_path()
     retriever = ExampleRetriever(read_index(index) + common_rows()) if index and index.is_file() else None
     out = Path(args.output)
@@ -155,6 +157,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--sample", type=int, default=None, help="a seeded sample of this many cases (see pick_cases)")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--reverse", action="store_true", help="run the picked cases last to first")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--systems", default="local")
     parser.add_argument("--url", default=None)
