@@ -121,6 +121,12 @@ def run(args) -> None:
                       f"module={row['module_match']} {row['seconds']:.1f}s", file=sys.stderr, flush=True)
 
 
+def _answered(values: list[dict]) -> str:
+    """Schema-correct among the rows the server answered (a timeout is a miss in the main column)."""
+    answered = [r for r in values if not r.get("error")]
+    return f"{sum(r['schema_correct'] for r in answered) / len(answered):.3f}" if answered else "-"
+
+
 def report(folder: Path) -> str:
     rows = {}
     for system in SYSTEMS:
@@ -131,8 +137,9 @@ def report(folder: Path) -> str:
     common = set.intersection(*(set(r) for r in rows.values())) if rows else set()
     for title, keep in (("all rows of each system", None), (f"the {len(common)} cases every system has", common)):
         lines += [f"On {title}:", "",
-                  "| system | cases | schema-correct before repair | module accuracy | p50 latency (s) |",
-                  "|---|---|---|---|---|"]
+                  "| system | cases | schema-correct before repair | module accuracy | p50 latency (s) "
+                  "| no answer (timeout, server error) | schema-correct of the answers |",
+                  "|---|---|---|---|---|---|---|"]
         for system, by_id in rows.items():
             values = [r for i, r in by_id.items() if keep is None or i in keep]
             n = len(values)
@@ -140,7 +147,8 @@ def report(folder: Path) -> str:
                 continue
             lines.append(f"| {system} | {n} | {sum(r['schema_correct'] for r in values) / n:.3f} | "
                          f"{sum(r['module_match'] for r in values) / n:.3f} | "
-                         f"{statistics.median(r['seconds'] for r in values):.2f} |")
+                         f"{statistics.median(r['seconds'] for r in values):.2f} | "
+                         f"{sum(1 for r in values if r.get('error'))} | {_answered(values)} |")
         lines.append("")
     if "local-raw" in rows and "llamacpp-plain" in rows:
         common = sorted(set(rows["local-raw"]) & set(rows["llamacpp-plain"]))
