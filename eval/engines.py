@@ -1,6 +1,7 @@
 """Local constrained decoding vs a llama.cpp server with and without the grammar (issue 19).
 
-    python eval/engines.py --cases data3/realworld.jsonl --limit 100 -o OUT \
+    ansible-codegen dataset external -o EXT      # the realistic set: whole projects held out
+    python eval/engines.py --cases EXT/external.jsonl --sample 100 --seed 19 -o OUT \
         --systems local,local-raw --url http://127.0.0.1:PORT --model ansible-codegen
     python eval/engines.py ... --systems llamacpp-grammar,llamacpp-plain
     python eval/engines.py --report OUT
@@ -65,13 +66,28 @@ def make_pipeline(system: str, args, retriever):
                     retriever=retriever), recording
 
 
+def pick_cases(cases: list[dict], limit: int, sample: int | None, seed: int) -> list[dict]:
+    """The first `limit` cases in file order, or with `sample`: the cases sorted by id, shuffled with
+    random.Random(seed), the first `sample` of them (the same ones on every machine and run)."""
+    if sample is None:
+        return cases[:limit]
+    import random
+
+    ordered = sorted(cases, key=lambda c: c["id"])
+    random.Random(seed).shuffle(ordered)
+    return ordered[:sample]
+
+
 def run(args) -> None:
     from codegen.evaluation.run import evaluate_case
     from codegen.grounding.retrieval import ExampleRetriever, common_rows
     from codegen.grounding.sources import read_index
     from codegen.backends.local import LocalBackend
 
-    cases = [json.loads(line) for line in Path(args.cases).read_text().splitlines() if line.strip()][: args.limit]
+    cases = pick_cases([json.loads(line) for line in Path(args.cases).read_text().splitlines() if line.strip()],
+                       args.limit, args.sample, args.seed)
+    if args.reverse:  # a second worker on the same sample, from its other end (merge the rows afterwards)
+        cases = cases[::-1]
     index = LocalBackend().source_index_path()
     retriever = ExampleRetriever(read_index(index) + common_rows()) if index and index.is_file() else None
     out = Path(args.output)
@@ -105,6 +121,12 @@ def run(args) -> None:
                       f"module={row['module_match']} {row['seconds']:.1f}s", file=sys.stderr, flush=True)
 
 
+def _answered(values: list[dict]) -> str:
+    """Schema-correct among the rows the server answered (a timeout is a miss in the main column)."""
+    answered = [r for r in values if not r.get("error")]
+    return f"{sum(r['schema_correct'] for r in answered) / len(answered):.3f}" if answered else "-"
+
+
 def report(folder: Path) -> str:
     rows = {}
     for system in SYSTEMS:
@@ -115,8 +137,9 @@ def report(folder: Path) -> str:
     common = set.intersection(*(set(r) for r in rows.values())) if rows else set()
     for title, keep in (("all rows of each system", None), (f"the {len(common)} cases every system has", common)):
         lines += [f"On {title}:", "",
-                  "| system | cases | schema-correct before repair | module accuracy | p50 latency (s) |",
-                  "|---|---|---|---|---|"]
+                  "| system | cases | schema-correct before repair | module accuracy | p50 latency (s) "
+                  "| no answer (timeout, server error) | schema-correct of the answers |",
+                  "|---|---|---|---|---|---|---|"]
         for system, by_id in rows.items():
             values = [r for i, r in by_id.items() if keep is None or i in keep]
             n = len(values)
@@ -124,7 +147,8 @@ def report(folder: Path) -> str:
                 continue
             lines.append(f"| {system} | {n} | {sum(r['schema_correct'] for r in values) / n:.3f} | "
                          f"{sum(r['module_match'] for r in values) / n:.3f} | "
-                         f"{statistics.median(r['seconds'] for r in values):.2f} |")
+                         f"{statistics.median(r['seconds'] for r in values):.2f} | "
+                         f"{sum(1 for r in values if r.get('error'))} | {_answered(values)} |")
         lines.append("")
     if "local-raw" in rows and "llamacpp-plain" in rows:
         common = sorted(set(rows["local-raw"]) & set(rows["llamacpp-plain"]))
@@ -139,6 +163,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="data3/realworld.jsonl")
     parser.add_argument("--limit", type=int, default=100)
+    parser.add_argument("--sample", type=int, default=None, help="a seeded sample of this many cases (see pick_cases)")
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--reverse", action="store_true", help="run the picked cases last to first")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--systems", default="local")
     parser.add_argument("--url", default=None)

@@ -396,3 +396,65 @@ def test_killed_and_slow_llama_cpp_servers_are_one_line_errors(ollama_export, tm
         assert killed.stdout == ""
     finally:
         server.stop(signal.SIGKILL)
+
+
+def _engine_admits(vocab, grammar: str, text: str) -> bool:
+    """Does llama.cpp's own grammar sampler let `text` through, token by token?"""
+    import ctypes
+    import math
+
+    import llama_cpp
+
+    sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar.encode(), b"root")
+    assert sampler, "llama.cpp did not parse the grammar"
+    raw = text.encode()
+    tokens = (llama_cpp.llama_token * (len(raw) + 8))()
+    count = llama_cpp.llama_tokenize(vocab, raw, len(raw), tokens, len(raw) + 8, False, False)
+    try:
+        for token in tokens[:count]:
+            candidate = (llama_cpp.llama_token_data * 1)()
+            candidate[0].id, candidate[0].logit, candidate[0].p = token, 0.0, 0.0
+            array = llama_cpp.llama_token_data_array(data=candidate, size=1, selected=-1, sorted=False)
+            llama_cpp.llama_sampler_apply(sampler, ctypes.byref(array))
+            if math.isinf(candidate[0].logit):
+                return False
+            llama_cpp.llama_sampler_accept(sampler, token)
+        return True
+    finally:
+        llama_cpp.llama_sampler_free(sampler)
+
+
+@pytest.mark.e2e
+def test_llama_cpp_enforces_the_grammar_on_the_measured_failures(ollama_export, catalog):
+    """The answers that failed the local checks with the old grammar on llama.cpp are refused by
+    llama.cpp's own grammar sampler now; their corrected forms go through; the whole grammar of a
+    real prompt parses in llama.cpp."""
+    import llama_cpp
+
+    from codegen.grounding.grammar import GrammarBuilder, task_grammar
+
+    llama_cpp.llama_backend_init()
+    params = llama_cpp.llama_model_default_params()
+    params.vocab_only = True
+    model = llama_cpp.llama_model_load_from_file(str(ollama_export / "ansible-codegen.gguf").encode(), params)
+    assert model
+    try:
+        vocab = llama_cpp.llama_model_get_vocab(model)
+        grammar = GrammarBuilder(catalog).build(["ansible.builtin.service", "ansible.builtin.command"])
+        service = "  ansible.builtin.service:\n    name: nginx\n    state: started\n"
+        pairs = [
+            (service + "  when: (item.state | d(x) in ['a', 'b'))\n", service + "  when: (item.state | d(x)) in ['a', 'b']\n"),
+            (service + "  when: x is defined and\n  tags: [a]\n", service + "  when: x is defined and\n      y\n  tags: [a]\n"),
+            (service + '  when:\n    - >-\n    - "x and "\n', service + "  when:\n    - x\n    - y\n"),
+            ('  ansible.builtin.command: vi -e "ROUTE={{ cidr }\n', '  ansible.builtin.command: vi -e "ROUTE={{ cidr }}"\n'),
+        ]
+        for bad, good in pairs:
+            assert not _engine_admits(vocab, grammar, bad), bad
+            assert _engine_admits(vocab, grammar, good), good
+        full = task_grammar(catalog, "- name: Restart nginx when its config changed\n",
+                            "Restart nginx when its config changed", handlers=["Restart nginx"])
+        sampler = llama_cpp.llama_sampler_init_grammar(vocab, full.encode(), b"root")
+        assert sampler, "llama.cpp did not parse the full grammar"
+        llama_cpp.llama_sampler_free(sampler)
+    finally:
+        llama_cpp.llama_model_free(model)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 
+from codegen.grounding.grammar_values import value_rules
 from codegen.grounding.schema import CHANGE_REPORTING, LINT_REQUIRED, OPEN_MODULES
 
 # The modules most real tasks use (DESIGN.md: ~25 builtin modules cover ~88% of tasks), always offered.
@@ -44,6 +45,7 @@ COMMON_MODULES = (
 )
 MAX_MODULES = 140       # bounds the grammar (and the engine's work per token)
 MAX_OPTIONS = 120       # per module: every real one has fewer
+ONE_OF_WITHOUT_FREE_FORM = ("cmd", "argv")
 MAX_REQUIRED = 3        # required options enforced in any order: 3! orderings at most
 SEARCHED = 8            # the catalog's best matches for the request
 _FQCN_IN_TEXT = re.compile(r"^\s*(?:- )?([a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+):", re.M)
@@ -54,31 +56,31 @@ BOOL_KEYWORDS = ("become", "check_mode", "diff", "no_log", "run_once", "delegate
                  "ignore_unreachable")
 INT_KEYWORDS = ("retries", "delay", "throttle", "timeout", "async", "poll")
 CONDITION_KEYWORDS = ("when", "changed_when", "failed_when", "until")
-OTHER_KEYWORDS = ("become_user", "become_method", "delegate_to", "environment", "loop", "loop_control", "tags",
-                  "vars", "args", "with_items", "with_dict", "with_fileglob", "with_sequence", "with_subelements",
-                  "with_together", "with_nested")
+# value shapes ansible's Task attributes take (a list where a string is wanted fails to load)
+STRING_KEYWORDS = ("become_user", "become_method", "delegate_to")
+LOOP_CONTROL = ("loop_var", "index_var", "label", "pause", "extended", "extended_allitems")  # its only keys
+LIST_KEYWORDS = ("loop", "tags", "with_items", "with_fileglob", "with_sequence", "with_subelements", "with_together",
+                 "with_nested")
+OTHER_KEYWORDS = ("with_dict",)
 
-# Shared rules: the value forms every option or keyword falls back on.
+# Shared rules: the value forms every option or keyword falls back on (scalar, cond, tmpl and the
+# Jinja rules come from grammar_values: YAML that reads back, templates and conditions that parse).
 BASE_RULES = r"""
-ws-end ::= "\n"
-tmpl ::= "\"{{" [^"\n]* "}}\"" | "'{{" [^'\n]* "}}'"
-scalar ::= [^ \n|>#] [^\n]*
+kw-val ::= " " scalar "\n" | " " bs4 | "\n" blk4
+kw-str ::= " " text "\n"
+kw-list ::= " " (text | fseq) "\n" | "\n" seq4
+kw-env ::= " " (text | fmap) "\n" | "\n" map4
+opt-val ::= " " scalar "\n" | " " bs6 | "\n" blk6
+opt-str ::= " " text "\n" | " " bs6 | "\n" (seq6 | seq4)
+opt-list ::= " " (text | fseq) "\n" | "\n" (seq6 | seq4)
+opt-dict ::= " " (text | fmap) "\n" | "\n" map6
 bool ::= "true" | "false"
 int ::= "-"? [0-9]+
-num ::= "-"? [0-9]+ ("." [0-9]+)?
-ident ::= [A-Za-z_] [A-Za-z0-9_]*
-nest4 ::= ("    " [^\n]+ "\n")+
-nest6 ::= ("      " [^\n]+ "\n")+
-block4 ::= [|>] [-+]? "\n" nest4
-block6 ::= [|>] [-+]? "\n" nest6
-kw-val ::= " " scalar "\n" | " " block4 | "\n" nest4
-opt-val ::= " " scalar "\n" | " " block6 | "\n" nest6
 opt-bool ::= " " (bool | tmpl) "\n"
 opt-int ::= " " (int | tmpl) "\n"
-opt-num ::= " " (num | tmpl) "\n"
-cond ::= [^ \n0-9|>#-] [^\n]*
-cond-val ::= " " cond "\n" ("    " [^ \n-] [^\n]* "\n")* | "\n" ("    - " [^\n]+ "\n")+
-free-line ::= " " scalar "\n"
+opt-num ::= " " ("-"? num | tmpl) "\n"
+cond-val ::= " " cond "\n" | " " cond-block | "\n" ("    - " cond "\n")+
+free-line ::= " " cmdline "\n" | " " cmd-block4
 open-args ::= ("    " ident ":" opt-val)+
 next-item ::= "- " [^\n]*
 """
@@ -140,7 +142,8 @@ class GrammarBuilder:
                 words += _choice_text(choice)
             body = " | ".join(literal(w) for w in dict.fromkeys(words))
             return self.rule(f"{prefix}-c", f'" " ({body} | tmpl) "\\n"')
-        return {"bool": "opt-bool", "int": "opt-int", "float": "opt-num"}.get(kind, "opt-val")
+        return {"bool": "opt-bool", "int": "opt-int", "float": "opt-num", "str": "opt-str", "path": "opt-str",
+                "list": "opt-list", "dict": "opt-dict"}.get(kind, "opt-val")
 
     def _option_line(self, prefix: str, name: str, spec: dict) -> str:
         value = self._option_value(prefix, spec)
@@ -155,9 +158,10 @@ class GrammarBuilder:
         head = literal(f"  {fqcn}:")
         options = dict(list((doc.options or {}).items())[:MAX_OPTIONS]) if doc else {}
         if fqcn in OPEN_MODULES or "key_value" in options:
-            return self.rule(p, f'{head} ("\\n" open-args | free-line)')
-        free_form = "free_form" in options
+            return self.rule(p, f'{head} "\\n" open-args')  # a free-form string sets no variable
+        free_form = "free_form" in options or "free-form" in options  # include_* spell it with a dash
         options.pop("free_form", None)
+        options.pop("free-form", None)
         lines = {name: self._option_line(f"{p}-o{n}", name, spec) for n, (name, spec) in enumerate(options.items())}
         from codegen.validate.argspec import is_auth_option
 
@@ -169,6 +173,14 @@ class GrammarBuilder:
             # reading (an ambiguous grammar multiplies the engine's parse stacks at every token); an
             # option given twice is an error anyway.
             enforced = required if len(required) <= MAX_REQUIRED else []
+            # without its free form, a command module needs its command under one of these options
+            needs_one = [n for n in ONE_OF_WITHOUT_FREE_FORM if free_form and n in lines and n not in enforced]
+            if needs_one:
+                for n in needs_one:  # written out: an empty command is no command
+                    lines.pop(n)
+                forms_of = {"cmd": '"    cmd:" (" " cmdline "\\n" | " " cmd-block6)', "argv": '"    argv:\\n" (seq6 | seq4)'}
+                lines["(command)"] = self.rule(f"{p}-cmd", " | ".join(forms_of[n] for n in needs_one))
+                enforced = [*enforced, "(command)"]
             others = [rule for name, rule in lines.items() if name not in enforced]
             any_line = self.rule(f"{p}-any", " | ".join(others)) if others else None
             star = f" {any_line}*" if any_line else ""
@@ -189,14 +201,20 @@ class GrammarBuilder:
         alts = [literal(f"  {k}:") + " opt-bool-kw" for k in BOOL_KEYWORDS]
         alts += [literal(f"  {k}:") + " opt-int-kw" for k in INT_KEYWORDS]
         alts += [literal(f"  {k}:") + " cond-val" for k in CONDITION_KEYWORDS if k != "changed_when"]
+        alts += [literal(f"  {k}:") + " kw-str" for k in STRING_KEYWORDS]
+        alts.append('"  vars:\\n" open-args')  # names a variable can have; `args:` is not offered (options go under the module)
+        alts += [literal(f"  {k}:") + " kw-list" for k in LIST_KEYWORDS]
         alts += [literal(f"  {k}:") + " kw-val" for k in OTHER_KEYWORDS]
+        alts.append('"  environment:" kw-env')
+        keys = " | ".join(literal(k + ":") for k in LOOP_CONTROL)
+        alts.append(f'"  loop_control:\\n" ("    " ({keys}) " " text "\\n")+')
         alts += ['"  ignore_errors: false\\n"', '"  register: " ident "\\n"']
         if self.handlers:
             names = " | ".join(literal(h) for h in self.handlers)
             self.rule("handler", names)
             alts.append('"  notify:" (" " handler "\\n" | "\\n" ("    - " handler "\\n")+)')
         else:
-            alts.append('"  notify:" kw-val')
+            alts.append('"  notify:" kw-list')
         self.rule("opt-bool-kw", '" " (bool | tmpl) "\\n"')
         self.rule("opt-int-kw", '" " (int | tmpl) "\\n"')
         self.rule("changed", '"  changed_when:" cond-val')
@@ -219,7 +237,7 @@ class GrammarBuilder:
             tasks.append(f"{kw}* changed {kw}* {mods} {kw}*")
         self.rule("task", " | ".join(tasks))
         root = "root ::= task next-item?"
-        return "\n".join([root, *self.rules, BASE_RULES.strip()]) + "\n"
+        return "\n".join([root, *self.rules, BASE_RULES.strip(), value_rules()]) + "\n"
 
 
 def _orderings(items: list[str]) -> list[list[str]]:
