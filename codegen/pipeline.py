@@ -82,7 +82,7 @@ def redact_request(request: str, prepared: Prepared) -> tuple[str, Prepared]:
 class Pipeline:
     def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
                  sources=None, retriever="auto", option_summary: bool = False, candidates="auto",
-                 workspace: bool = True, workspace_prompt: bool = True):
+                 workspace: bool = True, workspace_prompt: bool | str = "auto"):
         self.backend, self.catalog, self.lint = backend, catalog, lint
         self.constrain, self.repair = constrain, repair
         self.sources = sources  # a SourceIndex, when the caller wants content source matches
@@ -97,8 +97,11 @@ class Pipeline:
         # The workspace around a file whose path is known (ansible_files/workspace.py); one reader
         # per pipeline keeps each workspace's parsed files for the next request.
         self.workspaces = WorkspaceReader() if workspace else None
-        # Show the model the workspace's lines (else only decoding, repair and validation use it):
-        # see docs/workspace.md for what each measured.
+        # Show the model the workspace's lines (else only decoding, repair and validation use it).
+        # "auto": when the backend's model was trained with them (what it learned is what it sees);
+        # the shipped adapter was not, and shown them it chose modules worse (docs/workspace.md).
+        if workspace_prompt == "auto":
+            workspace_prompt = "workspace" in getattr(backend, "prompt_features", set)()
         self.workspace_prompt = workspace_prompt
 
     def _retriever(self):

@@ -311,3 +311,17 @@ def test_a_context_whose_head_is_cut_still_gives_its_tasks():
     text = ("-bootstrap.yml playbook to support\n# more comment\n- name: Probe\n  ansible.builtin.command: true\n"
             "  register: probe\n")
     assert parse_context(text).tasks == ["- name: Probe\n  ansible.builtin.command: true\n  register: probe\n"]
+
+
+def test_the_workspace_lines_are_shown_only_to_a_model_trained_with_them(tmp_path, catalog):
+    from codegen.backends.local import LocalBackend
+    from codegen.pipeline import Pipeline
+
+    shipped = LocalBackend()  # nothing is loaded: only its adapter folder is read
+    assert shipped.prompt_features() == set()
+    assert Pipeline(shipped, catalog, lint=False).workspace_prompt is False
+    trained = tmp_path / "adapter"
+    trained.mkdir()
+    (trained / "training_log.json").write_text(json.dumps({"prompt_features": ["workspace"]}))
+    assert Pipeline(LocalBackend(adapter=trained), catalog, lint=False).workspace_prompt is True
+    assert Pipeline(shipped, catalog, lint=False, workspace_prompt=True).workspace_prompt is True

@@ -29,6 +29,20 @@ class LocalBackend:
         folder = resolve_adapter(self.adapter)
         return folder / INDEX_FILE if folder else None
 
+    def prompt_features(self) -> set[str]:
+        """What the adapter's training prompts carried beyond the task ("workspace": the workspace's
+        lines), from its training_log.json; none for the bare base or an adapter that does not say."""
+        import json
+
+        from codegen.model.load import resolve_adapter
+
+        folder = resolve_adapter(self.adapter)
+        try:
+            log = json.loads((folder / "training_log.json").read_text()) if folder else {}
+        except (OSError, ValueError):
+            return set()
+        return set(log.get("prompt_features") or []) if isinstance(log, dict) else set()
+
     def load(self) -> Generator:
         if self._generator is None:
             from codegen.model.load import load_merged, native_enabled

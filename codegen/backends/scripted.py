@@ -51,6 +51,10 @@ class ScriptedBackend:
         self.log = Path(script["log"]) if script.get("log") else None
         self.prompts: list[str] = []
 
+    def prompt_features(self) -> set[str]:
+        """Scripted answers ignore the prompt: every part of it is rendered, for tests to read."""
+        return {"workspace"}
+
     @classmethod
     def from_file(cls, path: str | Path) -> ScriptedBackend:
         try:

@@ -27,9 +27,11 @@ from codegen.validate import validate_tasks
 SYSTEMS = {
     "adapter": {"adapter": True, "constrain": True, "repair": True},
     "adapter-retrieval": {"adapter": True, "constrain": True, "repair": True, "retrieval": True},
-    # the default pipeline with the workspace around the case's file read (cases with a `path`)
-    "adapter-workspace": {"adapter": True, "constrain": True, "repair": True, "retrieval": True, "workspace": True},
-    # the same, the workspace held to by decoding, repair and validation but not shown in the prompt
+    # the default pipeline with the workspace around the case's file read (cases with a `path`),
+    # its lines shown in the prompt, and the same with them not shown (held to by decoding, repair
+    # and validation only)
+    "adapter-workspace": {"adapter": True, "constrain": True, "repair": True, "retrieval": True, "workspace": True,
+                          "workspace_prompt": True},
     "adapter-workspace-unshown": {"adapter": True, "constrain": True, "repair": True, "retrieval": True,
                                   "workspace": True, "workspace_prompt": False},
     "adapter-summary": {"adapter": True, "constrain": True, "repair": True, "retrieval": True, "summary": True},

@@ -189,7 +189,10 @@ def train(data_dir: Path, out_dir: Path, recipe: Recipe, progress=None, stop_aft
 
     summary = {"status": "done", "step": step, "total": total, "train_examples": len(encoded),
                "kept_vocab": len(kept), "final_loss": last_loss, "log": log, "recipe": asdict(recipe),
-               "seconds_this_run": round(time.time() - started, 1)}
+               "seconds_this_run": round(time.time() - started, 1),
+               # what the prompts it learned from carried beyond the task (prompt.py): inference shows
+               # the same, and only that (a model never shown workspace lines is not given them)
+               "prompt_features": sorted({"workspace"} if any(r.get("workspace") for r in train_rows) else set())}
     from codegen.grounding.sources import INDEX_FILE, write_index
 
     with staged_dir(out_dir / "adapter") as tmp:
