@@ -505,6 +505,7 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
             # lint on, as in the CLI: an answer ansible-lint rejects gets the same second try
             pipeline = Pipeline(backend, cat, lint=True, constrain=options["constrain"], repair=options["repair"],
                                 retriever=retriever, option_summary=options.get("summary", False))
+            pipeline.retry_budget_s = float("inf")  # scores must not depend on this machine's speed
             job = progress.add_task(system, total=len(cases), info="")
             identity = ev.model_identity(base, adapter if options["adapter"] else None, max_new_tokens)
             rows[system] = ev.run_system(system, cases, pipeline, retrieval, out, identity=identity,

@@ -22,6 +22,11 @@ from codegen.validate import validate_tasks
 
 _SPLIT = re.compile(r"\s*&\s*")
 MAX_PROMPT_CHARS = 10_000  # a request as people type it, numbered lists included; far more is not a request
+# Seconds from a task's start after which no further try runs (one in flight then is cut and
+# dropped): a second try costs about as much as the first, and an editor suggestion that comes
+# after the person moved on is worth nothing. `eval` lifts it (its answers must not depend on the
+# machine's speed).
+RETRY_BUDGET_S = 6.0
 
 
 def split_requests(prompt: str) -> list[str]:
@@ -71,6 +76,8 @@ def redact_request(request: str, prepared: Prepared) -> tuple[str, Prepared]:
 
 
 class Pipeline:
+    retry_budget_s = RETRY_BUDGET_S
+
     def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
                  sources=None, retriever="auto", option_summary: bool = False, candidates="auto"):
         self.backend, self.catalog, self.lint = backend, catalog, lint
@@ -136,8 +143,17 @@ class Pipeline:
         linting is on) is asked again: without the retrieved examples, if it had them (a small model
         sometimes copies an example's shape that does not fit the request), then without the file's
         context, if it had one (a role's long expressions can lead it into a line it cannot finish).
-        The first valid answer wins; if none is, the first is returned with its problems and a note
-        saying so."""
+        The first valid answer wins. The tries after the first run only within `retry_budget_s`
+        of the start (a try still decoding then is cut and dropped); if no answer is valid, the
+        one with the fewest errors (the earliest of those) is returned with its problems and a note."""
+        text, notes, _ = self._one_task(request, context, variables)
+        return text, notes
+
+    def _one_task(self, request: str, context: str | Prepared | None = None,
+                  variables: set[str] | None = None) -> tuple[str, list[str], list | None]:
+        """one_task, and the validation problems of the text returned (None: it was not validated,
+        as for a cut answer), so that `run` does not validate (and lint) the same text again."""
+        started = time.perf_counter()
         prepared = context if isinstance(context, Prepared) else prepare(context)
         request, prepared = redact_request(request, prepared)
         retriever = self._retriever()
@@ -149,25 +165,43 @@ class Pipeline:
                 attempts.append((None, prepared, "without retrieved examples"))
             if prepared.context.prompt_text().strip():
                 attempts.append((examples, Prepared(FileContext(), prepared.secrets), "without the file's context"))
-        first = None  # (text, notes) of the first attempt
-        for shown, given, how in attempts:
-            text, notes, whole = self._attempt(request, given, shown, variables, choice)
+        best = None  # (errors, text, notes, checks) of the answer to return if none is valid
+        out_of_time = False
+        for number, (shown, given, how) in enumerate(attempts):
+            deadline = None
+            if number:  # a second try costs about a first one: only within the budget
+                deadline = started + self.retry_budget_s
+                if time.perf_counter() >= deadline:
+                    out_of_time = True
+                    break
+            text, notes, whole = self._attempt(request, given, shown, variables, choice, deadline)
+            if whole is None:  # cut by the budget: dropped
+                out_of_time = True
+                break
             checks = validate_tasks(text, self.catalog, lint=self.lint) if whole and text else None
-            if checks is not None and not any(p.level == "error" for p in checks):
+            errors = sum(p.level == "error" for p in checks) if checks is not None else None
+            if errors == 0:
                 if how:
                     notes.append(f"note [repair] the first answer failed the checks; this one came from the prompt {how}")
-                return text, notes
-            first = first or (text, notes)
-        if len(attempts) > 1:
-            first[1].append("warning [decode] no prompt gave a task that passes every check: the problems below "
-                            "are what is left")
-        return first
+                return text, notes, checks
+            rank = errors if errors is not None else float("inf")  # an unchecked answer: only if nothing else
+            if best is None or rank < best[0]:
+                best = (rank, text, notes, checks)
+        _, text, notes, checks = best
+        if out_of_time:
+            notes.append(f"warning [decode] no further try: the retry time budget ({self.retry_budget_s:g} s) "
+                         "was spent; the problems below are what is left")
+        elif len(attempts) > 1:
+            notes.append("warning [decode] no prompt gave a task that passes every check: the problems below "
+                         "are what is left")
+        return text, notes, checks
 
     def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
-                 variables: set[str] | None, choice=None) -> tuple[str, list[str], bool]:
+                 variables: set[str] | None, choice=None, deadline: float | None = None) -> tuple[str, list[str], bool | None]:
         """One generation: (normalised text, notes, did it finish as a complete task?). Not so when
         decoding was cut (token limit, dead end) with no complete valid run of lines to keep.
-        choice: a private module chosen beforehand (candidates.Choice): decoding writes only it."""
+        choice: a private module chosen beforehand (candidates.Choice): decoding writes only it.
+        deadline: a perf_counter time at which decoding is cut; whole is None when it was."""
         ctx = prepared.context
         constraint = self._constraint(ctx, variables, choice)
         summary = ""
@@ -176,8 +210,11 @@ class Pipeline:
 
             doc = self.catalog.get(module_of(examples[-1]) or "")
             summary = option_summary(doc) if doc else ""
+        late = (lambda: time.perf_counter() >= deadline) if deadline is not None else None
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary),
-                                           constraint=constraint)
+                                           constraint=constraint, cancelled=late)
+        if late is not None and generation.stopped == "cancelled":
+            return "", [], None
         body, notes, whole = generation.text, [choice.note()] if choice else [], True
         if constraint is not None and (generation.stopped == "max_tokens" or constraint.dead_end):
             # A runaway value (a condition or template that never closes) is cut mid-way by the
@@ -209,6 +246,24 @@ class Pipeline:
             notes += leaked
         return text, notes, whole
 
+    def _checks(self, texts: list[str], checked: list) -> list:
+        """The problems of the answer "".join(texts), from what one_task already found in each part
+        (validated again only where a part was not): each part's task numbers and lines moved to
+        where it sits in the whole, the checks before lint first, then lint, as validate_tasks
+        orders them for the whole text."""
+        if len(texts) == 1 and checked[0] is not None:
+            return checked[0]
+        if any(c is None for c in checked) or len(texts) > 1 and any(p.task is None for c in checked for p in c):
+            return validate_tasks("".join(texts), self.catalog, lint=self.lint)  # as before: the whole text
+        early, late, tasks, lines = [], [], 0, 0
+        for text, checks in zip(texts, checked):
+            for p in checks:
+                moved = replace(p, task=p.task + tasks, line=p.line + lines if p.line is not None else None)
+                (late if p.check == "lint" else early).append(moved)
+            tasks += len(load_tasks(text))
+            lines += text.count("\n")
+        return early + late
+
     def run(self, prompt: str, context: str | None = None, id: str | None = None) -> TaskResult:
         started = time.perf_counter()
         if len(prompt) > MAX_PROMPT_CHARS:  # before any work on it (redaction reads all of it)
@@ -221,7 +276,7 @@ class Pipeline:
         # With no file around it, a task can read no variable but those its own request's earlier
         # tasks define (and facts, magic names): a role's variable it saw in training is undefined here.
         scratch = not (context or "").strip()
-        texts, problems = [], []
+        texts, problems, checked = [], [], []
         for request in requests:
             so_far = replace(prepared.context, tasks=prepared.context.tasks + texts)
             variables = None
@@ -229,14 +284,15 @@ class Pipeline:
                 from codegen.ansible_files.variables import defined_by
 
                 variables = defined_by(texts)
-            text, notes = self.one_task(request, Prepared(so_far, prepared.secrets), variables=variables)
+            text, notes, checks = self._one_task(request, Prepared(so_far, prepared.secrets), variables=variables)
             problems += notes
             if text:
                 texts.append(text)
+                checked.append(checks)
         yaml_text = "".join(texts)
         modules = []
         if yaml_text:
-            problems += [str(p) for p in validate_tasks(yaml_text, self.catalog, lint=self.lint)]
+            problems += [str(p) for p in self._checks(texts, checked)]
             for task in load_tasks(yaml_text):
                 key = module_key(task)
                 modules.append(self.catalog.resolve(key) or key)
