@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from codegen.bench.measure import Settings, _repeat, gguf_bytes_per_token, percentile, stats, timed_process
+from codegen.bench.common import Settings, _repeat, percentile, stats
+from codegen.bench.llama_baseline import gguf_bytes_per_token
+from codegen.bench.processes import timed_process
 
 BIN = str(Path(sys.executable).parent / "ansible-codegen")
 SPEEDUPS = {"prompt_lookup_decode_tok_s", "prefix_cache_first_token_s"}

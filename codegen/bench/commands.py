@@ -75,7 +75,9 @@ def register(main: click.Group) -> None:
         and tries per request and where the time goes, the five short requests as a second row."""
         import sys
 
-        from codegen.bench.measure import DEFAULT_PROMPTS, BenchError, Settings, print_table, run_bench, write_report
+        from codegen.bench.common import DEFAULT_PROMPTS, BenchError, Settings
+        from codegen.bench.measure import run_bench
+        from codegen.bench.report import print_table, write_report
         from codegen.progress import console
 
         def log(message: str) -> None:
