@@ -88,7 +88,8 @@ def register(main: click.Group) -> None:
             from codegen.bench import realistic
 
             settings = realistic.RequestsSettings(cases=cases, short=list(DEFAULT_PROMPTS), runs=runs, against=against,
-                                                  base=base, adapter=adapter, cold=not no_cold)
+                                                  base=base, adapter=adapter, cold=not no_cold,
+                                                  partial=Path(output).with_suffix(".partial.json"))
             try:
                 report = realistic.run_requests_bench(settings, log)
             except realistic.RequestsBenchError as exc:

@@ -44,6 +44,7 @@ class RequestsSettings:
     base: str | None = None
     adapter: str | None = "default"
     cold: bool = True
+    partial: Path | None = None  # where each finished run's raw figures are written as the bench goes
 
 
 def _tree_env(root: Path) -> dict:
@@ -148,6 +149,10 @@ def run_requests_bench(settings: RequestsSettings, log: Log = lambda message: No
                 raw[name].append(_worker(trees[name], spec, scratch))
                 if settings.cold:
                     cold[name].append(_cold(trees[name], scratch, model_args))
+                if settings.partial is not None:  # a bench stopped half way keeps what it measured
+                    from codegen.atomic import write_text
+
+                    write_text(settings.partial, json.dumps({"raw": raw, "cold": cold}))
     report = {"settings": {"runs": settings.runs, "requests": len(settings.cases), "short": settings.short,
                            "trees": {k: str(v) for k, v in trees.items()}},
               "figures": {}, "raw": raw}
