@@ -27,6 +27,10 @@ MAX_PROMPT_CHARS = 10_000  # a request as people type it, numbered lists include
 # after the person moved on is worth nothing. `eval` lifts it (its answers must not depend on the
 # machine's speed).
 RETRY_BUDGET_S = 6.0
+# Errors that do not make a second try: ansible-lint cannot find the file an include or import
+# names, because it lints the answer alone, away from the role it goes into (on the realistic
+# bench, a second try traded `include_tasks: deploy.yml`, the file's own answer, for worse ones).
+NOT_RETRIED = ("load-failure[filenotfounderror]",)
 
 
 def split_requests(prompt: str) -> list[str]:
@@ -180,6 +184,8 @@ class Pipeline:
                 break
             checks = validate_tasks(text, self.catalog, lint=self.lint) if whole and text else None
             errors = sum(p.level == "error" for p in checks) if checks is not None else None
+            if errors and not any(p.level == "error" and not p.message.startswith(NOT_RETRIED) for p in checks):
+                return text, notes, checks  # its only errors are not the answer's: no other try
             if errors == 0:
                 if how:
                     notes.append(f"note [repair] the first answer failed the checks; this one came from the prompt {how}")

@@ -94,3 +94,13 @@ def test_with_no_valid_answer_the_one_with_fewest_errors_is_returned(catalog):
     text, notes = Pipeline(backend, catalog, lint=False, retriever=None, candidates=None).one_task("copy it", CONTEXT)
     assert backend.calls == 2 and "ansible.builtin.copy" in text  # before: the first answer, which had no task
     assert any("no prompt gave a task that passes every check" in n for n in notes)
+
+
+def test_an_include_lint_cannot_find_is_not_tried_again(catalog):
+    include = "  ansible.builtin.include_tasks: deploy.yml\n"
+    backend = Turns([(include, 0), (NGINX, 0)])
+    pipeline = Pipeline(backend, catalog, lint=True, retriever=None, candidates=None)
+    text, notes = pipeline.one_task("deploy service", CONTEXT)
+    assert backend.calls == 1 and "include_tasks: deploy.yml" in text  # before: tried again, and replaced
+    problems = [str(p) for p in validate_tasks(text, catalog, lint=True)]
+    assert any("load-failure[filenotfounderror]" in p for p in problems)  # still reported, not hidden
