@@ -24,6 +24,15 @@ from codegen.validate.references import References
 
 _SPLIT = re.compile(r"\s*&\s*")
 MAX_PROMPT_CHARS = 10_000  # a request as people type it, numbered lists included; far more is not a request
+# Seconds from a task's start after which no further try runs (one in flight then is cut and
+# dropped): a second try costs about as much as the first, and an editor suggestion that comes
+# after the person moved on is worth nothing. `eval` lifts it (its answers must not depend on the
+# machine's speed).
+RETRY_BUDGET_S = 6.0
+# Errors that do not make a second try: ansible-lint cannot find the file an include or import
+# names, because it lints the answer alone, away from the role it goes into (on the realistic
+# bench, a second try traded `include_tasks: deploy.yml`, the file's own answer, for worse ones).
+NOT_RETRIED = ("load-failure[filenotfounderror]",)
 
 
 def split_requests(prompt: str) -> list[str]:
@@ -80,6 +89,8 @@ def redact_request(request: str, prepared: Prepared) -> tuple[str, Prepared]:
 
 
 class Pipeline:
+    retry_budget_s = RETRY_BUDGET_S
+
     def __init__(self, backend, catalog, lint: bool = True, constrain: bool = True, repair: bool = True,
                  sources=None, retriever="auto", option_summary: bool = False, candidates="auto",
                  workspace: bool = True, workspace_prompt: bool | str = "auto"):
@@ -155,8 +166,17 @@ class Pipeline:
         linting is on) is asked again: without the retrieved examples, if it had them (a small model
         sometimes copies an example's shape that does not fit the request), then without the file's
         context, if it had one (a role's long expressions can lead it into a line it cannot finish).
-        The first valid answer wins; if none is, the first is returned with its problems and a note
-        saying so."""
+        The first valid answer wins. The tries after the first run only within `retry_budget_s`
+        of the start (a try still decoding then is cut and dropped); if no answer is valid, the
+        one with the fewest errors (the earliest of those) is returned with its problems and a note."""
+        text, notes, _ = self._one_task(request, context, variables)
+        return text, notes
+
+    def _one_task(self, request: str, context: str | Prepared | None = None,
+                  variables: set[str] | None = None) -> tuple[str, list[str], list | None]:
+        """one_task, and the validation problems of the text returned (None: it was not validated,
+        as for a cut answer), so that `run` does not validate (and lint) the same text again."""
+        started = time.perf_counter()
         prepared = context if isinstance(context, Prepared) else prepare(context)
         request, prepared = redact_request(request, prepared)
         seen = self._workspace_view(request, prepared)
@@ -173,20 +193,39 @@ class Pipeline:
                 attempts.append((None, prepared, "without retrieved examples"))
             if prepared.context.prompt_text().strip():
                 attempts.append((examples, replace(prepared, context=FileContext()), "without the file's context"))
-        first = None  # (text, notes) of the first attempt
-        for shown, given, how in attempts:
-            text, notes, whole = self._attempt(request, given, shown, variables, choice, seen)
+        best = None  # (errors, text, notes, checks) of the answer to return if none is valid
+        out_of_time = False
+        for number, (shown, given, how) in enumerate(attempts):
+            deadline = None
+            if number:  # a second try costs about a first one: only within the budget
+                deadline = started + self.retry_budget_s
+                if time.perf_counter() >= deadline:
+                    out_of_time = True
+                    break
+            text, notes, whole = self._attempt(request, given, shown, variables, choice, deadline, seen)
+            if whole is None:  # cut by the budget: dropped
+                out_of_time = True
+                break
             checks = validate_tasks(text, self.catalog, lint=self.lint, references=references) \
                 if whole and text else None
-            if checks is not None and not any(p.level == "error" for p in checks):
+            errors = sum(p.level == "error" for p in checks) if checks is not None else None
+            if errors and not any(p.level == "error" and not p.message.startswith(NOT_RETRIED) for p in checks):
+                return text, notes, checks  # its only errors are not the answer's: no other try
+            if errors == 0:
                 if how:
                     notes.append(f"note [repair] the first answer failed the checks; this one came from the prompt {how}")
-                return text, notes
-            first = first or (text, notes)
-        if len(attempts) > 1:
-            first[1].append("warning [decode] no prompt gave a task that passes every check: the problems below "
-                            "are what is left")
-        return first
+                return text, notes, checks
+            rank = errors if errors is not None else float("inf")  # an unchecked answer: only if nothing else
+            if best is None or rank < best[0]:
+                best = (rank, text, notes, checks)
+        _, text, notes, checks = best
+        if out_of_time:
+            notes.append(f"warning [decode] no further try: the retry time budget ({self.retry_budget_s:g} s) "
+                         "was spent; the problems below are what is left")
+        elif len(attempts) > 1:
+            notes.append("warning [decode] no prompt gave a task that passes every check: the problems below "
+                         "are what is left")
+        return text, notes, checks
 
     def _workspace_view(self, request: str, prepared: Prepared):
         """What of the workspace this request sees (None: no workspace known)."""
@@ -202,11 +241,13 @@ class Pipeline:
         return seen
 
     def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
-                 variables: set[str] | None, choice=None, seen=None) -> tuple[str, list[str], bool]:
+                 variables: set[str] | None, choice=None, deadline: float | None = None,
+                 seen=None) -> tuple[str, list[str], bool | None]:
         """One generation: (normalised text, notes, did it finish as a complete task?). Not so when
         decoding was cut (token limit, dead end) with no complete valid run of lines to keep.
         choice: a private module chosen beforehand (candidates.Choice): decoding writes only it.
-        seen: the workspace view (its prompt lines and handlers)."""
+        deadline: a perf_counter time at which decoding is cut; whole is None when it was.
+        seen: the workspace view (its prompt lines, handlers and files)."""
         ctx = prepared.context
         constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,
                                       seen.sources if seen is not None else None)
@@ -216,9 +257,12 @@ class Pipeline:
 
             doc = self.catalog.get(module_of(examples[-1]) or "")
             summary = option_summary(doc) if doc else ""
+        late = (lambda: time.perf_counter() >= deadline) if deadline is not None else None
         block = seen.block if seen is not None and self.workspace_prompt else ""
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary, block),
-                                           constraint=constraint)
+                                           constraint=constraint, cancelled=late)
+        if late is not None and generation.stopped == "cancelled":
+            return "", [], None
         body, notes, whole = generation.text, [choice.note()] if choice else [], True
         if constraint is not None and (generation.stopped == "max_tokens" or constraint.dead_end):
             # A runaway value (a condition or template that never closes) is cut mid-way by the
@@ -251,6 +295,24 @@ class Pipeline:
             notes += leaked
         return text, notes, whole
 
+    def _checks(self, texts: list[str], checked: list, references: References) -> list:
+        """The problems of the answer "".join(texts), from what one_task already found in each part
+        (validated again only where a part was not): each part's task numbers and lines moved to
+        where it sits in the whole, the checks before lint first, then lint, as validate_tasks
+        orders them for the whole text."""
+        if len(texts) == 1 and checked[0] is not None:
+            return checked[0]
+        if any(c is None for c in checked) or len(texts) > 1 and any(p.task is None for c in checked for p in c):
+            return validate_tasks("".join(texts), self.catalog, lint=self.lint, references=references)  # the whole text
+        early, late, tasks, lines = [], [], 0, 0
+        for text, checks in zip(texts, checked):
+            for p in checks:
+                moved = replace(p, task=p.task + tasks, line=p.line + lines if p.line is not None else None)
+                (late if p.check == "lint" else early).append(moved)
+            tasks += len(load_tasks(text))
+            lines += text.count("\n")
+        return early + late
+
     def run(self, prompt: str, context: str | None = None, id: str | None = None, path: str | None = None,
             root: str | None = None) -> TaskResult:
         """path: the file the tasks go into (its workspace is read around it); root: the workspace
@@ -266,7 +328,7 @@ class Pipeline:
         # With no file around it, a task can read no variable but those its own request's earlier
         # tasks define (and facts, magic names): a role's variable it saw in training is undefined here.
         scratch = not (context or "").strip() and prepared.workspace is None
-        texts, problems = [], []
+        texts, problems, checked = [], [], []
         for request in requests:
             so_far = replace(prepared.context, tasks=prepared.context.tasks + texts)
             variables = None
@@ -274,16 +336,17 @@ class Pipeline:
                 from codegen.ansible_files.variables import defined_by
 
                 variables = defined_by(texts)
-            text, notes = self.one_task(request, replace(prepared, context=so_far), variables=variables)
+            text, notes, checks = self._one_task(request, replace(prepared, context=so_far), variables=variables)
             problems += notes
             if text:
                 texts.append(text)
+                checked.append(checks)
         yaml_text = "".join(texts)
         modules = []
         if yaml_text:
             seen = self._workspace_view(prompt, prepared)
             references = seen.references if seen is not None else References()
-            problems += [str(p) for p in validate_tasks(yaml_text, self.catalog, lint=self.lint, references=references)]
+            problems += [str(p) for p in self._checks(texts, checked, references)]
             for task in load_tasks(yaml_text):
                 key = module_key(task)
                 modules.append(self.catalog.resolve(key) or key)

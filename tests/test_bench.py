@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from codegen.bench.measure import Settings, _repeat, gguf_bytes_per_token, percentile, stats, timed_process
+from codegen.bench.common import Settings, _repeat, percentile, stats
+from codegen.bench.llama_baseline import gguf_bytes_per_token
+from codegen.bench.processes import timed_process
 
 BIN = str(Path(sys.executable).parent / "ansible-codegen")
 SPEEDUPS = {"prompt_lookup_decode_tok_s", "prefix_cache_first_token_s"}
@@ -119,3 +121,39 @@ def test_gguf_header_sizes(tmp_path):
     path = tmp_path / "tiny.gguf"
     path.write_bytes(header + b"\1" * 128 + b"\2" * 64)
     assert gguf_bytes_per_token(path) == 192
+
+
+def test_bench_on_requests_in_their_files_times_both_trees(tiny_model_dir, tmp_path, catalog):
+    """JSONL prompts with a file context: the requests benchmark, this tree against a checkout."""
+    out = tmp_path / "bench.json"
+    cases = tmp_path / "cases.jsonl"
+    context = "- name: Earlier\n  ansible.builtin.ping:\n"
+    cases.write_text("".join(json.dumps({"id": f"c{i}", "prompt": p, "context": context}) + "\n"
+                             for i, p in enumerate(["install nginx", "start nginx"])))
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([BIN, "bench", "--runs", "1", "--prompts", str(cases), "--base", str(tiny_model_dir),
+                             "--adapter", "none", "--against", str(root), "--no-cold", "-o", str(out)],
+                            capture_output=True, text=True, timeout=900, env={**os.environ})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert set(report["figures"]) == {"ours", "against"}
+    for tree in ("ours", "against"):
+        for set_name, count in (("realistic", 2), ("short", 5)):
+            figure = report["figures"][tree][set_name]
+            assert 0 < figure["p50"] <= figure["p95"] <= figure["max"]
+            assert figure["tries"] >= 1 and figure["tokens"] > 0
+            assert set(figure["breakdown"]) == {"prefill", "decode", "constraint", "validation", "lint", "other"}
+            assert figure["breakdown"]["prefill"] > 0
+            rows = report["raw"][tree][0]["sets"][set_name]
+            assert len(rows) == count and all(r["tries"] >= 1 for r in rows)
+    # the same tree twice: the same answers, request by request
+    assert report["identical"]["realistic"][0]["same_yaml"] == 2
+    assert "where the time goes" in result.stdout
+
+
+def test_bench_against_needs_requests_with_context(tmp_path):
+    prompts = tmp_path / "p.txt"
+    prompts.write_text("install nginx\n")
+    result = subprocess.run([BIN, "bench", "--prompts", str(prompts), "--against", str(tmp_path),
+                             "-o", str(tmp_path / "b.json")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "--against needs" in result.stderr

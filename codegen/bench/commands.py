@@ -9,6 +9,11 @@ import click
 
 def read_prompts(path: str) -> list[str]:
     """One request per line; JSONL lines with a "prompt" field work too (batch input files)."""
+    return [case["prompt"] for case in read_cases(path)]
+
+
+def read_cases(path: str) -> list[dict]:
+    """Each line a case: {"id", "prompt", "context"?}; a plain line is a prompt alone."""
     try:
         lines = Path(path).read_text().splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -25,8 +30,13 @@ def read_prompts(path: str) -> list[str]:
                 raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
             if not isinstance(case, dict) or not isinstance(case.get("prompt"), str) or not case["prompt"].strip():
                 raise ValueError(f"{path}:{number}: a JSON line needs a \"prompt\" string")
-            line = case["prompt"].strip()
-        prompts.append(line)
+            context = case.get("context")
+            if context is not None and not isinstance(context, str):
+                raise ValueError(f"{path}:{number}: \"context\" must be a string")
+            prompts.append({"id": str(case.get("id") or f"line-{number}"), "prompt": case["prompt"].strip(),
+                            **({"context": context} if context else {})})
+            continue
+        prompts.append({"id": f"line-{number}", "prompt": line})
     if not prompts:
         raise ValueError(f"{path}: no prompts in it")
     return prompts
@@ -50,23 +60,51 @@ def register(main: click.Group) -> None:
                   help="Size of the buffer read to measure memory bandwidth.")
     @click.option("--speedups-only", is_flag=True,
                   help="Only prompt-lookup decoding and the prefix cache, each on vs off (a short bench).")
+    @click.option("--against", default=None, type=click.Path(file_okay=False, exists=True),
+                  help="With JSONL --prompts: also time this checkout of the project (a baseline commit), "
+                       "runs alternating, answers compared.")
+    @click.option("--no-cold", is_flag=True, help="With JSONL --prompts: skip the cold CLI figure.")
     @friendly_errors
-    def bench(runs, warmup, output, base, adapter, prompts_file, bandwidth_mb, speedups_only):
+    def bench(runs, warmup, output, base, adapter, prompts_file, bandwidth_mb, speedups_only, against, no_cold):
         """Time cold start, warm latency, first token, decoding, validation, catalog load and memory,
         each as median (min-max) over RUNS, beside plain model.generate (and llama.cpp when installed);
-        and prompt-lookup decoding and the prefix cache, each on vs off."""
+        and prompt-lookup decoding and the prefix cache, each on vs off.
+
+        With --prompts FILE in batch JSONL (requests with their file "context", as
+        eval/bench/realistic.jsonl): the requests benchmark instead, p50/p95/max, first token, tokens
+        and tries per request and where the time goes, the five short requests as a second row."""
         import sys
 
-        from codegen.bench.measure import BenchError, Settings, print_table, run_bench, write_report
+        from codegen.bench.common import DEFAULT_PROMPTS, BenchError, Settings
+        from codegen.bench.measure import run_bench
+        from codegen.bench.report import print_table, write_report
         from codegen.progress import console
-
-        settings = Settings(runs=runs, warmup=warmup, base=base, adapter=adapter, bandwidth_mb=bandwidth_mb,
-                            speedups_only=speedups_only)
-        if prompts_file:
-            settings.prompts = read_prompts(prompts_file)
 
         def log(message: str) -> None:
             console.print(f"[dim]bench: {message}[/dim]", highlight=False)
+
+        cases = read_cases(prompts_file) if prompts_file else None
+        if cases is not None and any("context" in case for case in cases):
+            from codegen.bench import realistic
+
+            settings = realistic.RequestsSettings(cases=cases, short=list(DEFAULT_PROMPTS), runs=runs, against=against,
+                                                  base=base, adapter=adapter, cold=not no_cold,
+                                                  partial=Path(output).with_suffix(".partial.json"))
+            try:
+                report = realistic.run_requests_bench(settings, log)
+            except realistic.RequestsBenchError as exc:
+                raise BadInput(str(exc)) from exc
+            write_report(report, Path(output))
+            realistic.print_table(report)
+            click.echo(f"wrote {output}", err=True)
+            sys.stdout.flush()
+            return
+        if against:
+            raise BadInput("--against needs --prompts FILE in batch JSONL (requests with their context)")
+        settings = Settings(runs=runs, warmup=warmup, base=base, adapter=adapter, bandwidth_mb=bandwidth_mb,
+                            speedups_only=speedups_only)
+        if cases:
+            settings.prompts = [case["prompt"] for case in cases]
 
         try:
             report = run_bench(settings, log)

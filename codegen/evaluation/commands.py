@@ -80,6 +80,7 @@ def evaluate(split, data_dir, limit, systems, base, adapter, max_new_tokens, out
             pipeline = Pipeline(backend, cat, lint=True, constrain=options["constrain"], repair=options["repair"],
                                 retriever=retriever, option_summary=options.get("summary", False),
                                 workspace_prompt=options.get("workspace_prompt", "auto"))
+            pipeline.retry_budget_s = float("inf")  # scores must not depend on this machine's speed
             job = progress.add_task(system, total=len(cases), info="")
             identity = ev.model_identity(base, adapter if options["adapter"] else None, max_new_tokens)
             rows[system] = ev.run_system(system, cases, pipeline, retrieval, out, identity=identity,

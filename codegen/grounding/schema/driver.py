@@ -44,9 +44,77 @@ class Walk:
         self.block_scalar_indent: int | None = None  # the indent of the key whose block scalar we are in
 
 
+MAX_WALKS = 256  # walks kept per checker (one decoding): far more than the lines of one task
+
+
+def _copy_stack(stack: list[Level]) -> list[Level]:
+    """The stack with each Level's mutable sets copied (a line adds to `seen`; nothing else is changed in place)."""
+    out = []
+    for level in stack:
+        copy = Level.__new__(Level)
+        copy.__dict__.update(level.__dict__)
+        copy.seen, copy.excluded = set(level.seen), set(level.excluded)
+        out.append(copy)
+    return out
+
+
+def _walked(checker, text_lines: list[str], head: str, count: int):
+    """(walk, refusal) after the first `count` lines of the text (all complete), whose text is `head`.
+
+    Every candidate token of a decoding step shares those lines, and a line's rules read only the
+    line and the two before it, so the walk past them is kept per checker, keyed by their text:
+    a candidate re-reads its last line only, not every line of the task so far (the schema check
+    was the biggest Python cost per token on long answers). The result is the same as walking
+    from the top: the same rules on the same lines in the same order, from the same state."""
+    walks = checker.__dict__.setdefault("_walks", {})
+    hit = walks.get(head)
+    if hit is None:
+        walk, start = Walk(checker, text_lines), 0
+        if count:
+            before = head[:head.rfind("\n", 0, len(head) - 1) + 1]  # the head less its last line
+            kept = walks.get(before)
+            if kept is not None and kept[1] is None:
+                walk.stack, walk.module_doc, walk.block_scalar_indent = _copy_stack(kept[0][0]), *kept[0][1:]
+                start = count - 1
+        walk.text_lines = text_lines
+        refused = None
+        for number in range(start, count):
+            line = text_lines[number]
+            if line.strip():
+                refused = _line(walk, number, line, True)
+                if refused is not None:
+                    break
+        if len(walks) >= MAX_WALKS:
+            walks.clear()
+        hit = walks[head] = ((walk.stack, walk.module_doc, walk.block_scalar_indent), refused)
+    (stack, module_doc, block_scalar_indent), refused = hit
+    if refused is not None:
+        return None, refused
+    walk = Walk(checker, text_lines)
+    walk.stack, walk.module_doc, walk.block_scalar_indent = _copy_stack(stack), module_doc, block_scalar_indent
+    return walk, None
+
+
 def refusal(checker, text: str, final_: bool = False):
     """The rule that refuses `text` (a task body, indent 2), or None if it can still become a
     valid task. final_: the task is complete."""
+    text_lines = text.split("\n")
+    last = len(text_lines) - 1
+    walk, refused = _walked(checker, text_lines, text[:text.rfind("\n") + 1], last)
+    if refused is not None:
+        return refused
+    line = text_lines[last]
+    if line.strip():
+        refused = _line(walk, last, line, final_)
+        if refused is not None:
+            return refused
+    if final_:
+        return _finished(checker, text, walk.module_doc)
+    return None
+
+
+def refusal_from_top(checker, text: str, final_: bool = False):
+    """`refusal` walking every line from the top, nothing kept (what the kept walks must equal)."""
     text_lines = text.split("\n")
     walk = Walk(checker, text_lines)
     last = len(text_lines) - 1
