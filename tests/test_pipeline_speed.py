@@ -36,9 +36,9 @@ class Turns:
 def _counting(monkeypatch):
     seen = []
 
-    def counted(text, catalog, lint=True, context=None):
+    def counted(text, catalog, lint=True, context=None, references=None):
         seen.append(text)
-        return validate_tasks(text, catalog, lint=lint, context=context)
+        return validate_tasks(text, catalog, lint=lint, context=context, references=references)
 
     monkeypatch.setattr(pipeline_module, "validate_tasks", counted)
     return seen
