@@ -35,33 +35,15 @@ def cold_figures(settings: Settings, base_path: str, cold_prompt: tuple[str, int
         baselines_t["transformers_generate"] = baselines_m["transformers_generate"] = skipped("no generation to mirror")
     else:
         prompt, count = cold_prompt
-        rss: list[float] = []
-
-        def generate() -> float:
-            run = timed_process([sys.executable, "-c", _GENERATE_SCRIPT, str(base_path), prompt, str(count)])
-            if run.returncode != 0:
-                raise BenchError(f"cold model.generate baseline failed: {_last_line(run.stderr)}")
-            rss.append(run.maxrss_mb)
-            return run.seconds
-
-        baselines_t["transformers_generate"] = stats(_repeat(settings, generate, log, "cold model.generate"), 3)
-        baselines_m["transformers_generate"] = stats(rss[settings.warmup:], 1)
+        baselines_t["transformers_generate"], baselines_m["transformers_generate"] = _process_baseline(
+            settings, log, "model.generate", [sys.executable, "-c", _GENERATE_SCRIPT, str(base_path), prompt, str(count)])
     if llama and gguf is not None and cold_prompt is not None:
         import torch
 
         prompt, count = cold_prompt
-        rss = []
-
-        def llama_run() -> float:
-            run = timed_process([sys.executable, "-c", _LLAMA_SCRIPT, str(gguf), prompt, str(count),
-                                 str(torch.get_num_threads())])
-            if run.returncode != 0:
-                raise BenchError(f"cold llama.cpp baseline failed: {_last_line(run.stderr)}")
-            rss.append(run.maxrss_mb)
-            return run.seconds
-
-        baselines_t["llama_cpp"] = stats(_repeat(settings, llama_run, log, "cold llama.cpp"), 3)
-        baselines_m["llama_cpp"] = stats(rss[settings.warmup:], 1)
+        baselines_t["llama_cpp"], baselines_m["llama_cpp"] = _process_baseline(
+            settings, log, "llama.cpp", [sys.executable, "-c", _LLAMA_SCRIPT, str(gguf), prompt, str(count),
+                                         str(torch.get_num_threads())])
     else:
         reason = _llama_reason(llama, gguf)
         baselines_t["llama_cpp"] = baselines_m["llama_cpp"] = skipped(reason)
@@ -100,3 +82,17 @@ def read_bandwidth(settings: Settings, log: Log) -> list[float]:
     finally:
         del data
         gc.collect()
+
+
+def _process_baseline(settings, log, what: str, argv: list[str]) -> tuple[dict, dict]:
+    """(seconds, peak RSS MB) statistics of a baseline run as a whole new process each time."""
+    rss: list[float] = []
+
+    def once() -> float:
+        run = timed_process(argv)
+        if run.returncode != 0:
+            raise BenchError(f"cold {what} baseline failed: {_last_line(run.stderr)}")
+        rss.append(run.maxrss_mb)
+        return run.seconds
+
+    return stats(_repeat(settings, once, log, f"cold {what}"), 3), stats(rss[settings.warmup:], 1)

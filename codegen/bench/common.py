@@ -94,3 +94,16 @@ def _repeat(settings: Settings, measure: Callable[[], float], log: Log, label: s
         log(f"{label}: run {i + 1}/{settings.runs}")
         values.append(measure())
     return values
+
+
+def warmed_runs(settings: Settings, log: Log, label: str, one_pass: Callable, work: list):
+    """`settings.warmup` passes over the first item (not kept), then `settings.runs` passes over all
+    of `work`: the results of those."""
+    for i in range(settings.warmup):
+        log(f"warm latency ({label}): warm-up {i + 1}/{settings.warmup}")
+        one_pass(work[:1])
+    runs = []
+    for i in range(settings.runs):
+        log(f"warm latency ({label}): run {i + 1}/{settings.runs}")
+        runs.append(one_pass(work))
+    return runs

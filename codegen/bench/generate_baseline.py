@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import time
 
-from codegen.bench.common import BenchError, Log, Settings
+from codegen.bench.common import BenchError, Log, Settings, warmed_runs
 from codegen.bench.warm import WarmRun, weight_bytes
 
 
@@ -63,13 +63,7 @@ def transformers_warm(settings: Settings, base_path: str, prompts: dict[str, tup
             run.add_decode(count, seconds, first)
         return run
 
-    for i in range(settings.warmup):
-        log(f"warm latency (model.generate): warm-up {i + 1}/{settings.warmup}")
-        one_pass(encoded[:1])
-    runs = []
-    for i in range(settings.runs):
-        log(f"warm latency (model.generate): run {i + 1}/{settings.runs}")
-        runs.append(one_pass(encoded))
+    runs = warmed_runs(settings, log, "model.generate", one_pass, encoded)
     decoder = model.get_decoder()
     embeddings = model.get_output_embeddings().weight
     info = {"runs": [r.summary() for r in runs],

@@ -7,7 +7,7 @@ import gc
 import time
 from pathlib import Path
 
-from codegen.bench.common import BenchError, GEMMA_ALIASES, Log, Settings
+from codegen.bench.common import BenchError, GEMMA_ALIASES, Log, Settings, warmed_runs
 from codegen.bench.warm import WarmRun
 
 
@@ -147,13 +147,7 @@ def llama_warm(settings: Settings, gguf: Path, prompts: dict[str, tuple[str, int
             run.add_decode(produced, seconds, first or seconds)
         return run
 
-    for i in range(settings.warmup):
-        log(f"warm latency (llama.cpp): warm-up {i + 1}/{settings.warmup}")
-        one_pass(work[:1])
-    runs = []
-    for i in range(settings.runs):
-        log(f"warm latency (llama.cpp): run {i + 1}/{settings.runs}")
-        runs.append(one_pass(work))
+    runs = warmed_runs(settings, log, "llama.cpp", one_pass, work)
     del llm
     gc.collect()
     return {"runs": [r.summary() for r in runs], "bytes_per_token": gguf_bytes_per_token(gguf, vocab)}
