@@ -11,12 +11,16 @@ file context use, and the catalog's best matches for the request):
   `mode` on copy/template and `changed_when` on command/shell), in any order, up to three of them;
 - task keywords at indent 2 around the module: booleans, numbers, `register` names, `notify` from
   the file's handlers, `ignore_errors` only false;
-- a condition may go on over indented lines (YAML folds them), as a small model often writes a long
-  `when:`; forcing it onto one line left it ending in a dangling `and`;
-- no comments, no blank lines, no trailing spaces after a value, nothing at column 0: the task
-  ends with the end of sequence (or a next "- " item, which the client's stop strings cut off).
-What it cannot say (an option given twice, mutually exclusive options, suboptions, Jinja syntax,
-variables that exist) is left to the local checks and repair that run on every answer anyway.
+- values (codegen/grounding/grammar_values.py): YAML that reads back and Jinja that parses;
+  conditions are Jinja expressions, which may go on over indented lines (YAML folds them), as a
+  small model often writes a long `when:`; keyword values in the shapes ansible takes; a command
+  for command/shell;
+- no comments, no blank lines, nothing at column 0: the task ends with the end of sequence (or a
+  next "- " item, which the client's stop strings cut off).
+Everything it admits passes the local checks (tests/test_grammar_values.py samples and validates).
+What it cannot say (a key given twice, two loops, mutually exclusive or conditionally required
+options, suboptions, variables that exist) is left to the local checks and repair that run on
+every answer anyway.
 """
 from __future__ import annotations
 
