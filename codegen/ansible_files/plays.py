@@ -15,3 +15,11 @@ BLOCK_KEYS = ("block", "rescue", "always")  # a block's task lists
 def is_play(keys) -> bool:
     """A mapping with these keys (or a mapping itself) is a play: it names hosts or imports a playbook."""
     return any(isinstance(k, str) and k in PLAY_KEYS for k in keys)
+
+
+def handler_names(task: dict) -> list[str]:
+    """What a handler answers to: its name and its `listen` topics (what a task may notify)."""
+    names = [task["name"]] if isinstance(task.get("name"), str) else []
+    listen = task.get("listen")
+    return names + ([listen] if isinstance(listen, str) else [x for x in listen if isinstance(x, str)]
+                    if isinstance(listen, list) else [])

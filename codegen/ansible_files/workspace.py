@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen.ansible_files.keywords import module_key
-from codegen.ansible_files.plays import PLAY_SECTIONS, is_play
+from codegen.ansible_files.plays import PLAY_SECTIONS, handler_names, is_play
 from codegen.ansible_files.variables import defined_in
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.ansible_files.workspace_files import MAX_FILE_CHARS, YAML_SUFFIXES, WorkspaceFiles
@@ -124,10 +124,14 @@ class WorkspaceReader:
             ws.role = files.relative(role)
             _role(ws, files, role, roles_read, own=True, skip=path.resolve())
         data = try_load(text) if text else None
+        here = path.parent.resolve()
         if isinstance(data, list) and any(isinstance(p, dict) and is_play(p) for p in data):
-            _playbook(ws, files, path.parent.resolve(), data, cfg, roles_read)
-        elif role is None:  # a task file a playbook includes: what the including play and task define
-            _includers(ws, files, path.resolve(), cfg, roles_read)
+            _playbook(ws, files, here, data, cfg, roles_read)
+            beside = role is None
+        else:  # a task file a playbook includes: what the including play and task define
+            beside = role is None and _includers(ws, files, path.resolve(), cfg, roles_read)
+        if beside:  # a playbook's template and copy sources are found beside it
+            _file_names(ws, files, here)
         for folder in _inventory_folders(found, path.parent.resolve(), cfg):
             for kind in ("group_vars", "host_vars"):
                 for file in files.listing(folder / kind, depth=2, suffixes=YAML_SUFFIXES):
@@ -176,10 +180,15 @@ def _vars_file(ws: Workspace, files: WorkspaceFiles, path: Path) -> None:
     if not isinstance(loaded.data, dict):
         return
     source = files.relative(path)
-    for name, value in loaded.data.items():
+    _add_variables(ws, loaded.data, source)
+    ws._used(source)
+
+
+def _add_variables(ws: Workspace, mapping, source: str) -> None:
+    """A mapping's variables (vars files, `vars:` of a play or an include), the first definition kept."""
+    for name, value in mapping.items() if isinstance(mapping, dict) else []:
         if isinstance(name, str) and name.isidentifier():
             ws.variables.setdefault(name, Variable(name, value, source))
-    ws._used(source)
 
 
 def _role(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path], own: bool = False,
@@ -198,12 +207,11 @@ def _role(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path
         loaded = files.load(file)
         ws.notes += [loaded.note] if loaded.note else []
         for task in flatten_tasks(loaded.data) if isinstance(loaded.data, list) else []:
-            for name in _handler_names(task):
+            for name in handler_names(task):
                 ws.handlers.setdefault(name, files.relative(file))
         if isinstance(loaded.data, list):
             ws._used(files.relative(file))
-    for kind, names in (("templates", ws.templates), ("files", ws.files)):
-        names += [str(p.relative_to(role / kind)) for p in files.listing(role / kind, depth=4)]
+    _file_names(ws, files, role)
     for file in files.listing(role / "tasks", depth=2, suffixes=YAML_SUFFIXES)[:MAX_TASK_FILES]:
         if file.resolve() == skip:
             continue
@@ -217,13 +225,6 @@ def _role(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path
         for name in defined_in(tasks):
             ws.defined.setdefault(name, source)
         ws._used(source)
-
-
-def _handler_names(task: dict) -> list[str]:
-    names = [task["name"]] if isinstance(task.get("name"), str) else []
-    listen = task.get("listen")
-    return names + ([listen] if isinstance(listen, str) else [x for x in listen or [] if isinstance(x, str)]
-                    if isinstance(listen, list) else [])
 
 
 def _meta(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path]) -> None:
@@ -275,10 +276,13 @@ def _find_role(files: WorkspaceFiles, near: Path, name: str | None, roles_path: 
     return None
 
 
+def _file_names(ws: Workspace, files: WorkspaceFiles, folder: Path) -> None:
+    """The names under a role's (or a playbook's) templates/ and files/: what a src may name."""
+    for kind, names in (("templates", ws.templates), ("files", ws.files)):
+        names += [str(p.relative_to(folder / kind)) for p in files.listing(folder / kind, depth=4)]
+
+
 def _playbook(ws: Workspace, files: WorkspaceFiles, here: Path, plays: list, cfg: dict, roles_read: set) -> None:
-    if ws.role is None:  # a playbook's template and copy sources are found beside it
-        for kind, names in (("templates", ws.templates), ("files", ws.files)):
-            names += [str(p.relative_to(here / kind)) for p in files.listing(here / kind, depth=4)]
     for play in plays:
         if not isinstance(play, dict):
             continue
@@ -305,10 +309,12 @@ def _included_file(task: dict) -> str | None:
     return value if isinstance(value, str) and "{{" not in value else None
 
 
-def _includers(ws: Workspace, files: WorkspaceFiles, path: Path, cfg: dict, roles_read: set) -> None:
+def _includers(ws: Workspace, files: WorkspaceFiles, path: Path, cfg: dict, roles_read: set) -> bool:
     """The plays and task lists beside a task file that include it: the including task's `vars`,
     its loop variable, and what the including play defines (vars, vars_files, roles, its tasks'
-    register/set_fact). As a colleague greps for who includes the file before editing it."""
+    register/set_fact). As a colleague greps for who includes the file before editing it. True
+    when a play includes it (its template and copy sources are then beside the playbook)."""
+    by_play = False
     for candidate in files.listing(path.parent, depth=1, suffixes=(".yml", ".yaml"))[:MAX_INCLUDERS]:
         if candidate.resolve() == path:
             continue
@@ -325,16 +331,12 @@ def _includers(ws: Workspace, files: WorkspaceFiles, path: Path, cfg: dict, role
             if not including:
                 continue
             for task in including:
-                given = task.get("vars")
-                for name, value in given.items() if isinstance(given, dict) else []:
-                    if isinstance(name, str) and name.isidentifier():
-                        ws.variables.setdefault(name, Variable(name, value, source))
+                _add_variables(ws, task.get("vars"), source)
             for name in defined_in(flat):
                 ws.defined.setdefault(name, source)
             if play is not None:
-                given = play.get("vars")
-                for name, value in given.items() if isinstance(given, dict) else []:
-                    if isinstance(name, str) and name.isidentifier():
-                        ws.variables.setdefault(name, Variable(name, value, source))
+                _add_variables(ws, play.get("vars"), source)
                 _playbook(ws, files, candidate.parent, [play], cfg, roles_read)
+                by_play = True
             ws._used(source)
+    return by_play

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from codegen.ansible_files import plays
 from codegen.ansible_files.plays import is_play
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.ansible_files.walk import iter_tasks
@@ -30,14 +31,8 @@ def handler_names(text: str) -> list[str]:
         data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError:
         return []
-    names = []
-    for task in data if isinstance(data, list) else []:
-        if isinstance(task, dict):
-            if isinstance(task.get("name"), str):
-                names.append(task["name"])
-            listen = task.get("listen")
-            names += [listen] if isinstance(listen, str) else [x for x in listen or [] if isinstance(x, str)]
-    return names
+    return [n for task in data if isinstance(task, dict) for n in plays.handler_names(task)] \
+        if isinstance(data, list) else []
 
 
 def parse_context(text: str | None) -> FileContext:
