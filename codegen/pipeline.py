@@ -234,7 +234,7 @@ class Pipeline:
         from codegen.grounding.workspace_context import view
 
         ctx = prepared.context
-        seen = view(prepared.workspace, request, ctx.prompt_text(), ctx.variables, ctx.tasks, ctx.handlers, [])
+        seen = view(prepared.workspace, request, ctx)
         redaction = redact(seen.block, prepared.secrets)  # values from vars files: no secret reaches the model
         prepared.secrets.update(redaction.secrets)
         seen.block = redaction.text
@@ -295,7 +295,15 @@ class Pipeline:
             notes += leaked
         return text, notes, whole
 
-    def _checks(self, texts: list[str], checked: list, references: References) -> list:
+    def _references(self, prepared: Prepared) -> References:
+        """What the tasks may refer to: the workspace's and the file's names (nothing known: item only)."""
+        if prepared.workspace is None:
+            return References()
+        from codegen.grounding.workspace_context import references
+
+        return references(prepared.workspace, prepared.context)
+
+    def _checks(self, texts: list[str], checked: list, prepared: Prepared) -> list:
         """The problems of the answer "".join(texts), from what one_task already found in each part
         (validated again only where a part was not): each part's task numbers and lines moved to
         where it sits in the whole, the checks before lint first, then lint, as validate_tasks
@@ -303,7 +311,8 @@ class Pipeline:
         if len(texts) == 1 and checked[0] is not None:
             return checked[0]
         if any(c is None for c in checked) or len(texts) > 1 and any(p.task is None for c in checked for p in c):
-            return validate_tasks("".join(texts), self.catalog, lint=self.lint, references=references)  # the whole text
+            return validate_tasks("".join(texts), self.catalog, lint=self.lint,  # as before: the whole text
+                                  references=self._references(prepared))
         early, late, tasks, lines = [], [], 0, 0
         for text, checks in zip(texts, checked):
             for p in checks:
@@ -344,9 +353,7 @@ class Pipeline:
         yaml_text = "".join(texts)
         modules = []
         if yaml_text:
-            seen = self._workspace_view(prompt, prepared)
-            references = seen.references if seen is not None else References()
-            problems += [str(p) for p in self._checks(texts, checked, references)]
+            problems += [str(p) for p in self._checks(texts, checked, prepared)]
             for task in load_tasks(yaml_text):
                 key = module_key(task)
                 modules.append(self.catalog.resolve(key) or key)

@@ -120,8 +120,7 @@ def test_find_target_in_a_block_a_role_and_handlers(tmp_path):
     prepared = prepare_context(target, WorkspaceReader(), str(tmp_path))
     assert list(prepared.workspace.handlers) == ["Restart nginx"]
     assert prepared.workspace.variables["nginx_port"].value == 8080
-    ctx = prepared.context
-    seen = view(prepared.workspace, "Install nginx", "", ctx.variables, ctx.tasks, ctx.handlers, [])
+    seen = view(prepared.workspace, "Install nginx", prepared.context)
     assert "nginx_port: 8080" in seen.block and "api_token" in seen.variables
     assert "s3cr3t-Value-123" not in seen.block  # a secret's value never reaches the prompt
 

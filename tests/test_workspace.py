@@ -136,9 +136,7 @@ def test_a_second_read_parses_only_what_changed(role_ws):
 def test_the_prompt_shows_the_relevant_names_and_never_a_secret_value(role_ws):
     path = role_ws / "roles/web/tasks/main.yml"
     prepared = prepare(path.read_text(), str(path), WorkspaceReader())
-    ctx = prepared.context
-    seen = view(prepared.workspace, "Deploy the nginx configuration from a template", ctx.prompt_text(),
-                ctx.variables, ctx.tasks, ctx.handlers, [])
+    seen = view(prepared.workspace, "Deploy the nginx configuration from a template", prepared.context)
     assert "# Templates: nginx.conf.j2" in seen.block
     assert "web_config_dir: /etc/nginx" in seen.block
     assert "# Handlers: Restart nginx" in seen.block or "Restart nginx" in seen.block

@@ -38,6 +38,12 @@ def has_loop(task: dict) -> bool:
     return "loop" in task or any(isinstance(k, str) and k.startswith(LOOP_KEYS_PREFIX) for k in task)
 
 
+def loop_names(task: dict) -> set:
+    """The names a loop gives its task: `item`, and its `loop_control.loop_var`."""
+    control = task.get("loop_control")
+    return {"item", control.get("loop_var")} if isinstance(control, dict) else {"item"}
+
+
 def _templates(value):
     if isinstance(value, str):
         if "{{" in value or "{%" in value:
@@ -106,15 +112,14 @@ def defines(task: dict) -> set[str]:
 def undefined(task: dict, known: set[str]) -> list[str]:
     """Variables the task reads that neither `known`, the task itself, nor Ansible defines;
     `item` (or the loop_var) read without a loop is one too: it exists only inside a loop."""
-    control = task.get("loop_control")
-    loop_names = {"item", control.get("loop_var")} if isinstance(control, dict) else {"item"}
+    looped = loop_names(task)
     given = task.get("vars")
     # What the task itself gives: its register (read in until/changed_when), its set_fact keys
     # (`when: x is not defined` beside `set_fact: x`), its own `vars:`, names it only tests for.
     own = defines(task) | guarded(task) | ({k for k in given if isinstance(k, str)} if isinstance(given, dict) else set())
     missing = []
     for name in sorted(reads(task)):
-        if name in loop_names:
+        if name in looped:
             if not has_loop(task):
                 missing.append(name)
         elif name not in known and name not in own and not is_provided(name):

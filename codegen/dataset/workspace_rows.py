@@ -30,5 +30,5 @@ class WorkspaceBlocks:
         if ws is None:
             return ""
         ctx = parse_context(context)
-        seen = view(ws, request, ctx.prompt_text(), ctx.variables, ctx.tasks, ctx.handlers, [])
+        seen = view(ws, request, ctx)
         return redact(seen.block).text  # values from a role's defaults: no secret reaches a training row

@@ -101,7 +101,7 @@ def evaluate_case(system, case, pipeline, retrieval, workspaces=None) -> dict:
     if prepared is not None and "reference" in row:  # measured against the workspace, shown or not
         from codegen.evaluation.workspace_metrics import reference_scores, references
 
-        refs = references(prepared, case["request"])
+        refs = references(prepared)
         row.update(reference_scores(text, refs))
         row["human_reads_undefined"] = reference_scores(row["reference"], refs)["reads_undefined"]
     return row

@@ -43,11 +43,10 @@ class CaseWorkspaces:
         return prepared if prepared.workspace is not None else None
 
 
-def references(prepared: Prepared, request: str) -> References:
-    from codegen.grounding.workspace_context import view
+def references(prepared: Prepared) -> References:
+    from codegen.grounding.workspace_context import references as of_workspace
 
-    ctx = prepared.context
-    return view(prepared.workspace, request, ctx.prompt_text(), ctx.variables, ctx.tasks, ctx.handlers, []).references
+    return of_workspace(prepared.workspace, prepared.context)
 
 
 def reference_scores(text: str, refs: References) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from codegen.ansible_files.variables import defined_by
 from codegen.ansible_files.workspace import Workspace
 from codegen.ansible_files.yaml_load import Vaulted
+from codegen.grounding.context import FileContext
 from codegen.grounding.secret_strings import secret_name, secret_value
 from codegen.validate.references import References
 
@@ -70,13 +71,27 @@ def _top(names: list[str], request: set[str], around: set[str], above: str, coun
     return [n for s, _, n in sorted((x for x in scored if x[0] > 0), key=lambda x: (-x[0], x[1]))[:count]]
 
 
-def view(ws: Workspace, request: str, above: str, file_variables: dict, file_tasks: list[str],
-         file_handlers: list[str], earlier: list[str]) -> WorkspaceView:
-    """The workspace as this request sees it. above: the file's text above the task (as the prompt
-    shows it); file_variables, file_tasks, file_handlers: what the file itself defines; earlier:
-    tasks already written for this request (`a & b`)."""
+def _handlers(ws: Workspace, ctx: FileContext) -> list[str]:
+    return sorted(set(ws.handlers) | set(ctx.handlers))
+
+
+def references(ws: Workspace, ctx: FileContext) -> References:
+    """What a task written into this file may refer to: the variables the workspace, the file and
+    its tasks define, the handlers, and (in a role or beside a playbook) the template and copy sources."""
+    handlers = _handlers(ws, ctx)
+    return References(
+        variables=frozenset(ws.names() | set(ctx.variables) | defined_by(ctx.tasks)),
+        handlers=frozenset(handlers) if ws.role is not None or handlers else None,
+        templates=frozenset(ws.templates) if ws.role is not None or ws.templates else None,
+        files=frozenset(ws.files) if ws.role is not None or ws.files else None)
+
+
+def view(ws: Workspace, request: str, ctx: FileContext) -> WorkspaceView:
+    """The workspace as this request sees it, written into the file `ctx` (its tasks above the
+    request, earlier parts of an `a & b` request among them)."""
+    above = ctx.prompt_text()
     request_words, around = _words(request), _words(above)
-    variables = ws.names() | set(file_variables) | defined_by(list(file_tasks) + list(earlier))
+    refs = references(ws, ctx)
     lines, shown = [], []
     top = _top(list(ws.variables), request_words, around, above, SHOWN_VARIABLES)
     if top:
@@ -86,7 +101,7 @@ def view(ws: Workspace, request: str, above: str, file_variables: dict, file_tas
             items.append(name if value is None else f"{name}: {value}")
             shown.append(ws.variables[name].source)
         lines.append("# Variables: " + "; ".join(items))
-    handlers = sorted(set(ws.handlers) | set(file_handlers))
+    handlers = _handlers(ws, ctx)
     named = _top(handlers, request_words, around, above, SHOWN_HANDLERS) or handlers[:SHOWN_HANDLERS]
     if named:
         lines.append("# Handlers: " + "; ".join(named))
@@ -95,13 +110,8 @@ def view(ws: Workspace, request: str, above: str, file_variables: dict, file_tas
         picked = _top(names, request_words, around, above, SHOWN_FILES)
         if picked:
             lines.append(f"# {label}: " + "; ".join(picked))
-    refs = References(
-        variables=frozenset(variables),
-        handlers=frozenset(handlers) if ws.role is not None or handlers else None,
-        templates=frozenset(ws.templates) if ws.role is not None or ws.templates else None,
-        files=frozenset(ws.files) if ws.role is not None or ws.files else None)
     values = {n: v.value for n, v in ws.variables.items()
               if not any(part in v.source for part in ("group_vars/", "host_vars/")) and not secret_name(n)}
     sources = {"templates": list(ws.templates), "files": list(ws.files)}
-    return WorkspaceView("".join(line + "\n" for line in lines), variables, handlers, refs,
+    return WorkspaceView("".join(line + "\n" for line in lines), set(refs.variables), handlers, refs,
                          list(dict.fromkeys(shown)), sources, values)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codegen.ansible_files.keywords import module_key
-from codegen.ansible_files.template_vars import defines, undefined
+from codegen.ansible_files.template_vars import defines, loop_names, undefined
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.validate.problem import Problem, error, warning
 
@@ -51,9 +51,9 @@ def check_all(tasks: list, lines: list[int], refs: References) -> dict[int, list
 def _check(task: dict, known: set[str], refs: References, index: int, line: int) -> list[Problem]:
     problems: list[Problem] = []
     missing = undefined(task, known if refs.variables is not None else set())
-    loop_names = {"item"} | ({task["loop_control"].get("loop_var")} if isinstance(task.get("loop_control"), dict) else set())
+    looped = loop_names(task)
     for name in missing:
-        if name in loop_names:
+        if name in looped:
             problems.append(error(CHECK, f"`{name}` is read but the task has no loop: add `loop:` or write the "
                                          f"value itself", index, line))
         elif refs.variables is not None:

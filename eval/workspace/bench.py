@@ -65,8 +65,7 @@ def main() -> None:
             bare.append(time.perf_counter() - started)
             started = time.perf_counter()
             prepared = prepare(text, str(path), reader)
-            ctx = prepared.context
-            view(prepared.workspace, "Restart the service", ctx.prompt_text(), ctx.variables, ctx.tasks, ctx.handlers, [])
+            view(prepared.workspace, "Restart the service", prepared.context)
             warm.append(time.perf_counter() - started)
         ms = lambda xs: statistics.median(xs) * 1000  # noqa: E731
         print(f"repository: {files} files; variables read: {len(prepared.workspace.variables)}")

@@ -41,7 +41,7 @@ def main(argv: list[str]) -> None:
             case = cases[row["id"]]
             if row["id"] not in refs:
                 prepared = workspaces.prepared(case)
-                refs[row["id"]] = references(prepared, case["request"]) if prepared is not None else None
+                refs[row["id"]] = references(prepared) if prepared is not None else None
             if refs[row["id"]] is None:
                 continue
             measured += 1
