@@ -20,9 +20,9 @@ def test_collection_project_cases_carry_provenance_and_context(catalog):
 
 
 def test_near_duplicates_collapse_by_shape():
-    assert external._shape("- name: Start zabbix_agent\n  x: 1\n", "zabbix_agent") == \
-        external._shape("- name: Start ROLE\n  x: 2\n", "")
-    assert external._shape("- name: a\n  x: 1\n", "") != external._shape("- name: b\n  x: 1\n", "")
+    assert external.shape_of("- name: Start zabbix_agent\n  x: 1\n", "zabbix_agent") == \
+        external.shape_of("- name: Start ROLE\n  x: 2\n", "")
+    assert external.shape_of("- name: a\n  x: 1\n", "") != external.shape_of("- name: b\n  x: 1\n", "")
 
 
 def test_held_out_projects_are_never_training_sources(catalog):

@@ -20,8 +20,11 @@ def dataset():
 @dataset.command("build")
 @click.option("--from", "from_dirs", multiple=True, type=click.Path(), help="A directory of your playbooks/roles (repeatable).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--projects/--no-projects", default=True, show_default=True,
+              help="Also train on the real projects registry wheels ship (kolla-ansible, OpenStack ansible-role-*), "
+                   "downloaded once into the user cache.")
 @friendly_errors
-def dataset_build(from_dirs, output):
+def dataset_build(from_dirs, output, projects):
     """Build train/valid/test/realworld splits and a data card."""
     from codegen.catalog import load_catalog
     from codegen.dataset.build import build_dataset
@@ -34,7 +37,7 @@ def dataset_build(from_dirs, output):
     with bar() as progress:
         job = progress.add_task("Reading sources", total=None, info="")
         counts = build_dataset(cat, Path(output), [Path(d) for d in from_dirs],
-                               on_file=lambda i, n: progress.update(job, completed=i, total=n))
+                               on_file=lambda i, n: progress.update(job, completed=i, total=n), projects=projects)
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()) + f" -> {output}")
 
 

@@ -54,6 +54,20 @@ PROJECTS = (
 )
 # What `dataset build` must never read (collections by FQCN; the wheels are not among its sources).
 HELD_OUT = frozenset(p.package for p in PROJECTS if p.kind == "collection")
+# Real projects `dataset build --projects` trains on (registry wheels that ship role task files).
+# kolla-ansible and kayobe share a community (OpenStack), so the external split is read per project:
+# community.zabbix is the one of another community. TripleO's own packages (tripleo-*) stay out of
+# training altogether, as tripleo-ansible is held out.
+TRAIN_PROJECTS = (
+    Project("kolla-ansible", "wheel", "kolla-ansible", "22.2.0", "Apache-2.0", "share/kolla-ansible/ansible"),
+    Project("ansible-role-chrony", "wheel", "ansible-role-chrony", "1.3.0", "Apache-2.0", "share/ansible"),
+    Project("ansible-role-collect-logs", "wheel", "ansible-role-collect-logs", "1.5.0", "Apache-2.0", "share/ansible"),
+    Project("ansible-role-container-registry", "wheel", "ansible-role-container-registry", "1.4.0", "Apache-2.0",
+            "share/ansible"),
+    Project("ansible-role-atos-hsm", "wheel", "ansible-role-atos-hsm", "11.0.0", "Apache-2.0", "share/ansible"),
+    Project("ansible-role-lunasa-hsm", "wheel", "ansible-role-lunasa-hsm", "11.0.0", "Apache-2.0", "share/ansible"),
+    Project("ansible-role-thales-hsm", "wheel", "ansible-role-thales-hsm", "11.0.0", "Apache-2.0", "share/ansible"),
+)
 
 
 def _wheel(project: Project, where: Path) -> Path:
@@ -99,7 +113,7 @@ def project_root(project: Project, catalog=None) -> Path:
     return root
 
 
-def _task_files(root: Path) -> list[Path]:
+def task_files(root: Path) -> list[Path]:
     """Role task and handler files, and playbooks at the top of the tree, in a stable order."""
     files = []
     for path in sorted(root.rglob("*.y*ml")):
@@ -113,7 +127,13 @@ def _task_files(root: Path) -> list[Path]:
     return files
 
 
-def _shape(text: str, role: str) -> str:
+def role_in(rel: str) -> str:
+    """The role a path inside a project belongs to ("roles/nova/tasks/main.yml" -> "nova"), or ""."""
+    parts = rel.split("/")
+    return parts[parts.index("roles") + 1] if "roles" in parts[:-1] else ""
+
+
+def shape_of(text: str, role: str) -> str:
     """A task's normalised form: the same task written per service collapses to one."""
     text = text.replace(role, "ROLE") if role else text
     text = re.sub(r"\d+", "0", text.lower())
@@ -125,20 +145,19 @@ def project_cases(project: Project, catalog) -> list[dict]:
     root = project_root(project, catalog)
     version = project.version or catalog.collections.get(project.package, {}).get("version", "")
     cases, seen = [], set()
-    for path in _task_files(root):
+    for path in task_files(root):
         try:
             _, text = read_text(path)
         except Unreadable:
             continue
         rel = path.relative_to(root).as_posix()
-        parts = rel.split("/")
-        role = parts[parts.index("roles") + 1] if "roles" in parts[:-1] else ""
+        role = role_in(rel)
         lines = text.splitlines(keepends=True)
         for raw in iter_tasks(text):
             if drop_reason(raw, catalog):
                 continue
             head, _, body = raw.text.partition("\n")
-            shape = _shape(raw.text, role)
+            shape = shape_of(raw.text, role)
             if shape in seen:
                 continue
             seen.add(shape)

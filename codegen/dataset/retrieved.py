@@ -16,6 +16,23 @@ from codegen.grounding.sources import index_rows
 
 SHARE_WITH_EXAMPLES = 0.5
 TWICE = "ansible.builtin."
+# A private module reaches the model only through its documentation: inference shows its own
+# EXAMPLES as the retrieved examples (grounding/candidates.module_examples). Rows of documented
+# modules learn that situation: a share shows the module's other EXAMPLES tasks, never the row's own.
+SHARE_OWN_EXAMPLES = 0.3
+
+
+def _tokens(text: str) -> set[str]:
+    return set(text.replace('"', " ").replace("'", " ").split())
+
+
+def own_examples(catalog, row: dict) -> list[str]:
+    """The row module's EXAMPLES tasks as inference shows a private module's, less the row's own task."""
+    from codegen.grounding.candidates import module_examples
+
+    mine = _tokens(row["completion"])
+    return [ex for ex in module_examples(catalog, row["module"], row["request"], k=4)
+            if ex.split("\n", 1)[0] != f"- name: {row['request']}" and not mine <= _tokens(ex)][-2:]
 
 
 def _exclude_for(row: dict):
@@ -28,12 +45,19 @@ def _exclude_for(row: dict):
     return exclude
 
 
-def with_examples(rows: list[dict], rng: random.Random) -> list[dict]:
-    """Train rows -> rows where about half carry `examples`; ansible.builtin rows appear both ways."""
+def with_examples(rows: list[dict], rng: random.Random, catalog=None) -> list[dict]:
+    """Train rows -> rows where about half carry `examples`; ansible.builtin rows appear both ways;
+    with a catalog, a share of the rows from module EXAMPLES shows the module's own documentation."""
     rows = [r for r in rows if r.get("task") != "outline"]
     retriever = ExampleRetriever(index_rows(rows))
     out = []
     for row in rows:
+        if catalog is not None and row["source"]["kind"] == "example" and not row["module"].startswith(TWICE) \
+                and rng.random() < SHARE_OWN_EXAMPLES:
+            own = own_examples(catalog, row)
+            if own:
+                out.append({**row, "examples": own, "shown": "documentation"})
+                continue
         examples = retriever.examples(row["request"], exclude=_exclude_for(row))
         give = rng.random() < SHARE_WITH_EXAMPLES
         out.append({**row, "examples": examples if give else []})

