@@ -138,7 +138,7 @@ def make_examples(kept, rng: random.Random, blocks=None):
         for j, request, style in requests:
             row = {**base, "id": f"{digest[:12]}-{j}", "request": request, "style": style}
             block = blocks.block(source, context, request) if blocks is not None else ""
-            if block and (split != "train" or rng.random() >= SHARE_WITHOUT_WORKSPACE):
+            if block and (split != "train" or source.kind == "user" or rng.random() >= SHARE_WITHOUT_WORKSPACE):
                 row["workspace"] = block
             rows[split].append(row)
     return rows, {"duplicates": dup, "capped": capped, "near_duplicates": near}

@@ -12,7 +12,7 @@ from pathlib import Path
 from codegen.ansible_files.yaml_load import YamlError, load, read_text
 from codegen.ansible_files.keywords import module_key
 
-METRICS = ("correct", "module_match", "values_match", "unasked_condition", "schema_correct", "lint_clean")
+METRICS = ("correct", "module_match", "values_match", "unasked_condition", "schema_correct", "lint_clean", "foreign_idiom")
 
 
 def load_plain(path: Path) -> list[dict]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from codegen.atomic import write_text
 from codegen.catalog.store import Bm25, words
+from codegen.evaluation.idioms import foreign_idiom
 from codegen.evaluation.metrics import corpus_bleu, score
 from codegen.evaluation.plain import aggregate_plain, load_plain, score_plain, table_plain
 from codegen.normalise import normalise_tasks
@@ -98,6 +99,7 @@ def evaluate_case(system, case, pipeline, retrieval, workspaces=None) -> dict:
         row["problems"] = [str(p) for p in problems]
     else:
         row.update(schema_correct=0.0, lint_clean=0.0, problems=["no task produced"])
+    row["foreign_idiom"] = foreign_idiom(text, case.get("context") or "", row.get("reference", ""))
     if prepared is not None and "reference" in row:  # measured against the workspace, shown or not
         from codegen.evaluation.workspace_metrics import reference_scores, references
 
@@ -115,7 +117,8 @@ def aggregate(rows: list[dict]) -> dict:
     result = {"cases": len(rows), "module_accuracy": mean("module_match"), "exact_match": mean("exact_match"),
               "bleu": corpus_bleu([r["prediction"] for r in rows], [r["reference"] for r in rows]),
               "ansible_aware": mean("ansible_aware"), "schema_correct": mean("schema_correct"),
-              "lint_clean": mean("lint_clean"), "seconds": mean("seconds")}
+              "lint_clean": mean("lint_clean"), "seconds": mean("seconds"),
+              "foreign_idiom": round(sum(r.get("foreign_idiom", 0.0) for r in rows) / n, 3)}
     measured = [r for r in rows if "reads_undefined" in r]  # cases whose workspace is on disk
     if measured:
         share = lambda k: round(sum(r[k] for r in measured) / len(measured), 3)  # noqa: E731
@@ -190,11 +193,12 @@ def by_project(system: str, cases: list[dict], rows: list[dict]) -> dict[str, di
 def table(results: dict[str, dict]) -> str:
     if any("correct" in agg for agg in results.values()):
         return table_plain(results)
-    head = "| system | cases | " + " | ".join(METRICS[:-1]) + " | mean s |"
-    lines = [head, "|" + "---|" * (len(METRICS) + 2)]
+    head = "| system | cases | " + " | ".join(METRICS[:-1]) + " | foreign idiom | mean s |"
+    lines = [head, "|" + "---|" * (len(METRICS) + 3)]
     for system, agg in results.items():
         lines.append(f"| {system} | {agg['cases']} | " + " | ".join(f"{agg[m]:.3f}" if m != "bleu" else f"{agg[m]:.1f}"
-                                                              for m in METRICS[:-1]) + f" | {agg['seconds']:.2f} |")
+                                                              for m in METRICS[:-1])
+                     + f" | {agg.get('foreign_idiom', 0.0):.3f} | {agg['seconds']:.2f} |")
     measured = {s: a for s, a in results.items() if "reads_undefined" in a}
     if measured:  # the workspace table: answers measured against the workspace around each case's file
         lines += ["", "| system | cases with a workspace | reads an undefined variable | names a missing handler "
