@@ -56,3 +56,18 @@ def test_catalog_show_and_search(catalog):
     assert run("catalog", "show", "no_such_module_xyz").returncode == 2
     search = run("catalog", "search", "debian", "apt", "package")
     assert search.returncode == 0 and "ansible.builtin.apt " in search.stdout
+
+
+def test_progress_in_a_log_prints_lines_not_nothing():
+    import io
+
+    from codegen.progress import LineProgress
+
+    out = io.StringIO()
+    with LineProgress(every=0.0, stream=out) as progress:
+        job = progress.add_task("Training", total=None, info="")
+        progress.update(job, completed=5, total=10, info="loss 1.000")
+        progress.update(job, advance=5, info="loss 0.500")
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Training: 5/10 loss 1.000"
+    assert lines[1] == "Training: 10/10 loss 0.500"
