@@ -15,6 +15,7 @@ from codegen.ansible_files.workspace import Workspace, WorkspaceReader
 from codegen.ansible_files.yaml_load import MAX_FILE_CHARS
 from codegen.grounding.context import FileContext, parse_context
 from codegen.grounding.secrets import redact, redact_prompt
+from codegen.grounding.unasked import keywords_refused, request_variables
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
@@ -126,13 +127,15 @@ class Pipeline:
                 self.retriever = ExampleRetriever(read_index(path) + common_rows())
         return self.retriever
 
-    def _constraint(self, handlers: list[str], variables: set[str] | None = None, choice=None, sources=None):
+    def _constraint(self, handlers: list[str], variables: set[str] | None = None, choice=None, sources=None,
+                    refused: set[str] = frozenset()):
         if not self.constrain:
             return None
         from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
-        checker = SchemaChecker(self.catalog, handlers=handlers, variables=variables, sources=sources)
+        checker = SchemaChecker(self.catalog, handlers=handlers, variables=variables, sources=sources,
+                                keywords_refused=refused)
         return choice.constraint(checker) if choice else SchemaConstraint(checker)  # a private module: locked
 
     # -- private collections: one hook (grounding/candidates.py) -------------------------------
@@ -249,8 +252,13 @@ class Pipeline:
         deadline: a perf_counter time at which decoding is cut; whole is None when it was.
         seen: the workspace view (its prompt lines, handlers and files)."""
         ctx = prepared.context
+        file_tasks = "".join(ctx.tasks)
+        if variables is None and seen is None and not file_tasks.strip():
+            # nothing around the task defines any other variable than the request's and the file's vars
+            variables = request_variables(request) | set(ctx.variables)
         constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,
-                                      seen.sources if seen is not None else None)
+                                      seen.sources if seen is not None else None,
+                                      keywords_refused(request, file_tasks))
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary
