@@ -59,6 +59,8 @@ CASES = {
     "keyword_repeated": ((DEBUG + "  when: a\n  when: b\n", False), (DEBUG + "  when: a\n  tags: b\n", True), {}),
     "ignore_errors_true": ((DEBUG + "  ignore_errors: true\n", True), (DEBUG + "  ignore_errors: false\n", True), {}),
     "keyword_not_bool": ((DEBUG + "  become: yes\n", True), (DEBUG + "  become: true\n", True), {}),
+    "scalar_keyword_without_value": ((DEBUG + "  delegate_facts:\n", False), (DEBUG + "  delegate_facts: true\n", True),
+                                     {}),
     "keyword_not_int": ((DEBUG + "  retries: many\n", False), (DEBUG + "  retries: 3\n", True), {}),
     "notify_not_a_name": ((DEBUG + "  notify: true\n", False), (DEBUG + "  notify: Restart x\n", True), {}),
     "register_not_a_name": ((DEBUG + "  register: a.b\n", False), (DEBUG + "  register: a_b\n", True), {}),

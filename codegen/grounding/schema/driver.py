@@ -243,6 +243,8 @@ def _task_key(walk: Walk, level: Level, key: str, colon: str, rest: str, indent:
             return keywords.keyword_repeated
         level.seen.add(key)
         value = rest[1:].rstrip() if complete else rest[1:]
+        if keywords.scalar_keyword_without_value(key, value, complete):
+            return keywords.scalar_keyword_without_value
         if value:
             refused = _keyword_value(checker, key, value, complete)
             if refused is not None:

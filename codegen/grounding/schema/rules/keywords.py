@@ -44,6 +44,17 @@ def keyword_not_bool(key: str, value: str, complete: bool) -> bool:
     return value not in BOOL_VALUES if complete else not any(b.startswith(value) for b in BOOL_VALUES)
 
 
+SCALAR_KEYWORDS = BOOL_KEYWORDS | INT_KEYWORDS | {"register", "delegate_to", "become_user", "become_method",
+                                                 "connection", "remote_user"}
+
+
+@rule
+def scalar_keyword_without_value(key: str, value: str, complete: bool) -> bool:
+    """A keyword that takes one value (a flag, a number, a name) ends its line with it: an empty one
+    opened a block the model filled with a module's options (`delegate_facts:` then `state: restarted`)."""
+    return complete and not value and key in SCALAR_KEYWORDS
+
+
 @rule
 def keyword_not_int(key: str, value: str, complete: bool) -> bool:
     """retries, delay, throttle and timeout take a whole number."""
