@@ -233,3 +233,32 @@ def test_ansibles_answers_are_cached_and_lint_finds_the_same(tmp_path):
     assert first == second and any("no-changed-when" in p for p in first)
     kept = json.loads(next((tmp_path / "lint").glob("*.json")).read_text())
     assert {"ansible-config dump", "ansible --version"} <= set(kept)
+
+
+def test_linting_a_role_or_playbook_never_runs_it(tmp_path):
+    """ansible-lint's syntax check goes through the guarded ansible-playbook: it must check, never run.
+    (It once dropped argv[0], so `--syntax-check` was read as the program name and the role ran
+    against localhost.)"""
+    import subprocess
+    import sys
+
+    from codegen.validate.lint import lint_file
+
+    marker = tmp_path / "ran"
+    role = tmp_path / "roles" / "probe"
+    (role / "tasks").mkdir(parents=True)
+    (role / "tasks" / "main.yml").write_text(
+        f"---\n- name: Leave a mark\n  ansible.builtin.copy:\n    content: x\n    dest: {marker}\n    mode: '0644'\n")
+    problems = lint_file(role, kind="role")
+    assert not marker.exists()
+    assert not any("internal-error" in str(p) for p in problems), problems
+    play = tmp_path / "play.yml"
+    play.write_text(f"- name: Probe\n  hosts: localhost\n  gather_facts: false\n  tasks:\n"
+                    f"    - name: Leave a mark\n      ansible.builtin.copy:\n        content: x\n        dest: {marker}\n"
+                    f"        mode: '0644'\n")
+    checked = subprocess.run([sys.executable, "-m", "codegen.validate.guarded_playbook", "--syntax-check", str(play)],
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0 and not marker.exists()
+    refused = subprocess.run([sys.executable, "-m", "codegen.validate.guarded_playbook", str(play)],
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and not marker.exists()
