@@ -352,7 +352,7 @@ class Pipeline:
             if scratch:
                 from codegen.ansible_files.variables import defined_by
 
-                variables = defined_by(texts)
+                variables = defined_by(texts) | request_variables(request)
             text, notes, checks = self._one_task(request, replace(prepared, context=so_far), variables=variables)
             problems += notes
             if text:
