@@ -6,7 +6,8 @@ from codegen.pipeline import Pipeline
 
 
 def test_condition_words_open_when_and_a_plain_request_does_not():
-    assert keywords_refused("install nginx and start it", "") == {"when", "tags"}
+    assert keywords_refused("install nginx and start it", "") == {"when", "tags", "listen"}
+    assert "listen" in keywords_refused("make nginx listen on port 8080", "")  # a handler's keyword, not a port
     for asked in ("restart nginx only if the config changed", "on Debian hosts, upgrade all packages",
                   "install httpd on RedHat", "fail unless app_port is defined", "when the file is missing, create it"):
         assert asks_condition(asked), asked
@@ -16,8 +17,10 @@ def test_condition_words_open_when_and_a_plain_request_does_not():
 
 def test_a_file_that_already_uses_conditions_keeps_them_open():
     above = "- name: Install\n  ansible.builtin.package:\n    name: x\n  when: ansible_os_family == 'Debian'\n"
-    assert keywords_refused("start nginx", above) == {"tags"}
-    assert keywords_refused("start nginx", "- name: A\n  ansible.builtin.debug:\n  tags: [web]\n") == {"when"}
+    assert keywords_refused("start nginx", above) == {"tags", "listen"}
+    assert keywords_refused("start nginx", "- name: A\n  ansible.builtin.debug:\n  tags: [web]\n") == {"when", "listen"}
+    handlers = "- name: Restart nginx\n  ansible.builtin.service:\n    name: nginx\n  listen: web restart\n"
+    assert "listen" not in keywords_refused("reload nginx", handlers)
 
 
 def test_the_checker_refuses_a_refused_keyword_and_nothing_else(catalog):

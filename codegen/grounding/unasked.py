@@ -22,6 +22,7 @@ _TAGS = re.compile(r"\btag(s|ged)?\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WHEN_IN_FILE = re.compile(r"^\s*(-\s+)?when:", re.MULTILINE)
 _TAGS_IN_FILE = re.compile(r"^\s*(-\s+)?tags:", re.MULTILINE)
+_LISTEN_IN_FILE = re.compile(r"^\s*(-\s+)?listen:", re.MULTILINE)
 
 
 def asks_condition(request: str) -> bool:
@@ -30,12 +31,16 @@ def asks_condition(request: str) -> bool:
 
 def keywords_refused(request: str, file_tasks: str) -> set[str]:
     """The task keywords this request may not use: `when` unless asked or already used in the file,
-    `tags` likewise."""
+    `tags` likewise; `listen` unless the file above is handlers that use it."""
     refused = set()
     if not asks_condition(request) and not _WHEN_IN_FILE.search(file_tasks):
         refused.add("when")
     if not _TAGS.search(request) and not _TAGS_IN_FILE.search(file_tasks):
         refused.add("tags")
+    if not _LISTEN_IN_FILE.search(file_tasks):
+        # `listen` is a handler's keyword: on a task, ansible-playbook refuses the whole file
+        # ("'listen' is not a valid attribute for a Task"); a handlers file that uses it keeps it
+        refused.add("listen")
     return refused
 
 
