@@ -46,5 +46,10 @@ def keywords_refused(request: str, file_tasks: str) -> set[str]:
 
 def request_variables(request: str) -> set[str]:
     """Names a request gives that a template may read ("set the timezone from tz_name" -> tz_name):
-    with no file and no workspace around the task, these are the only variables it has."""
-    return set(_IDENTIFIER.findall(request))
+    with no file and no workspace around the task, these are the only variables it has. A name is
+    written like one (snake_case) or inside `{{ }}`: the request's plain words ("site", "nginx")
+    are not variables, or `{{ site.files }}` would pass for a name the user gave."""
+    from codegen.grounding.schema.jinja import jinja_roots
+
+    named = {name for name in _IDENTIFIER.findall(request) if "_" in name.strip("_")}
+    return named | {name for name, _ in jinja_roots(request)}
