@@ -63,6 +63,9 @@ CASES = {
                               (DEBUG.replace("msg: hi", "msg: \"{{ x | community.general.to_days }}\""), True), {}),
     "scalar_keyword_without_value": ((DEBUG + "  delegate_facts:\n", False), (DEBUG + "  delegate_facts: true\n", True),
                                      {}),
+    "keyword_not_string": ((DEBUG + "  become_flags: ['-H']", False), (DEBUG + "  become_flags: '-H'\n", True), {}),
+    "keyword_template_for_plain_bool": ((DEBUG + "  delegate_facts: '{{ x }}'\n", True),
+                                        (DEBUG + "  delegate_facts: true\n", True), {}),
     "keyword_not_int": ((DEBUG + "  retries: many\n", False), (DEBUG + "  retries: 3\n", True), {}),
     "notify_not_a_name": ((DEBUG + "  notify: true\n", False), (DEBUG + "  notify: Restart x\n", True), {}),
     "register_not_a_name": ((DEBUG + "  register: a.b\n", False), (DEBUG + "  register: a_b\n", True), {}),
@@ -161,6 +164,9 @@ def test_same_verdicts_as_before_the_split(catalog):
                 continue
             if before == "0" and any(tag in prefix for tag in EXTENSION_TAGS):
                 changed += 1
+                continue
+            if before == "1" and prefix.rstrip("\n").rsplit("\n", 1)[-1].startswith(("  async:", "  poll:")):
+                foreign += 1  # async and poll are typed (whole numbers) since the one keyword table
                 continue
             if before == "1" and RULES["filter_from_elsewhere"](prefix, True, catalog.collections):
                 foreign += 1  # a filter of a collection ansible cannot see here: refused since the rule

@@ -18,6 +18,18 @@ TASK_KEYWORDS = frozenset({
 })
 
 
+# The value each keyword takes (ansible-core's Task attributes, and ansible-lint's playbook schema,
+# which types them more strictly than ansible): the schema checker and the engines' grammar both
+# read these.
+BOOL_KEYWORDS = frozenset({"become", "check_mode", "diff", "no_log", "run_once", "delegate_facts", "any_errors_fatal",
+                           "ignore_unreachable", "ignore_errors"})
+UNTEMPLATED_BOOL_KEYWORDS = frozenset({"delegate_facts"})  # lint's schema: a plain boolean, no template
+INT_KEYWORDS = frozenset({"retries", "delay", "throttle", "timeout", "async", "poll"})
+CONDITION_KEYWORDS = ("when", "changed_when", "failed_when", "until")
+STRING_KEYWORDS = frozenset({"become_user", "become_method", "become_flags", "become_exe", "delegate_to",
+                             "remote_user", "connection"})
+
+
 # What may sit beside the module in a task or a block: never a module name.
 TASK_OR_BLOCK_KEYWORDS = TASK_KEYWORDS | frozenset(BLOCK_KEYS)
 

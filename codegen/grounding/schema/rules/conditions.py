@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
+from codegen.ansible_files.keywords import CONDITION_KEYWORDS
 from codegen.grounding.schema.jinja import jinja_ok
 from codegen.grounding.schema.rules import rule
 from codegen.grounding.schema.text import strip_quotes
 
-CONDITIONS = ("when", "changed_when", "failed_when", "until")
+CONDITIONS = CONDITION_KEYWORDS
 _HANDLER_CONDITION = re.compile(r"[A-Za-z_][\w.]*(\.changed|\s+is\s+changed)")
 _STARTS_NUMERIC = re.compile(r"-?\d")
 

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import re
 
+from codegen.ansible_files.keywords import BOOL_KEYWORDS, INT_KEYWORDS, STRING_KEYWORDS, UNTEMPLATED_BOOL_KEYWORDS
 from codegen.grounding.schema.rules import rule
 from codegen.grounding.schema.text import BOOL_VALUES, is_template, strip_quotes
 
 MAX_KEYWORDS = 8
-BOOL_KEYWORDS = {"become", "ignore_unreachable", "check_mode", "diff", "no_log", "run_once", "any_errors_fatal",
-                 "ignore_errors", "delegate_facts"}
-INT_KEYWORDS = {"retries", "delay", "throttle", "timeout"}
 _DIGITS = re.compile(r"\d+")
 _SOME_DIGITS = re.compile(r"\d*")
 _NUMBER = re.compile(r"-?\d+")
@@ -44,8 +42,7 @@ def keyword_not_bool(key: str, value: str, complete: bool) -> bool:
     return value not in BOOL_VALUES if complete else not any(b.startswith(value) for b in BOOL_VALUES)
 
 
-SCALAR_KEYWORDS = BOOL_KEYWORDS | INT_KEYWORDS | {"register", "delegate_to", "become_user", "become_method",
-                                                 "connection", "remote_user"}
+SCALAR_KEYWORDS = BOOL_KEYWORDS | INT_KEYWORDS | STRING_KEYWORDS | {"register"}
 
 
 @rule
@@ -68,13 +65,32 @@ def notify_not_a_name(key: str, value: str, complete: bool) -> bool:
                                              is not None)
 
 
+@rule
+def keyword_not_string(key: str, value: str, complete: bool) -> bool:
+    """become_user, become_flags, delegate_to and the other one-string keywords take a string: a flow
+    list or mapping there (`become_flags: ['reboot']`) fails the playbook's syntax check."""
+    return key in STRING_KEYWORDS and value.startswith(("[", "{"))
+
+
+@rule
+def keyword_template_for_plain_bool(key: str, value: str, complete: bool) -> bool:
+    """delegate_facts is a plain true/false in ansible-lint's playbook schema: a template there is
+    refused (`delegate_facts: '{{ x | flatten }}'` failed schema[playbook])."""
+    return key in UNTEMPLATED_BOOL_KEYWORDS and (is_template(value) or value.startswith(("'{", '"{')))
+
+
 KEYWORD_VALUE_RULES = (ignore_errors_true, keyword_not_bool, keyword_not_int, notify_not_a_name)
 
 
 def keyword_value_refusal(key: str, value: str, complete: bool):
-    """The rule refusing a keyword's value for its type, or None; templates are not typed."""
+    """The rule refusing a keyword's value for its type, or None; templates are not typed, except
+    where lint's schema types them (keyword_template_for_plain_bool)."""
+    if keyword_template_for_plain_bool(key, value, complete):
+        return keyword_template_for_plain_bool
     if is_template(value) or value.startswith(("'{", '"{')):
         return None
+    if keyword_not_string(key, value, complete):
+        return keyword_not_string
     for check in KEYWORD_VALUE_RULES:
         if check(key, value, complete):
             return check
