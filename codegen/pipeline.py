@@ -15,7 +15,7 @@ from codegen.ansible_files.workspace import Workspace, WorkspaceReader
 from codegen.ansible_files.yaml_load import MAX_FILE_CHARS
 from codegen.grounding.context import FileContext, parse_context
 from codegen.grounding.secrets import redact, redact_prompt
-from codegen.grounding.unasked import keywords_refused, request_variables
+from codegen.grounding.unasked import keywords_refused, request_variables, unasked_keys
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
@@ -67,6 +67,23 @@ class Prepared:
     secrets: dict
     workspace: Workspace | None = None
     shown: list = field(default_factory=list)  # workspace files the prompts showed something from
+
+
+def drop_unasked(text: str, request: str, file_tasks: str) -> tuple[str, list[str]]:
+    """The answer without the keys nobody asked for (grounding/unasked.py), and a note naming them."""
+    from codegen.assemble.snippets import parse_tasks, strip_keys
+    from codegen.ansible_files.variables import defined_by
+
+    try:
+        tasks = parse_tasks(text)
+    except Exception:  # unparsable text is validation's to report
+        return text, []
+    registered = defined_by([file_tasks]) if file_tasks.strip() else set()
+    drop = [unasked_keys(t, request, file_tasks, registered) if isinstance(t, dict) else set() for t in tasks]
+    if not any(drop):
+        return text, []
+    names = ", ".join(sorted(set().union(*drop)))
+    return strip_keys(text, drop), [f"note [repair] removed {names}: the request did not ask for it"]
 
 
 def prepare(context: str | None, path: str | None = None, reader: WorkspaceReader | None = None,
@@ -160,9 +177,11 @@ class Pipeline:
         return [doc_source(self.catalog, module)]
 
     def one_task(self, request: str, context: str | Prepared | None = None,
-                 variables: set[str] | None = None) -> tuple[str, list[str]]:
+                 variables: set[str] | None = None, asked: str | None = None) -> tuple[str, list[str]]:
         """Generate one task; returns (normalised YAML or "", problems and repair notes).
         variables: when given, the only variables its templates may read (a playbook from scratch).
+        asked: the words that say what was asked (default: the request); a playbook step passes the
+        whole request, so a condition it asks for is kept on the step that carries it.
 
         An answer that still fails the checks (a runaway the token limit cut with no valid part
         left, a module whose required options the model never wrote, an ansible-lint error when
@@ -172,11 +191,11 @@ class Pipeline:
         The first valid answer wins. The tries after the first run only within `retry_budget_s`
         of the start (a try still decoding then is cut and dropped); if no answer is valid, the
         one with the fewest errors (the earliest of those) is returned with its problems and a note."""
-        text, notes, _ = self._one_task(request, context, variables)
+        text, notes, _ = self._one_task(request, context, variables, asked)
         return text, notes
 
     def _one_task(self, request: str, context: str | Prepared | None = None,
-                  variables: set[str] | None = None) -> tuple[str, list[str], list | None]:
+                  variables: set[str] | None = None, asked: str | None = None) -> tuple[str, list[str], list | None]:
         """one_task, and the validation problems of the text returned (None: it was not validated,
         as for a cut answer), so that `run` does not validate (and lint) the same text again."""
         started = time.perf_counter()
@@ -205,7 +224,7 @@ class Pipeline:
                 if time.perf_counter() >= deadline:
                     out_of_time = True
                     break
-            text, notes, whole = self._attempt(request, given, shown, variables, choice, deadline, seen)
+            text, notes, whole = self._attempt(request, given, shown, variables, choice, deadline, seen, asked)
             if whole is None:  # cut by the budget: dropped
                 out_of_time = True
                 break
@@ -245,12 +264,12 @@ class Pipeline:
 
     def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
                  variables: set[str] | None, choice=None, deadline: float | None = None,
-                 seen=None) -> tuple[str, list[str], bool | None]:
+                 seen=None, asked: str | None = None) -> tuple[str, list[str], bool | None]:
         """One generation: (normalised text, notes, did it finish as a complete task?). Not so when
         decoding was cut (token limit, dead end) with no complete valid run of lines to keep.
         choice: a private module chosen beforehand (candidates.Choice): decoding writes only it.
         deadline: a perf_counter time at which decoding is cut; whole is None when it was.
-        seen: the workspace view (its prompt lines, handlers and files)."""
+        seen: the workspace view (its prompt lines, handlers and files). asked: as for one_task."""
         ctx = prepared.context
         file_tasks = "".join(ctx.tasks)
         if variables is None and seen is None and not file_tasks.strip():
@@ -258,7 +277,7 @@ class Pipeline:
             variables = request_variables(request) | set(ctx.variables)
         constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,
                                       seen.sources if seen is not None else None,
-                                      keywords_refused(request, file_tasks))
+                                      keywords_refused(file_tasks))
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary
@@ -296,6 +315,9 @@ class Pipeline:
             known = {**seen.values, **ctx.variables} if seen is not None else ctx.variables
             text, fixed = repair(text, self.catalog, known, prepared.secrets)
             notes += [f"note [repair] {n}" for n in fixed]
+        if self.repair:
+            text, dropped = drop_unasked(text, asked or request, file_tasks)
+            notes += dropped
         if prepared.secrets:  # also without repair (the ablations): no secret seen may be in an answer
             from codegen.grounding.repair import scrub_secrets
 

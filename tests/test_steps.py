@@ -8,7 +8,7 @@ import yaml
 from click.testing import CliRunner
 
 from codegen.authoring.families import PACKAGE, SERVICE, families_for
-from codegen.authoring.invented import strip_keys
+from codegen.assemble.snippets import strip_keys
 from codegen.authoring.split import split_request
 from codegen.authoring.steps import generate_covered, plan_steps
 from codegen.backends.scripted import ScriptedBackend, scripted_pipeline

@@ -1,36 +1,48 @@
-"""Nothing the request did not ask for: no invented `when:`/`tags:`, no variables from nowhere."""
+"""Nothing the request did not ask for: keys removed after decoding, no variables from nowhere."""
 from codegen.backends.base import Generation
 from codegen.grounding.schema import SchemaChecker
-from codegen.grounding.unasked import asks_condition, keywords_refused, request_variables
+from codegen.grounding.unasked import asks_condition, keywords_refused, request_variables, unasked_keys
 from codegen.pipeline import Pipeline
 
+SERVICE = {"name": "Start nginx", "ansible.builtin.service": {"name": "nginx", "state": "started"}}
 
-def test_condition_words_open_when_and_a_plain_request_does_not():
-    assert keywords_refused("install nginx and start it", "") == {"when", "tags", "listen"}
-    assert "listen" in keywords_refused("make nginx listen on port 8080", "")  # a handler's keyword, not a port
-    for asked in ("restart nginx only if the config changed", "on Debian hosts, upgrade all packages",
-                  "install httpd on RedHat", "fail unless app_port is defined", "when the file is missing, create it"):
+
+def test_condition_words_keep_when_and_a_plain_request_does_not():
+    task = {**SERVICE, "when": "ansible_os_family == 'Debian'", "tags": ["web"]}
+    assert unasked_keys(task, "start nginx") == {"when", "tags"}
+    for asked in ("restart nginx only if the config changed", "on Debian hosts, start nginx",
+                  "start nginx on RedHat", "start nginx unless it is disabled"):
         assert asks_condition(asked), asked
-        assert "when" not in keywords_refused(asked, "")
-    assert "tags" not in keywords_refused("install nginx, tagged web", "")
+        assert "when" not in unasked_keys(task, asked)
+    assert "tags" not in unasked_keys(task, "start nginx, tagged web")
 
 
-def test_a_file_that_already_uses_conditions_keeps_them_open():
-    above = "- name: Install\n  ansible.builtin.package:\n    name: x\n  when: ansible_os_family == 'Debian'\n"
-    assert keywords_refused("start nginx", above) == {"tags", "listen"}
-    assert keywords_refused("start nginx", "- name: A\n  ansible.builtin.debug:\n  tags: [web]\n") == {"when", "listen"}
-    handlers = "- name: Restart nginx\n  ansible.builtin.service:\n    name: nginx\n  listen: web restart\n"
-    assert "listen" not in keywords_refused("reload nginx", handlers)
+def test_execution_keywords_need_asking_or_the_files_own_style():
+    task = {**SERVICE, "become": True, "become_user": "nginx", "until": "ansible_check_mode", "retries": 3,
+            "delegate_to": "localhost", "run_once": True}
+    assert unasked_keys(task, "start nginx") == {"become_user", "until", "retries", "delegate_to", "run_once"}
+    assert "become_user" not in unasked_keys(task, "start nginx as the www user")
+    assert {"until", "retries"}.isdisjoint(unasked_keys(task, "start nginx and wait until it runs"))
+    delegated = "- name: Fetch\n  ansible.builtin.fetch:\n    src: /a\n    dest: /b\n  delegate_to: localhost\n"
+    assert "delegate_to" not in unasked_keys(task, "start nginx", delegated)  # the file's own style
+    assert "run_once" in unasked_keys(task, "start nginx", delegated)  # another family is still unasked
+    own = {**SERVICE, "register": "out", "until": "out is succeeded", "retries": 3}
+    assert unasked_keys(own, "start nginx") == set()  # retrying on its own result: the task checking its work
 
 
-def test_the_checker_refuses_a_refused_keyword_and_nothing_else(catalog):
+def test_a_package_manager_is_named_only_when_asked():
+    task = {"name": "Install nginx", "ansible.builtin.package": {"name": "nginx", "use": "apt"}}
+    assert unasked_keys(task, "install nginx") == {"ansible.builtin.package.use"}
+    assert unasked_keys(task, "install nginx with apt") == set()
+
+
+def test_listen_is_refused_on_a_task_and_kept_in_handlers_that_use_it(catalog):
+    assert keywords_refused("") == {"listen"}
+    assert keywords_refused("- name: Restart nginx\n  ansible.builtin.service:\n    name: nginx\n  listen: web\n") == set()
     task = "  ansible.builtin.service:\n    name: nginx\n    state: started\n"
-    closed = SchemaChecker(catalog, keywords_refused={"when", "tags"})
-    assert closed.viable(task, final=True)
-    assert closed.refusal(task + "  when: ansible_os_family == 'Debian'\n", final=True) == "unknown_task_key"
-    assert closed.refusal(task + "  wh") == "dead_end_task_key"  # refused while it is being written
-    assert closed.viable(task + "  become: true\n", final=True)
-    assert SchemaChecker(catalog).viable(task + "  when: ansible_os_family == 'Debian'\n", final=True)
+    closed = SchemaChecker(catalog, keywords_refused={"listen"})
+    assert closed.refusal(task + "  listen: web\n", final=True) == "unknown_task_key"
+    assert closed.viable(task + "  when: x is defined\n", final=True)  # conditions are not refused while decoding
 
 
 def test_request_variables_are_the_names_it_gives():
@@ -40,7 +52,7 @@ def test_request_variables_are_the_names_it_gives():
 
 
 class Capture:
-    """A backend that records the constraint each prompt was decoded under."""
+    """A backend that answers one body and records the constraint each prompt was decoded under."""
 
     def __init__(self, body):
         self.body, self.constraints = body, []
@@ -53,17 +65,20 @@ class Capture:
         return Generation(text=self.body, stopped="eos", prompt_tokens=1, new_tokens=1, seconds=0.0)
 
 
-def test_a_plain_request_is_decoded_without_invented_conditions_or_variables(catalog):
-    backend = Capture("  ansible.builtin.service:\n    name: nginx\n    state: started\n")
+def test_a_plain_request_loses_what_it_did_not_ask_for(catalog):
+    body = ("  ansible.builtin.service:\n    name: nginx\n    state: started\n  become: true\n  become_user: nginx\n"
+            "  when: ansible_os_family == 'Debian'\n  tags: [web]\n")
+    backend = Capture(body)
     pipeline = Pipeline(backend, catalog, lint=False, retriever=None, candidates=None)
-    pipeline.one_task("start nginx", "")
+    text, notes = pipeline.one_task("start nginx", "")
+    assert text == ("- name: Start nginx\n  ansible.builtin.service:\n    name: nginx\n    state: started\n"
+                    "  become: true\n")
+    assert any("removed become_user, tags, when" in n for n in notes)
     checker = backend.constraints[-1].checker
-    assert "when" not in checker.keywords.exact and "tags" not in checker.keywords.exact
     assert not checker.viable("  ansible.builtin.service:\n    name: '{{ nginx__name }}'\n", final=True)
     assert checker.viable("  ansible.builtin.service:\n    name: '{{ ansible_hostname }}'\n", final=True)
 
     in_a_file = "- name: Set it\n  ansible.builtin.set_fact:\n    svc: nginx\n  when: x is defined\n"
-    pipeline.one_task("start nginx", in_a_file)
-    checker = backend.constraints[-1].checker
-    assert "when" in checker.keywords.exact  # the file uses conditions: it stays open
-    assert checker.variables is None  # a file without its workspace: variables may come from elsewhere
+    text, _ = pipeline.one_task("start nginx", in_a_file)
+    assert "when:" in text and "tags" not in text  # the file uses conditions: its style; tags it does not
+    assert backend.constraints[-1].checker.variables is None  # a file without its workspace

@@ -3,6 +3,7 @@ values and variables the way the playbook layout wants them."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Callable
 
@@ -125,3 +126,56 @@ def args_dict(args) -> dict:
                 out[key] = value.strip("'\"")
         return out
     return {}
+
+
+# Removing keys from a snippet (the keys nobody asked for, grounding/unasked.py), layout kept.
+_TASK_KEY = re.compile(r"^(?:- |  )(?P<key>[A-Za-z_][A-Za-z0-9_]*):")
+
+
+_OPTION_KEY = re.compile(r"^    (?P<key>[A-Za-z_][A-Za-z0-9_]*):")
+
+
+def _strip_keys_text(text: str, drop: list[set[str]]) -> str:
+    """Remove keys of top-level tasks (normalised layout: tasks at column 0, keys at 2, module
+    options at 4); "MODULE.OPTION" in a set names an option of the task's module."""
+    out: list[str] = []
+    index, skipping, skipping_option, current = -1, False, False, ""
+    for line in text.split("\n"):
+        if not line:  # blank lines (and the text's final newline) are never part of a dropped key
+            out.append(line)
+            continue
+        if line.startswith("- "):
+            index += 1
+        match = _TASK_KEY.match(line)
+        option = _OPTION_KEY.match(line)
+        if match and index >= 0:
+            current = match.group("key")
+            skipping, skipping_option = current in drop[index], False
+            if skipping and line.startswith("- "):
+                raise ValueError("the first key of a task")
+        elif option and index >= 0:
+            skipping_option = f"{current}.{option.group('key')}" in drop[index]
+        elif line and not line.startswith("   ") and not line.startswith("  -"):
+            skipping = False
+        elif line and not line.startswith("     ") and not line.startswith("    -"):
+            skipping_option = False
+        if not (skipping or skipping_option):
+            out.append(line)
+    return "\n".join(out)
+
+
+def strip_keys(text: str, drop: list[set[str]]) -> str:
+    """The snippet without the given keys (one set per top-level task), layout kept."""
+    if not any(drop):
+        return text
+    expected = [_without(task, keys) for task, keys in zip(parse_tasks(text), drop)]
+    edited = checked_edit(lambda: _strip_keys_text(text, drop), expected)
+    return edited if edited is not None else dump(expected)
+
+
+def _without(task: dict, keys: set[str]) -> dict:
+    out = {k: v for k, v in task.items() if k not in keys}
+    for key, value in out.items():
+        if isinstance(value, dict):
+            out[key] = {k: v for k, v in value.items() if f"{key}.{k}" not in keys}
+    return out

@@ -5,7 +5,7 @@ The steps are the user's (`a & b`), the code's split of a plain request (codegen
 or, for a request the code finds no concrete action in, the model's outline
 (codegen/authoring/outline.py). Each step is generated seeing the tasks before it; a task whose
 module does not fit its step (codegen/authoring/families.py) is left out and the step asked again,
-naming its module; invented keys are removed (codegen/authoring/invented.py).
+naming its module; keys nobody asked for are removed (codegen/grounding/unasked.py).
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from codegen.ansible_files.keywords import module_key
 from codegen.assemble.snippets import dump, parse_tasks, scalar
 from codegen.authoring.families import PREFERRED, families_for
-from codegen.authoring.invented import invented_keys, strip_keys
+from codegen.assemble.snippets import strip_keys
+from codegen.grounding.unasked import unasked_keys
 from codegen.authoring.split import first_word, habit, split_request, tidy, vague
 
 @dataclass
@@ -150,7 +151,7 @@ def _clean(pipeline, text: str, step: str, fits, request: str, registered: set[s
         tasks = [t for t, k in zip(tasks, keep) if k]
         text = dump(tasks)  # several tasks, some kept: re-dump only what is kept
     registered |= {str(t["register"]) for t in tasks if t.get("register")}
-    drop = [invented_keys(t, registered, request) for t in tasks]
+    drop = [unasked_keys(t, request, "", registered) for t in tasks]
     if any(drop):
         notes.append(f"note [steps] step {step!r}: removed {', '.join(sorted(set().union(*drop)))} the request "
                      "did not ask for")
@@ -183,9 +184,9 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
         asker = _forcing(pipeline, fits, step) if force else pipeline
         given = prepare("".join(snippets), path, reader) if path and reader is not None else None
         if given is not None and given.workspace is not None:  # may read what the workspace defines too
-            answer, failed = asker.one_task(asked, given)
+            answer, failed = asker.one_task(asked, given, asked=request)
         else:  # from scratch: only what the earlier steps define
-            answer, failed = asker.one_task(asked, "".join(snippets), variables=defined_by(snippets))
+            answer, failed = asker.one_task(asked, "".join(snippets), variables=defined_by(snippets), asked=request)
         problems.extend(failed)
         if answer and answer.startswith("- name:") and (purpose or text != step):
             answer = f"- name: {scalar(task_name(step))}\n{answer.partition(chr(10))[2]}"

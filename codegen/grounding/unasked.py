@@ -1,15 +1,20 @@
-"""What a task may not add unless it was asked for: a `when:` or `tags:` nobody requested, and
-variables nothing defines.
+"""What a task may not carry unless it was asked for, and the variables a task from scratch may read.
 
 A small model trained on one large project's roles writes its habits into every answer
-(`when: ansible_local.x.enabled | d()`, `tags: ['meta::facts']`, `name__var` variables); on a
-plain request with no file around it, that is a condition or a name the user never gave. The
-decoding refuses them there (schema checker `keywords_refused`, `variables`); where the file
-above the task already uses conditions or tags, or the request asks for one, they stay open.
+(`when: ansible_local.x.enabled | d()`, `tags: ['meta::facts']`, `become_user`, an `until`/`retries`
+loop, `name__var` variables). Such keys are removed after decoding (`unasked_keys`), not refused
+while decoding: refused there, the model wrote the next habit in their place (measured: the
+README's nginx playbook gained `become_user: nginx` and an `until:` loop). Kept: what the request's
+words ask for, what the file above already uses (its own style), and a `when:`/`until:` reading a
+result registered before. Decoding refuses only `listen` on a task: a handler's keyword, which
+ansible-playbook rejects on a task.
 """
 from __future__ import annotations
 
 import re
+
+from codegen.ansible_files.keywords import module_key
+from codegen.ansible_files.module_families import PACKAGE_MODULES
 
 # Words with which people ask for a condition: "only if", "when it changed", "on Debian hosts",
 # "unless", "in case". Operating-system names count: "install httpd on RedHat" means a `when:`.
@@ -20,28 +25,60 @@ _CONDITION = re.compile(
     re.IGNORECASE)
 _TAGS = re.compile(r"\btag(s|ged)?\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_WHEN_IN_FILE = re.compile(r"^\s*(-\s+)?when:", re.MULTILINE)
-_TAGS_IN_FILE = re.compile(r"^\s*(-\s+)?tags:", re.MULTILINE)
-_LISTEN_IN_FILE = re.compile(r"^\s*(-\s+)?listen:", re.MULTILINE)
+_KEY_IN_FILE = re.compile(r"^\s*(?:-\s+)?([a-z_]+):", re.MULTILINE)
+
+# Execution keywords, each family with the words that ask for it. The module's own companions
+# (become, register, notify, loops, changed_when, failed_when, ignore_errors) are never unasked.
+_ASKED_BY = {
+    ("become_user", "become_method", "become_flags", "become_exe"): r"\b(as (the )?(user )?[a-z_][\w-]*|become|sudo|su)\b",
+    ("delegate_to", "delegate_facts", "local_action", "connection"):
+        r"\b(delegat\w*|locally|localhost|control (node|machine|host)|on the controller)\b",
+    ("run_once",): r"\b(once|one host|single host)\b",
+    ("until", "retries", "delay"): r"\b(retry|retries|retried|until|wait|waits|waiting|attempts?|poll\w*)\b",
+    ("async", "poll"): r"\b(async\w*|background|fire and forget|long[- ]running)\b",
+    ("environment",): r"\b(environment|env var\w*|proxy)\b",
+    ("check_mode", "diff"): r"\b(check mode|dry[- ]run|diff)\b",
+    ("throttle", "any_errors_fatal", "ignore_unreachable", "debugger", "remote_user", "port"):
+        r"\b(throttle|fatal|unreachable|debug\w*|remote user|port)\b",
+}
 
 
 def asks_condition(request: str) -> bool:
     return bool(_CONDITION.search(request))
 
 
-def keywords_refused(request: str, file_tasks: str) -> set[str]:
-    """The task keywords this request may not use: `when` unless asked or already used in the file,
-    `tags` likewise; `listen` unless the file above is handlers that use it."""
-    refused = set()
-    if not asks_condition(request) and not _WHEN_IN_FILE.search(file_tasks):
-        refused.add("when")
-    if not _TAGS.search(request) and not _TAGS_IN_FILE.search(file_tasks):
-        refused.add("tags")
-    if not _LISTEN_IN_FILE.search(file_tasks):
-        # `listen` is a handler's keyword: on a task, ansible-playbook refuses the whole file
-        # ("'listen' is not a valid attribute for a Task"); a handlers file that uses it keeps it
-        refused.add("listen")
-    return refused
+def keywords_refused(file_tasks: str) -> set[str]:
+    """Task keywords decoding refuses: `listen` (a handler's), unless the file above is handlers using it."""
+    return set() if "listen" in set(_KEY_IN_FILE.findall(file_tasks)) else {"listen"}
+
+
+def _words(value) -> set[str]:
+    text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return set(_IDENTIFIER.findall(text))
+
+
+def unasked_keys(task: dict, request: str, file_tasks: str = "", registered: set[str] = frozenset()) -> set[str]:
+    """The keys of a generated task that nobody asked for ("MODULE.OPTION" names a module option)."""
+    used = set(_KEY_IN_FILE.findall(file_tasks))
+    results = set(registered) | ({str(task["register"])} if task.get("register") else set())
+    keys = set()
+    if "tags" in task and not _TAGS.search(request) and "tags" not in used:
+        keys.add("tags")
+    if "when" in task and not asks_condition(request) and "when" not in used and not _words(task["when"]) & results:
+        keys.add("when")
+    for family, asked in _ASKED_BY.items():
+        present = set(family) & set(task)
+        if present and not re.search(asked, request, re.IGNORECASE) and not used & set(family):
+            keys |= present
+    if "until" in keys and _words(task.get("until", "")) & results:
+        keys -= {"until", "retries", "delay"}  # retrying until a registered result says so: the task's own check
+    module = module_key(task)
+    args = task.get(module) if module else None
+    if module and module.rsplit(".", 1)[-1] == "package" and isinstance(args, dict) and "use" in args and not all(
+            word in PACKAGE_MODULES and re.search(rf"\b{word}\b", request, re.IGNORECASE)
+            for word in _words(args["use"]) or {""}):
+        keys.add(f"{module}.use")  # which package manager: only when the request names it
+    return keys
 
 
 def request_variables(request: str) -> set[str]:
