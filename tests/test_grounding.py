@@ -520,3 +520,20 @@ def test_a_line_ending_in_a_short_unit_repeated_is_a_loop():
     assert is_repeating("      name_file_type" + "_id" * 8)
     assert not is_repeating("    msg: '" + "-" * 30)       # a rule of dashes is text, not a loop
     assert not is_repeating("    line: 'PermitRootLogin no'")
+
+
+def test_repair_makes_the_usual_file_mode_explicit(catalog):
+    """ansible-lint's risky-file-permissions: a task that creates a file names its mode; repair adds
+    the default a new file gets (0644; a directory 0755), never where nothing is created."""
+    from codegen.grounding.repair import explicit_mode, repair
+
+    text = "- name: Fetch it\n  ansible.builtin.get_url:\n    url: https://example.com/a.tgz\n    dest: /tmp/a.tgz\n"
+    fixed, notes = repair(text, catalog)
+    assert "mode: '0644'" in fixed and any("risky-file-permissions" in n for n in notes)
+    assert explicit_mode("ansible.builtin.file", {"path": "/srv/app", "state": "directory"}) == "0755"
+    assert explicit_mode("ansible.builtin.file", {"path": "/srv/app", "state": "absent"}) is None
+    assert explicit_mode("ansible.builtin.file", {"path": "/srv/app"}) is None  # state file creates nothing
+    assert explicit_mode("ansible.builtin.file", {"path": "/a", "src": "/b", "state": "link"}) is None
+    assert explicit_mode("ansible.builtin.lineinfile", {"path": "/a", "line": "x"}) is None
+    assert explicit_mode("ansible.builtin.lineinfile", {"path": "/a", "line": "x", "create": True}) == "0644"
+    assert explicit_mode("ansible.builtin.copy", {"src": "a", "dest": "/b", "mode": "0600"}) is None

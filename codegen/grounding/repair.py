@@ -103,6 +103,27 @@ def scrub_secrets(text: str, secrets: dict[str, str], catalog) -> tuple[str, lis
     return text, notes
 
 
+# Modules that create files and want an explicit mode (ansible-lint's risky-file-permissions): the
+# value ansible would give a new file under the usual umask 022. A directory gets 0755.
+_CREATES_FILES = {"ansible.builtin.copy", "ansible.builtin.template", "ansible.builtin.get_url",
+                  "ansible.builtin.assemble", "community.general.archive", "ansible.builtin.file"}
+_CREATES_WITH_CREATE = {"ansible.builtin.lineinfile": False, "ansible.builtin.blockinfile": False,
+                        "community.general.ini_file": True, "community.general.htpasswd": True}
+
+
+def explicit_mode(module: str, args) -> str | None:
+    """The mode to add to a task that creates a file without one (None: it has one, or creates none)."""
+    if not isinstance(args, dict) or "mode" in args:
+        return None
+    if module in _CREATES_WITH_CREATE:
+        return "0644" if args.get("create", _CREATES_WITH_CREATE[module]) is True else None
+    if module not in _CREATES_FILES or args.get("state") in ("absent", "link", "hard") or args.get("recurse"):
+        return None
+    if module == "ansible.builtin.file":
+        return {"directory": "0755", "touch": "0644"}.get(str(args.get("state", "file")))
+    return "0644"
+
+
 def repair(text: str, catalog, variables: dict | None = None, secrets: dict | None = None) -> tuple[str, list[str]]:
     try:
         tasks = round_trip.load(text)
@@ -121,6 +142,11 @@ def repair(text: str, catalog, variables: dict | None = None, secrets: dict | No
         if _fix_args(task[key], doc, variables or {}, notes) and "no_log" not in task:
             task["no_log"] = True
             notes.append("added no_log: true (the task passes a password-like value)")
+        mode = explicit_mode(doc.fqcn, task[key])
+        if mode:
+            task[key]["mode"] = mode
+            notes.append(f"added mode: '{mode}' (ansible-lint's risky-file-permissions: the usual default, "
+                         "made explicit; check it)")
     if secrets:
         _scrub(tasks, dict(_scrubbed(secrets)), notes)
     if notes:
