@@ -315,7 +315,6 @@ class Pipeline:
             known = {**seen.values, **ctx.variables} if seen is not None else ctx.variables
             text, fixed = repair(text, self.catalog, known, prepared.secrets)
             notes += [f"note [repair] {n}" for n in fixed]
-        if self.repair:
             text, dropped = drop_unasked(text, asked or request, file_tasks)
             notes += dropped
         if prepared.secrets:  # also without repair (the ablations): no secret seen may be in an answer
