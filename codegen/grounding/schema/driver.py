@@ -214,8 +214,6 @@ def _whole_line(walk: Walk, number: int, line: str, body: str, indent: int, comp
     if "{{" in body:
         if jinja.line_template_breaks(body, complete):
             return jinja.line_template_breaks
-        if "|" in body and jinja.filter_from_elsewhere(body, complete, walk.checker.catalog.collections):
-            return jinja.filter_from_elsewhere
         if jinja.reads_unknown_variable(walk.checker.variables, body, False, complete):
             return jinja.reads_unknown_variable  # list items and nested values read known variables too
     unquoted = without_quoted(line)
@@ -323,8 +321,6 @@ def _keyword_value(checker, key: str, value: str, complete: bool):
     condition = key in CONDITIONS
     if jinja.reads_unknown_variable(checker.variables, value, condition, complete):
         return jinja.reads_unknown_variable
-    if condition and "|" in value and jinja.filter_from_elsewhere(value, complete, checker.catalog.collections):
-        return jinja.filter_from_elsewhere
     if condition:
         if conditions.condition_is_number(value):
             return conditions.condition_is_number
