@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,8 +142,15 @@ def run_case(pipeline, case: dict) -> dict:
     return record
 
 
+# Characters other readers take for a line break (Python's str.splitlines, JavaScript): escaped, so
+# one record is always one line of the JSONL file whatever its values hold.
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}  # JSON escapes the ones below 0x20
+_LINE_BREAK = re.compile("[" + "".join(_LINE_BREAKS) + "]")
+
+
 def _lines(records) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    return "".join(_LINE_BREAK.sub(lambda m: _LINE_BREAKS[m.group()], json.dumps(r, ensure_ascii=False)) + "\n"
+                   for r in records)
 
 
 class _Appender:

@@ -431,3 +431,12 @@ def test_batch_input_fuzz(answers, tmp_path_factory, restore_signals):
     codes = {code: FUZZ_RUNS.count(code) for code in sorted(set(FUZZ_RUNS))}
     print(f"batch fuzz: {len(FUZZ_RUNS)} inputs in {time.monotonic() - started:.0f} s, exit codes {codes}")
     assert len(FUZZ_RUNS) >= 50  # a run that tried almost nothing proves nothing
+
+
+def test_a_batch_record_is_one_line_whatever_its_values_hold():
+    """U+0085 and U+2028/9 are line breaks to str.splitlines (found by the batch fuzz: an id held \\x85)."""
+    from codegen.batch import _lines
+
+    text = _lines([{"id": "a\x85b\u2028c\u2029d\x1de", "prompt": "x"}])
+    assert len(text.splitlines()) == 1
+    assert json.loads(text) == {"id": "a\x85b\u2028c\u2029d\x1de", "prompt": "x"}
