@@ -10,15 +10,15 @@ from __future__ import annotations
 import random
 from pathlib import PurePosixPath
 
+from codegen.dataset.external import role_in
+
 SHARE_RESTYLED = 0.25
 _CIS_TAGS = ("PATCH", "AUDIT")
 
 
 def _role_and_step(path: str) -> tuple[str, str]:
-    parts = PurePosixPath(path).parts
-    role = parts[parts.index("roles") + 1] if "roles" in parts[:-1] else ""
     step = PurePosixPath(path).stem
-    return role, ("" if step == "main" else step)
+    return role_in(path), ("" if step == "main" else step)
 
 
 def restyle(name: str, path: str, rng: random.Random) -> str | None:

@@ -141,7 +141,8 @@ def project_sources(catalog) -> Iterator[SourceFile]:
 
 
 def project_roots(catalog) -> dict[str, Path]:
-    """origin -> unpacked tree, for the projects already in the cache (never downloads)."""
+    """origin -> unpacked tree of each project (project_root: read from the cache, where
+    project_sources has put them; one that cannot be had is left out)."""
     from codegen.dataset.external import TRAIN_PROJECTS, project_root
 
     out = {}

@@ -29,4 +29,3 @@ def reads_unknown_variable(allowed: set[str] | None, value: str, condition: bool
     file defines, facts and Ansible's own names: a small model reaches for a role's variables it
     saw in training. A name still being written must be the start of one of those."""
     return allowed is not None and not variables_ok(allowed, value, condition, complete)
-
