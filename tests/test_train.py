@@ -83,3 +83,19 @@ def test_outline_rows_train_on_the_outline_prompt(tiny_model_dir):
     row = {"task": "outline", "request": "install and configure nginx", "completion": "  - Install nginx\n"}
     encoded = data.encode(tokenizer, row)
     assert tokenizer.decode(encoded.ids[:encoded.prompt_len]).endswith("# Request: install and configure nginx\nsteps:\n")
+
+
+def test_a_warm_start_begins_from_the_given_adapter(tmp_path, tiny_model_dir):
+    from dataclasses import replace
+
+    data = _data(tmp_path)
+    train(data, tmp_path / "first", _recipe(tiny_model_dir, 4))
+    trained_loss = [e["valid_loss"] for e in _lora(tmp_path / "first")[1] if "valid_loss" in e][-1]
+    recipe = replace(_recipe(tiny_model_dir, 2), lr=1e-9, init=str(tmp_path / "first" / "adapter"))
+    warm = train(data, tmp_path / "warm", recipe)
+    cold = train(data, tmp_path / "cold", replace(recipe, init=""))
+    warm_loss = [e["valid_loss"] for e in warm["log"] if "valid_loss" in e][0]
+    cold_loss = [e["valid_loss"] for e in cold["log"] if "valid_loss" in e][0]
+    # with a learning rate too small to move anything, the warm run scores what the first run ended
+    # on, and the cold run what an untrained adapter scores
+    assert abs(warm_loss - trained_loss) < 1e-3 and cold_loss > trained_loss + 0.1

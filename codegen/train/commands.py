@@ -25,8 +25,10 @@ def register(main) -> None:
 @click.option("--eval-every", default=50, show_default=True)
 @click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
 @click.option("--threads", default=0, help="CPU threads (0: torch default).")
+@click.option("--init", "init", default=None, type=click.Path(file_okay=False),
+              help="Start from this adapter's LoRA weights (a warm start on a new mix) instead of zero.")
 @friendly_errors
-def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, eval_every, device, threads):
+def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, eval_every, device, threads, init):
     """LoRA fine-tune; Ctrl-C saves a checkpoint and the same command resumes."""
     from codegen.progress import bar
     from codegen.train.loop import Recipe, train as run
@@ -34,8 +36,10 @@ def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, ev
     data = Path(data_dir)
     if not (data / "train.jsonl").is_file():
         raise BadInput(f"--data {data_dir}: no train.jsonl (run: ansible-codegen dataset build -o {data_dir})")
+    if init and not (Path(init) / "adapter_model.safetensors").is_file():
+        raise BadInput(f"--init {init}: no adapter_model.safetensors there (give an adapter folder)")
     recipe = Recipe(base=base, steps=steps, epochs=epochs, lr=lr, rank=rank, tokens_per_batch=tokens_per_batch,
-                    eval_every=eval_every, device=device, threads=threads)
+                    eval_every=eval_every, device=device, threads=threads, init=str(init or ""))
     _stop_on_signals()
     with bar() as progress:
         job = progress.add_task("Training", total=None, info="")

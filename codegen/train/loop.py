@@ -40,6 +40,7 @@ class Recipe:
     seed: int = 1234
     device: str = "cpu"
     threads: int = 0            # 0: torch's default
+    init: str = ""              # an adapter folder whose LoRA weights start the run (same rank/targets)
 
 
 def _lr_at(step: int, recipe: Recipe, total: int) -> float:
@@ -102,6 +103,21 @@ def _save_checkpoint(folder: Path, model, optimizer, step: int, log: list) -> No
         torch.save(state, tmp / "state.pt")
 
 
+def _load_init(folder: Path, model) -> None:
+    """Start from another adapter's LoRA weights (a warm start on a new mix: cheaper than from the base,
+    and what the shipped adapter already knows is kept unless the new data moves it)."""
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    weights = folder / "adapter_model.safetensors"
+    if not weights.is_file():
+        raise FileNotFoundError(f"{folder}: no adapter_model.safetensors to start from")
+    result = set_peft_model_state_dict(model, load_file(str(weights)))
+    missing = [k for k in getattr(result, "missing_keys", []) if "lora_" in k]
+    if missing:
+        raise ValueError(f"{folder}: adapter does not match this recipe (missing {missing[0]})")
+
+
 def _load_checkpoint(folder: Path, model, optimizer) -> tuple[int, list]:
     from peft import set_peft_model_state_dict
 
@@ -162,6 +178,8 @@ def train(data_dir: Path, out_dir: Path, recipe: Recipe, progress=None, stop_aft
     step, log = (0, [])
     if (checkpoint / "state.pt").is_file():
         step, log = _load_checkpoint(checkpoint, model, optimizer)
+    elif recipe.init:
+        _load_init(Path(recipe.init), model)
 
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     started, tokens_seen, epoch_plan, plan_epoch = time.time(), 0, per_epoch, 0
