@@ -421,6 +421,36 @@ def test_mutually_exclusive_groups_are_read_from_literal_source(tmp_path):
     assert mutually_exclusive(module, options) == [["a", "b"]]  # alias resolved; unknown names dropped
 
 
+def test_required_if_rules_are_read_from_literal_source(tmp_path):
+    from codegen.catalog.extract import required_if
+
+    module = tmp_path / "m.py"
+    module.write_text("module = AnsibleModule(argument_spec=spec, required_if=[\n    ('state', 'present', ['src', 'fs']),\n"
+                      "    ('force', True, ('a', 'b'), True),\n    ('state', 'absent', ['sub.option']),\n"
+                      "    ('unknown', 'x', ['src'])])\nother = dict(required_if=build())\n")
+    options = {"state": {}, "src": {}, "fstype": {"aliases": ["fs"]}, "force": {}, "a": {}, "b": {}}
+    # alias resolved; a rule naming an undocumented option (a suboption, a typo) is left out
+    assert required_if(module, options) == [["state", "present", ["src", "fstype"], False],
+                                            ["force", True, ["a", "b"], True]]
+
+
+def test_options_required_by_another_options_value_are_known_checked_and_awaited(catalog):
+    """mount with state: present needs src and fstype (its required_if): the catalog knows it,
+    validation reports it, and decoding does not let the task end without them."""
+    mount = catalog.get("ansible.posix.mount")
+    assert ["state", "present", ["src", "fstype"], False] in mount.required_if
+    assert mount.required_given({"state": "present", "src": "x"}) == ["fstype"]
+    assert mount.required_given({"state": "unmounted"}) == []
+    body = "  ansible.posix.mount:\n    path: /data\n    src: /dev/sdb1\n    state: present\n"
+    assert any("missing: fstype" in str(p) for p in validate_tasks("- name: Mount\n" + body, catalog, lint=False))
+    checker = SchemaChecker(catalog)
+    assert not checker.viable(body, final=True)
+    assert checker.viable(body + "    fstype: ext4\n", final=True)
+    assert checker.viable(body.replace("present", "unmounted"), final=True)
+    templated = body.replace("present", "'{{ mount_state }}'")
+    assert not any("missing" in str(p) for p in validate_tasks("- name: Mount\n" + templated, catalog, lint=False))
+
+
 @pytest.mark.parametrize("item,variables,expected", [
     ("machine__enabled | bool", set(), False),          # an undefined variable in a list condition
     ("ansible_os_family == 'Debian'", set(), True),     # a fact is always there

@@ -12,7 +12,7 @@ from typing import Callable
 
 import yaml
 
-from codegen.catalog.extract import doc_strings, load_yaml, mutually_exclusive
+from codegen.catalog.extract import doc_strings, load_yaml, mutually_exclusive, required_if
 
 BUILTIN_LICENCE = "GPL-3.0-or-later"
 _SPEC_KEYS = ("type", "choices", "aliases", "required", "default", "elements", "no_log")
@@ -137,6 +137,7 @@ def module_record(fqcn: str, path: Path, fragments: FragmentCache) -> dict | Non
         "description": str(desc).strip()[:800],
         "options": {str(k): option_spec(v) for k, v in options.items() if isinstance(v, dict)},
         "mutually_exclusive": mutually_exclusive(path, options),
+        "required_if": required_if(path, options),
         "path": str(path),
         "deprecated": bool(doc.get("deprecated")),
         "examples": strings.get("EXAMPLES", "") or "",

@@ -68,9 +68,6 @@ def doc_strings(path: Path) -> dict[str, str]:
     return {}
 
 
-_EXCLUSIVE = re.compile(r"\bmutually_exclusive\s*=\s*(?=[\[(])")
-
-
 def _bracketed(source: str, start: int) -> str | None:
     """The balanced [...] or (...) literal starting at `start` (quotes respected), or None."""
     depth, quote, i = 0, None, start
@@ -93,28 +90,65 @@ def _bracketed(source: str, start: int) -> str | None:
     return None
 
 
+def _call_literals(path: Path, keyword: str):
+    """Each literal value passed as `keyword=` in a module's source (AnsibleModule(...) and the
+    argument-spec dicts modules build), read as text and parsed as a literal: never imported."""
+    if path.suffix != ".py" or not path.is_file():
+        return
+    source = path.read_text(encoding="utf-8", errors="replace")
+    for match in re.finditer(rf"\b{keyword}\s*=\s*(?=[\[(])", source):
+        literal = _bracketed(source, match.end())
+        try:
+            value = ast.literal_eval(literal) if literal else None
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if isinstance(value, (list, tuple)):
+            yield value
+
+
+def _canonical_names(options: dict) -> dict[str, str]:
+    canonical = {str(k): str(k) for k in options}
+    for name, spec in options.items():
+        for alias in (spec.get("aliases") or []) if isinstance(spec, dict) else []:
+            canonical.setdefault(str(alias), str(name))
+    return canonical
+
+
 def mutually_exclusive(path: Path, options: dict) -> list[list[str]]:
     """Groups of options the module refuses together (AnsibleModule(mutually_exclusive=...)), as
     written literally in its source, by their documented names (aliases resolved); only groups of
     documented top-level options are kept (a group of suboptions, or one built at run time, is
     left out)."""
-    if path.suffix != ".py" or not path.is_file():
-        return []
-    source = path.read_text(encoding="utf-8", errors="replace")
-    canonical = {str(k): str(k) for k in options}
-    for name, spec in options.items():
-        for alias in (spec.get("aliases") or []) if isinstance(spec, dict) else []:
-            canonical.setdefault(str(alias), str(name))
+    canonical = _canonical_names(options)
     groups: list[list[str]] = []
-    for match in _EXCLUSIVE.finditer(source):
-        literal = _bracketed(source, match.end())
-        try:
-            value = ast.literal_eval(literal) if literal else None
-        except (ValueError, SyntaxError):
-            continue
-        for group in value if isinstance(value, (list, tuple)) else ():
+    for value in _call_literals(path, "mutually_exclusive"):
+        for group in value:
             names = list(dict.fromkeys(canonical[n] for n in group if isinstance(n, str) and n in canonical)) \
                 if isinstance(group, (list, tuple)) else []
             if len(names) >= 2 and names not in groups:
                 groups.append(names)
     return groups
+
+
+def required_if(path: Path, options: dict) -> list[list]:
+    """Options the module requires when another has a value (AnsibleModule(required_if=...)):
+    [option, value, [required...], any_of] by documented names, as written literally in its source
+    (mount: state=present needs src and fstype); conditions on suboptions, or built at run time,
+    are left out."""
+    canonical = _canonical_names(options)
+    rules: list[list] = []
+    for value in _call_literals(path, "required_if"):
+        for entry in value:
+            if not isinstance(entry, (list, tuple)) or len(entry) not in (3, 4):
+                continue
+            key, when, needed = entry[0], entry[1], entry[2]
+            if not isinstance(key, str) or key not in canonical or not isinstance(needed, (list, tuple)) \
+                    or not isinstance(when, (str, bool, int, float)):
+                continue
+            names = [canonical[n] for n in needed if isinstance(n, str) and n in canonical]
+            if not names or len(names) != len(needed):
+                continue  # a suboption among them: not a top-level rule
+            found = [canonical[key], when, names, bool(entry[3]) if len(entry) == 4 else False]
+            if found not in rules:
+                rules.append(found)
+    return rules

@@ -27,6 +27,15 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower().replace("_", " ")) if w not in _STOP]
 
 
+def same_value(written, value) -> bool:
+    """A value as YAML gives it (or as text) equals a rule's Python value: 'present' == 'present',
+    True == 'true'/'yes', 1 == '1'."""
+    if isinstance(value, bool):
+        text = str(written).strip().lower()
+        return written is value or text in (("true", "yes", "on") if value else ("false", "no", "off"))
+    return str(written).strip() == str(value)
+
+
 @dataclass
 class ModuleDoc:
     fqcn: str
@@ -39,6 +48,7 @@ class ModuleDoc:
     version: str = ""
     licence: str = ""
     mutually_exclusive: list = field(default_factory=list)  # groups of options it refuses together
+    required_if: list = field(default_factory=list)  # [option, value, [required...], any_of]
 
     @property
     def name(self) -> str:
@@ -56,6 +66,24 @@ class ModuleDoc:
     def excluded_by(self, present: set[str]) -> set[str]:
         """Options that may no longer be given once the (canonical) options `present` are."""
         return {name for group in self.mutually_exclusive if present & set(group) for name in group} - present
+
+    def conditionally_required(self) -> set[str]:
+        """Options some required_if rule of the module may ask for."""
+        return {name for _, _, needed, _ in self.required_if for name in needed}
+
+    def required_given(self, values: dict) -> list[str]:
+        """Options required because of the (canonical) option values given: for each of the module's
+        required_if rules that `values` meets, the required ones missing (for an any-of rule, the
+        first, when none is given)."""
+        missing: list[str] = []
+        for key, when, needed, any_of in self.required_if:
+            if key not in values or not same_value(values[key], when):
+                continue
+            absent = [n for n in needed if n not in values]
+            if any_of and len(absent) < len(needed):
+                continue
+            missing += [n for n in (absent[:1] if any_of else absent) if n not in missing]
+        return missing
 
     def canonical_option(self, key: str) -> str | None:
         if key in self.options:
@@ -117,7 +145,7 @@ def installed_key(extra_paths: list[str] | None = None) -> str:
     from ansible import release
 
     digest = hashlib.sha256(release.__version__.encode())
-    digest.update(b"catalog-format-3")
+    digest.update(b"catalog-format-4")
     for root in collection_roots(extra_paths):
         base = root / "ansible_collections"
         digest.update(str(root).encode())

@@ -142,7 +142,7 @@ class GroundedValues:
         if self._in_request(value, complete):
             return True
         name = self.doc.canonical_option(key)
-        if self.doc.options[name].get("required"):
+        if self.doc.options[name].get("required") or name in self.doc.conditionally_required():
             given = self.example_values.get(name, set())
             return value in given if complete else any(v.startswith(value) for v in given)
         return False

@@ -10,7 +10,8 @@ ansible's own ArgumentSpecValidator does the type and choice checks. Around it:
 - free-form modules (command, shell, raw, script, meta, include_*, win_*...) get their free text as
   `_raw_params` from Task.load; it stands for their `free_form` option. set_fact and add_host
   accept arbitrary keys (facts, host variables).
-- options the module refuses together (`mutually_exclusive`, read from its source by the catalog)
+- options the module refuses together (`mutually_exclusive`, read from its source by the catalog),
+  and those it requires given another's value (`required_if`, read the same way)
   are checked by the same validator.
 - documented `default`s are not passed on: docs often write them as prose or in a form the type
   check would reject, and defaults cannot make a task invalid anyway.
@@ -89,7 +90,8 @@ def check(action, catalog, task: int | None = None, line: int | None = None) -> 
     lenient = _ANY_KEYS.get(fqcn)
     cleaned = _walk(spec, args, (), out, lenient)
     relaxed = _relax(spec, cleaned)
-    _validate(relaxed, cleaned, out, _certain_groups(doc.mutually_exclusive, cleaned))
+    _validate(relaxed, cleaned, out, _certain_groups(doc.mutually_exclusive, cleaned),
+              _certain_conditions(doc.required_if, cleaned))
     return problems
 
 
@@ -113,6 +115,13 @@ def _certain_groups(groups: list | None, params: dict) -> list | None:
     fixed = {k for k, v in params.items() if not _has_jinja(v)}
     kept = [[o for o in group if o in fixed] for group in groups]
     return [g for g in kept if len(g) > 1] or None
+
+
+def _certain_conditions(rules: list | None, params: dict) -> list | None:
+    """required_if rules whose condition is met by a fixed value (a templated one is unknown until
+    run time); in ansible's form (option, value, required, any_of)."""
+    fixed = {k for k, v in params.items() if not _has_jinja(v)}
+    return [tuple(r) for r in rules or () if r[0] in fixed] or None
 
 
 # Action plugins that run another module chosen on the host (the package manager, the init
@@ -278,11 +287,13 @@ def _strip(spec: dict) -> dict:
     return out
 
 
-def _validate(spec: dict, params: dict, out, mutually_exclusive: list | None = None) -> None:
+def _validate(spec: dict, params: dict, out, mutually_exclusive: list | None = None,
+              required_if: list | None = None) -> None:
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
     from ansible.module_utils.errors import RequiredError, UnsupportedError
 
-    result = ArgumentSpecValidator(spec, mutually_exclusive=mutually_exclusive or None).validate(params)
+    result = ArgumentSpecValidator(spec, mutually_exclusive=mutually_exclusive or None,
+                                   required_if=required_if).validate(params)
     for exc in result.errors.errors:
         if isinstance(exc, (RequiredError, UnsupportedError)):
             continue  # already reported by _walk, with better words

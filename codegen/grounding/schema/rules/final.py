@@ -39,7 +39,7 @@ def missing_required(text: str, module: str | None, doc) -> list[str]:
     """Required options of the written module that the body does not set (top level only)."""
     if doc is None:
         return []
-    present = set()
+    present, values = set(), {}
     inside = False
     for line in text.split("\n"):
         if _top(line):
@@ -48,7 +48,9 @@ def missing_required(text: str, module: str | None, doc) -> list[str]:
                 return []  # free-form arguments on the module line
             continue
         if inside and _option(line):
-            present.add(line[4:].split(":", 1)[0].strip())
+            key, _, value = line[4:].partition(":")
+            present.add(key.strip())
+            values[doc.canonical_option(key.strip()) or key.strip()] = value.strip().strip("'\"")
     from codegen.validate.argspec import is_auth_option
 
     missing = []
@@ -58,7 +60,9 @@ def missing_required(text: str, module: str | None, doc) -> list[str]:
             continue  # free-form text, or credentials the environment supplies
         if name not in present and not (set(spec.get("aliases") or []) & present):
             missing.append(name)
-    return missing
+    # required because of another option's value (mount: state=present needs src and fstype)
+    return missing + [n for n in doc.required_given(values)
+                      if n not in missing and not is_auth_option(n, doc.options.get(n, {}))]
 
 
 def lint_missing(text: str, module: str | None) -> list[str]:
@@ -98,7 +102,8 @@ def no_module(module_doc) -> bool:
 @rule
 def required_missing(text: str, module: str | None, doc) -> bool:
     """A task ends only when the module's required options are set (credentials the environment
-    supplies and free-form text aside): `user:` without `name` fails at run time."""
+    supplies and free-form text aside), and those its required_if rules ask for given the values
+    written: `user:` without `name` fails at run time, a mount with state present and no fstype too."""
     return bool(missing_required(text, module, doc))
 
 
