@@ -235,3 +235,21 @@ def test_a_step_that_repeats_an_earlier_task_is_left_out(catalog):
     snippets, problems = generate_steps(pipeline, ["Install nginx", "Install nginx again", "Start nginx"])
     assert [yaml.safe_load(s)[0]["name"] for s in snippets] == ["Install nginx", "Start nginx"]
     assert any("same task as an earlier step" in p for p in problems)
+
+
+def test_a_roles_own_variables_get_its_prefix_and_every_read_follows():
+    from codegen.authoring.variables import prefix_own_variables
+
+    snippets = ["- name: Check config\n  ansible.builtin.command: sshd -t\n  register: sshd__register_check\n"
+                "  changed_when: false\n",
+                "- name: Show\n  ansible.builtin.debug:\n    msg: \"{{ sshd__register_check.stdout }}\"\n"
+                "  when: sshd__register_check.rc == 0 and result_x is defined\n",
+                "- name: Keep\n  ansible.builtin.set_fact:\n    ssh_hardening_port: 22\n    seen: true\n"
+                "  loop: [1]\n  loop_control:\n    loop_var: entry\n"]
+    renamed, notes = prefix_own_variables(snippets, "ssh_hardening_")
+    text = "\n".join(renamed)
+    assert "sshd__register_check" not in text and text.count("ssh_hardening_register_check") == 3
+    assert "ssh_hardening_seen: true" in text and "ssh_hardening_port: 22" in text  # already prefixed: kept
+    assert "loop_var: entry" in text and "result_x" in text  # a loop's name and what others define are not its own
+    assert len(notes) == 2
+    assert prefix_own_variables(renamed, "ssh_hardening_") == (renamed, [])

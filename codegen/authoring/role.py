@@ -17,7 +17,7 @@ from codegen.assemble.notify import drop_notify
 from codegen.assemble.playbook import environment
 from codegen.assemble.snippets import dump_vars, parse_tasks, scalar
 from codegen.atomic import staged_dir
-from codegen.authoring.variables import lift_variables, undefined_variables
+from codegen.authoring.variables import lift_variables, prefix_own_variables, undefined_variables
 from codegen.authoring.steps import generate_covered
 from codegen.ansible_files.keywords import module_key
 
@@ -85,7 +85,8 @@ def build_role(pipeline, name: str, request: str, steps: list[str], outlined: bo
     generated = generate_covered(pipeline, steps, request if outlined else None, request=request)
     snippets, role.problems, role.missing = generated.snippets, generated.problems, generated.missing
     lifted = lift_variables(snippets, prefix=f"{name}_", label=name)
-    snippets, role.notes = lifted.snippets, list(lifted.notes)
+    snippets, renamed = prefix_own_variables(lifted.snippets, f"{name}_")
+    role.notes = list(lifted.notes) + renamed
     tasks = [t for s in snippets for t in parse_tasks(s)]
     role.tasks = len(tasks)
     handlers, dropped, handler_notes = plan_handlers(tasks, set())

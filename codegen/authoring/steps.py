@@ -5,7 +5,7 @@ The steps are the user's (`a & b`), the code's split of a plain request (codegen
 or, for a request the code finds no concrete action in, the model's outline
 (codegen/authoring/outline.py). Each step is generated seeing the tasks before it; a task whose
 module does not fit its step (codegen/authoring/families.py) is left out and the step asked again,
-naming its module; keys nobody asked for are removed (codegen/grounding/unasked.py).
+naming its module; keys nobody asked for are removed by the pipeline (codegen/grounding/unasked.py).
 """
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from codegen.ansible_files.keywords import module_key
 from codegen.assemble.snippets import dump, parse_tasks, scalar
 from codegen.authoring.families import PREFERRED, families_for
-from codegen.assemble.snippets import strip_keys
-from codegen.grounding.unasked import unasked_keys
 from codegen.authoring.split import first_word, habit, split_request, tidy, vague
 
 @dataclass
@@ -137,25 +135,20 @@ def _forcing(pipeline, fits: frozenset, step: str = ""):
     return forced
 
 
-def _clean(pipeline, text: str, step: str, fits, request: str, registered: set[str]) -> tuple[str, list[str]]:
-    """The snippet without tasks that do not fit the step and without invented keys; (text, notes)."""
+def _clean(pipeline, text: str, step: str, fits, request: str) -> tuple[str, list[str]]:
+    """The snippet without tasks that do not fit the step; (text, notes). Keys nobody asked for
+    were already removed by the pipeline (drop_unasked, given the whole request as `asked`)."""
     tasks = parse_tasks(text)
     notes = []
     keep = [(fits is None or _short(pipeline, t) in fits) and not (habit(str(t.get("name", ""))) and not habit(request))
             for t in tasks]
-    if not all(keep):
-        dropped = [f"{t.get('name')} ({_short(pipeline, t)})" for t, k in zip(tasks, keep) if not k]
-        notes.append(f"note [steps] step {step!r}: left out {', '.join(map(repr, dropped))} (not what the step asks)")
-        if not any(keep):
-            return "", notes
-        tasks = [t for t, k in zip(tasks, keep) if k]
-        text = dump(tasks)  # several tasks, some kept: re-dump only what is kept
-    registered |= {str(t["register"]) for t in tasks if t.get("register")}
-    drop = [unasked_keys(t, request, "", registered) for t in tasks]
-    if any(drop):
-        notes.append(f"note [steps] step {step!r}: removed {', '.join(sorted(set().union(*drop)))} the request "
-                     "did not ask for")
-    return strip_keys(text, drop), notes
+    if all(keep):
+        return text, notes
+    dropped = [f"{t.get('name')} ({_short(pipeline, t)})" for t, k in zip(tasks, keep) if not k]
+    notes.append(f"note [steps] step {step!r}: left out {', '.join(map(repr, dropped))} (not what the step asks)")
+    if not any(keep):
+        return "", notes
+    return dump([t for t, k in zip(tasks, keep) if k]), notes  # several tasks, some kept: only what is kept
 
 
 def generate_covered(pipeline, steps: list[str], purpose: str | None = None, request: str = "",
@@ -177,7 +170,6 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
     snippets: list[str] = []
     problems: list[str] = []
     coverage: list[Coverage] = []
-    registered: set[str] = set()
 
     def ask(text: str, step: str, fits, force: bool = False) -> str:
         asked = f"{text} ({' '.join(purpose.split())})" if purpose else text
@@ -192,7 +184,7 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
             answer = f"- name: {scalar(task_name(step))}\n{answer.partition(chr(10))[2]}"
         if not answer:
             return ""
-        cleaned, notes = _clean(pipeline, answer, step, fits, request, registered)
+        cleaned, notes = _clean(pipeline, answer, step, fits, request)
         problems.extend(notes)
         return cleaned
 

@@ -187,3 +187,34 @@ def undefined_variables(snippets: list[str], defined: set[str]) -> list[str]:
             missing += [name for name in undefined(task, known) if name not in missing]
             known |= defines(task)
     return missing
+
+
+def prefix_own_variables(snippets: list[str], prefix: str) -> tuple[list[str], list[str]]:
+    """A role's registered results and set_fact names renamed to start with the role's prefix
+    (ansible-lint's var-naming[no-role-prefix]; the model writes other projects' names, such as
+    `sshd__register_x`), and every read of them with them. Returns the snippets and notes."""
+    from codegen.ansible_files.template_vars import defines, loop_names
+    from codegen.ansible_files.yaml_load import try_load
+
+    own: list[str] = []
+    for text in snippets:
+        tasks = try_load(text)
+        for task in flatten_tasks(tasks) if isinstance(tasks, list) else []:
+            if isinstance(task, dict):
+                own += sorted(defines(task) - loop_names(task) - set(own))
+    text_all = "\n".join(snippets)
+    renames: dict[str, str] = {}
+    for name in own:
+        if name.startswith(prefix) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            continue
+        base = identifier(name.split("__")[-1])
+        new, n = prefix + base, 2
+        while new in renames.values() or re.search(rf"(?<![\w.]){new}(?!\w)", text_all):
+            new, n = f"{prefix}{base}_{n}", n + 1
+        renames[name] = new
+    if not renames:
+        return list(snippets), []
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(renames, key=len, reverse=True))) + r")(?!\w)")
+    notes = [f"renamed {old} to {new} (a role's variables start with its name: ansible-lint var-naming)"
+             for old, new in renames.items()]
+    return [pattern.sub(lambda m: renames[m.group(1)], text) for text in snippets], notes
