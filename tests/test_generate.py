@@ -201,8 +201,29 @@ def test_switches_come_from_the_environment(tiny_fp32, monkeypatch):
     assert not variant.lookup and variant.prefix_cache and variant._kept_cache is None
     monkeypatch.delenv("CODEGEN_LOOKUP")
     monkeypatch.delenv("CODEGEN_PREFIX_CACHE")
-    gen = _gen(tiny_fp32)
-    assert not gen.lookup and not gen.prefix_cache  # off by default: bf16 ties (see codegen.model.generate)
+    assert _gen(tiny_fp32).lookup and _gen(tiny_fp32).prefix_cache  # on by default in float32: exact
+    monkeypatch.setenv("CODEGEN_LOOKUP", "0")
+    assert not _gen(tiny_fp32).lookup
+    bf16 = load_model(str(tiny_fp32[0].config._name_or_path), adapter=None, dtype="bfloat16")[0]
+    gen = _gen((bf16, tiny_fp32[1]))
+    assert not gen.lookup and not gen.prefix_cache  # off by default in bf16: ties (see codegen.model.generate)
+
+
+def test_inference_dtype_follows_the_hardware_and_the_environment(monkeypatch):
+    import torch
+
+    from codegen.model import hardware
+
+    monkeypatch.delenv("CODEGEN_DTYPE", raising=False)
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    assert hardware.inference_dtype() == "float32" and hardware.inference_dtype("cuda") == "bfloat16"
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    assert hardware.inference_dtype() == "bfloat16"
+    monkeypatch.setenv("CODEGEN_DTYPE", "float32")
+    assert hardware.inference_dtype() == "float32"
+    monkeypatch.setenv("CODEGEN_DTYPE", "fp8")
+    with pytest.raises(ValueError, match="CODEGEN_DTYPE"):
+        hardware.inference_dtype()
 
 
 def test_the_server_streams_from_the_same_loop(tiny_fp32):

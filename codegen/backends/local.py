@@ -12,10 +12,13 @@ from codegen.model.generate import Generator
 
 
 class LocalBackend:
-    def __init__(self, base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
+    def __init__(self, base: str | None = None, adapter: str | Path | None = "default", dtype: str | None = None,
                  max_new_tokens: int = 200, lookup: bool | None = None, prefix_cache: bool | None = None,
                  native: bool | None = None):
-        self.base, self.adapter, self.dtype, self.max_new_tokens = base, adapter, dtype, max_new_tokens
+        from codegen.model.hardware import inference_dtype
+
+        # None: what this machine computes fast (bf16 with bf16 instructions, else float32)
+        self.base, self.adapter, self.dtype, self.max_new_tokens = base, adapter, dtype or inference_dtype(), max_new_tokens
         self.lookup, self.prefix_cache = lookup, prefix_cache  # None: the environment decides (codegen.model.generate)
         self.native = native  # None: the environment decides (codegen.model.load.native_enabled)
         self._generator: Generator | None = None

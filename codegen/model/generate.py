@@ -27,8 +27,9 @@ The native Gemma 3 decoder (`codegen.model.gemma_native`, what LocalBackend runs
 model on) brings its own cache (`new_cache`, cut back by `truncate`) and a prepacked output-head
 matmul (`head_matmul`); both give exactly the bits of the transformers path.
 Switches: `Generator(lookup=..., prefix_cache=...)`, else the environment variables
-CODEGEN_LOOKUP / CODEGEN_PREFIX_CACHE ("1" turns on, "0" off), else OFF. Off by default because
-with bf16 weights the logits (computed in bf16) are quantised coarsely enough (0.125 near 20)
+CODEGEN_LOOKUP / CODEGEN_PREFIX_CACHE ("1" turns on, "0" off), else ON for a float32 model (what
+the local backend loads on a CPU without bf16 instructions: codegen.model.hardware) and OFF for
+bf16. Off for bf16 because with bf16 weights the logits (computed in bf16) are quantised coarsely enough (0.125 near 20)
 that exact ties between the top tokens are common, and a multi-token forward pass (or a prompt
 run in two pieces) moves the hidden states by a few bf16 ulps, which breaks such ties the other
 way: on real prompts prompt lookup changed the output of 4 of 8 schema-guided requests (each
@@ -153,8 +154,9 @@ class Generator:
         self._piece_text: dict[int, str] = {}
         self.draft_tokens, self.ngram = max(0, draft_tokens), ngram
         self.rollback = self._new_cache() is not None  # can this model's cache be cut back?
-        self.lookup = _switch(lookup, LOOKUP_ENV) and self.rollback and self.draft_tokens > 0
-        self.prefix_cache = _switch(prefix_cache, PREFIX_CACHE_ENV) and self.rollback
+        exact = self.head.dtype == torch.float32  # both speed-ups give the plain tokens (see above)
+        self.lookup = _switch(lookup, LOOKUP_ENV, exact) and self.rollback and self.draft_tokens > 0
+        self.prefix_cache = _switch(prefix_cache, PREFIX_CACHE_ENV, exact) and self.rollback
         self._kept_lock = threading.Lock()
         self._kept_cache: tuple[object, list[int]] | None = None  # (cache, the ids it holds)
         self.totals = {"drafted": 0, "accepted": 0, "forwards": 0, "reused_prompt_tokens": 0}

@@ -51,15 +51,11 @@ def _lr_at(step: int, recipe: Recipe, total: int) -> float:
 
 
 def autocast_dtype(device: str):
-    """bf16 autocast where the hardware does bf16 matmuls (a GPU, a CPU with AVX512-BF16/AMX);
-    elsewhere fp32: on a CPU without them a bf16 matmul takes a slow reference path (measured
-    ~140x slower than fp32 on an AVX2 EPYC), so a training step took minutes instead of seconds."""
-    if device.startswith("cuda"):
-        return torch.bfloat16
-    try:
-        return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else None
-    except (AttributeError, RuntimeError):
-        return None
+    """bf16 autocast where the hardware does bf16 matmuls fast (codegen.model.hardware); elsewhere
+    fp32: on a CPU without them a bf16 matmul took ~140x longer and a training step minutes."""
+    from codegen.model.hardware import bf16_is_fast
+
+    return torch.bfloat16 if bf16_is_fast(device) else None
 
 
 class KeptHead:
