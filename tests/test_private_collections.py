@@ -295,24 +295,3 @@ def test_text_around_a_template_is_text(small_catalog):
     head = "  testco.ops.maintenance_window:\n"
     assert not lock._ok(head, head + "    service: test {{ x }}\n")
     assert not lock._ok(head, head + "    service: dev =\"{{ x }}\"\n")
-
-
-def test_a_value_the_request_names_its_option_for_is_that_options():
-    """"in zone corp.internal" gives zone its value: the model may not put another of the
-    request's words there (it wrote `zone: 10.20.0.15`), nor put it elsewhere only by chance."""
-    from codegen.grounding.decoding import GroundedValues, named_values
-    from codegen.catalog.store import ModuleDoc
-
-    doc = ModuleDoc(fqcn="testco.net.dns", collection="testco.net", short_description="", description="",
-                    options={"zone": {"type": "str", "required": True}, "record": {"type": "str"},
-                             "value": {"type": "str"}, "to_version": {"type": "str"},
-                             "kind": {"type": "str", "choices": ["A", "TXT"]}}, path="")
-    request = "add a TXT record verify in zone Corp.Internal with value 10.0.0.5, then to version 2.1"
-    assert named_values(doc, request) == {"zone": "corp.internal", "record": "verify", "value": "10.0.0.5",
-                                          "to_version": "2.1"}
-    values = GroundedValues(doc, request)
-    assert values.allows("zone", "Corp.Internal", True) and values.allows("zone", "Corp.In", False)
-    assert not values.allows("zone", "10.0.0.5", True) and not values.allows("zone", "10", False)
-    # a filler word after the name, or two different values, name nothing
-    assert named_values(doc, "create a record in the corp.internal zone for docs") == {}
-    assert "zone" not in named_values(doc, "zone a.example or zone b.example")

@@ -88,31 +88,6 @@ class ModuleLock(SchemaConstraint):
 _WORD_CHAR = re.compile(r"[\w./:@-]")
 
 
-_NOT_A_VALUE = frozenset("a an the to for in on of with and or from by at as is be it its this that all".split())
-
-
-def named_values(doc, request: str) -> dict[str, str]:
-    """Options the request gives a value by naming them: the option's name (`zone`, `to version`
-    for to_version, `record`) followed by one run of value characters ("in zone corp.internal",
-    "with value site-check-123"), lower-cased; an option named twice with different values, or
-    followed by a filler word ("the corp.internal zone for ..."), gets none."""
-    lower = request.lower()
-    found: dict[str, str] = {}
-    for name, spec in doc.options.items():
-        if spec.get("choices") or spec.get("type", "str") not in ("str", "path", "int", "float"):
-            continue
-        values = set()
-        for said in {name, *(spec.get("aliases") or [])}:
-            phrase = r"\s+".join(map(re.escape, said.lower().split("_")))
-            for match in re.finditer(rf"(?<![\w-]){phrase}\s+(?:=\s*|is\s+)?([\w./:@-]+)", lower):
-                value = match.group(1).rstrip(".:")
-                if value and value not in _NOT_A_VALUE:
-                    values.add(value)
-        if len(values) == 1:
-            found[name] = values.pop()
-    return found
-
-
 class GroundedValues:
     """Where a private module's option values may come from. The adapter never saw the module, so
     given its option names it fills them with values from its training (`app: testing`) or from the
@@ -125,16 +100,6 @@ class GroundedValues:
         self.doc, self.request = doc, request
         self.lower = request.lower()
         self.example_values = example_values or {}
-        self.named = named_values(doc, request)
-
-    def _named_allows(self, name: str, value: str, complete: bool) -> bool | None:
-        """A value the request names for this option ("in zone corp.internal"): only it (None:
-        the request names none)."""
-        named = self.named.get(name)
-        if named is None:
-            return None
-        value = value.lower()
-        return value == named if complete else named.startswith(value)
 
     def _plain_spec(self, key: str) -> dict | None:
         name = self.doc.canonical_option(key)
@@ -169,9 +134,6 @@ class GroundedValues:
                 value = value[:-1] if value.endswith(quote) else value
         if value.startswith("{{") or "{{".startswith(value):
             return True  # a template (or its start): the schema checker judges its variables
-        named = self._named_allows(self.doc.canonical_option(key), value, complete)
-        if named is not None:
-            return named
         # (text around a template, "test {{ x }}", is text: it must come from the request)
         if complete and spec.get("type") == "path" and "/" not in value:
             return False  # a path option takes a path, not one of the request's other words
