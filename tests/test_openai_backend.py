@@ -287,7 +287,8 @@ def test_long_prefill_runs_in_chunks_and_stops_between_them(tiny_model_dir, monk
     from codegen.model import generate
     from codegen.model.generate import Decoding
 
-    generator = LocalBackend(base=str(tiny_model_dir), adapter="none").load()
+    # no prefix cache: the second run would reuse the first's prompt and prefill nothing
+    generator = LocalBackend(base=str(tiny_model_dir), adapter="none", lookup=False, prefix_cache=False).load()
     ids = generator.encode("- name: Install nginx\n  ansible.builtin.package:\n" * 12)
     whole = Decoding(prompt_tokens=len(ids))
     expected = [token for token, _ in generator.steps(ids, 8, run=whole)]
