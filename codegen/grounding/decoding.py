@@ -100,6 +100,7 @@ class GroundedValues:
         self.doc, self.request = doc, request
         self.lower = request.lower()
         self.example_values = example_values or {}
+        self.conditional = doc.conditionally_required()  # once, not per candidate token
 
     def _plain_spec(self, key: str) -> dict | None:
         name = self.doc.canonical_option(key)
@@ -142,7 +143,7 @@ class GroundedValues:
         if self._in_request(value, complete):
             return True
         name = self.doc.canonical_option(key)
-        if self.doc.options[name].get("required") or name in self.doc.conditionally_required():
+        if self.doc.options[name].get("required") or name in self.conditional:
             given = self.example_values.get(name, set())
             return value in given if complete else any(v.startswith(value) for v in given)
         return False
