@@ -225,6 +225,15 @@ def test_play_name():
     assert play_name("") == "Generated playbook"
     long = play_name("configure " + "very " * 40 + "long things")
     assert len(long) <= 80 and not long.endswith(" ")
+    # found in the steps table: names cut after "and" or before a list's next number
+    assert play_name("Create a user named deploy, add their SSH public key from files/deploy.pub and give "
+                     "them passwordless sudo") == "Create a user named deploy, add their SSH public key from files/deploy.pub"
+    assert play_name("Install git, clone https://github.com/example/app.git into /opt/app and run make in "
+                     "/opt/app") == "Install git, clone https://github.com/example/app.git into /opt/app"
+    assert play_name("1. Install redis-server 2. Set maxmemory to 256mb in /etc/redis/redis.conf "
+                     "3. Restart redis-server") == "Install redis-server, set maxmemory to 256mb in /etc/redis/redis.conf"
+    assert play_name("- install git\n- clone the app") == "Install git, clone the app"
+    assert play_name("Copy x-1.tar.gz to /tmp and unpack it") == "Copy x-1.tar.gz to /tmp and unpack it"
 
 
 def test_assembled_playbook_passes_ansible_lint_production(tmp_path, nginx_playbook):

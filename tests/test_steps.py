@@ -132,6 +132,19 @@ def test_an_outline_step_of_the_model_left_uncovered_is_a_warning_not_a_missing_
     assert any(p.startswith("warning [steps] outline step 'Start nginx'") for p in done.problems)
 
 
+def test_an_outline_step_keeps_its_own_name_however_long_the_request_it_serves(catalog):
+    # found in the steps table: a long request, folded onto a second line of the asked name, was
+    # joined to the step's name ("... from files/deploy.pub files/deploy.pub and give them ...)")
+    from codegen.assemble.snippets import parse_tasks
+
+    purpose = ("Create a user named deploy, add their SSH public key from files/deploy.pub and give them "
+               "passwordless sudo, then restart the ssh daemon on every host in the inventory")
+    pipeline = scripted_pipeline({"Install nginx": PACKAGE_NGINX}, lint=False)
+    done = generate_covered(pipeline, ["Install nginx"], purpose=purpose)
+    tasks = parse_tasks(done.snippets[0])
+    assert [t["name"] for t in tasks] == ["Install nginx"] and "ansible.builtin.package" in tasks[0]
+
+
 def test_invented_tags_and_conditions_are_removed_but_a_check_on_a_registered_result_stays(catalog):
     tagged = PACKAGE_NGINX + "  tags: ['meta::facts']\n  when: ansible_os_family == 'Debian'\n"
     checked = ("  ansible.builtin.command: nginx -t\n  register: nginx_check\n  changed_when: false\n"

@@ -37,17 +37,30 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# list markers of a numbered or bulleted request ("1. Install x 2. Start y", "- install x")
+_MARKER = re.compile(r"(?:^|\s)(?:\d{1,2}[.)]|[-*\u2022])\s+")
+# words a cut name must not end on: it would read as broken off mid-step
+_DANGLING = re.compile(r"(?:[\s,;:-]+(?:and|then|or|to|with|from|into|in|on|of|for|the|a|an|\d{1,2}[.)]))+$",
+                       re.IGNORECASE)
+
+
 def play_name(prompt: str, limit: int = 80) -> str:
-    """A request as a play name: one line, `&` spelled out, capitalised, no trailing full stop."""
+    """A request as a play name: one line, `&` spelled out, list markers as commas, capitalised, no
+    trailing full stop; a long one cut at a word, never ending on "and" or a list number."""
     text = " ".join(str(prompt or "").split())
     text = text.replace("{{", "").replace("}}", "")
     text = _LEADING.sub("", text)
     text = re.sub(r"\s*&&?\s*", " and ", text)
     text = re.sub(r"\s*\+\s+", " and ", text)
+    if len(_MARKER.findall(text)) > 1:
+        text = _MARKER.sub(", ", text).strip(" ,")
+        text = re.sub(r", ([A-Z])(?=[a-z])", lambda m: ", " + m.group(1).lower(), text)
     text = text.strip(" \t.!?;,:")
     if len(text) > limit:
-        cut = text[:limit].rsplit(" ", 1)[0]
-        text = cut.rstrip(" ,;:-") or text[:limit]
+        cut = text[:limit]
+        clause = max(cut.rfind(", "), cut.rfind(" and "), cut.rfind(" then "))
+        cut = cut[:clause] if clause > limit // 2 else cut.rsplit(" ", 1)[0]  # whole steps where it can
+        text = _DANGLING.sub("", cut).rstrip(" ,;:-") or text[:limit]
     return _capitalise(text) if text else "Generated playbook"
 
 

@@ -78,7 +78,7 @@ def _referenced(tasks: list[dict], module: str, key: str = "src") -> list[tuple[
     return out
 
 
-def build_role(pipeline, name: str, request: str, steps: list[str], outlined: bool = True) -> Role:
+def build_role(pipeline, name: str, request: str, steps: list[str], *, outlined: bool) -> Role:
     """Generate the role's files in memory (nothing is written here). outlined: the steps are the
     model's outline of the request, not the user's own or the request split by code."""
     role = Role(check_name(name), request, steps, outlined)

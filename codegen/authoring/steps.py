@@ -151,6 +151,16 @@ def _clean(pipeline, text: str, step: str, fits, request: str) -> tuple[str, lis
     return dump([t for t, k in zip(tasks, keep) if k]), notes  # several tasks, some kept: only what is kept
 
 
+def _renamed(answer: str, name: str) -> str:
+    """The task with this name: its name line replaced, and with it the lines a long name was
+    folded onto (indented past the task's keys), which would otherwise join the new name."""
+    lines = answer.split("\n")
+    body = 1
+    while body < len(lines) and lines[body].startswith("   "):
+        body += 1
+    return "\n".join([f"- name: {scalar(name)}", *lines[body:]])
+
+
 def generate_covered(pipeline, steps: list[str], purpose: str | None = None, request: str = "",
                      path: str | None = None) -> Generated:
     """One task snippet per step, each seeing the tasks before it; a step no task covers with a
@@ -181,7 +191,7 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
             answer, failed = asker.one_task(asked, "".join(snippets), variables=defined_by(snippets), asked=request)
         problems.extend(failed)
         if answer and answer.startswith("- name:") and (purpose or text != step):
-            answer = f"- name: {scalar(task_name(step))}\n{answer.partition(chr(10))[2]}"
+            answer = _renamed(answer, task_name(step))
         if not answer:
             return ""
         cleaned, notes = _clean(pipeline, answer, step, fits, request)
@@ -225,10 +235,6 @@ def generate_covered(pipeline, steps: list[str], purpose: str | None = None, req
         problems += [f"error [steps] asked step {c.step!r} is missing: no task with a fitting module "
                      f"({', '.join(c.families or [])}) could be generated for it" for c in coverage if not c.covered]
     return Generated(snippets, problems, coverage, asked=not purpose)
-
-
-def role_steps(pipeline, request: str) -> list[str]:
-    return plan_steps(pipeline.backend, request).steps
 
 
 def mark_outline(steps: list[str], request: str) -> list[str]:

@@ -68,16 +68,16 @@ def generate_role(pipeline, name: str, request: str):
     from codegen.authoring.role import build_role, lint_role
 
     try:
-        from codegen.authoring.steps import role_steps
+        from codegen.authoring.steps import plan_steps
     except ImportError:
-        role_steps = None
-    if role_steps is not None:
-        steps = role_steps(pipeline, request)
+        plan_steps = None
+    if plan_steps is not None:  # as `role` does: the model's outline (and its purpose) only for a vague request
+        plan = plan_steps(pipeline.backend, request)
+        role = build_role(pipeline, name, request, plan.steps, outlined=plan.outlined)
     else:
         from codegen.authoring.outline import generate_outline
 
-        steps = generate_outline(pipeline.backend, request)
-    role = build_role(pipeline, name, request, steps)
+        role = build_role(pipeline, name, request, generate_outline(pipeline.backend, request))
     return role, lint_role(role)
 
 
