@@ -1,5 +1,5 @@
 """Does a GBNF grammar admit a text? A small recogniser for the grammars codegen/grounding/grammar.py
-writes (one rule a line; literals, character classes, groups, |, *, +, ?), so the grammar's tests can
+writes (one rule a line; literals, character classes, groups, |, *, +, ?, {m,n}), so the grammar's tests can
 ask what it admits without an engine. The engine itself (llama.cpp) is asked in tests/test_engines.py.
 
 Each element maps a start position to the set of positions where it can end (memoised), which
@@ -59,13 +59,21 @@ class Grammar:
             return frozenset(ends)
         if kind == "alt":
             return frozenset(e for part in node[1] for e in self._match(part, pos))
-        if kind == "rep":  # low is 0 or 1; high is 1 or unbounded
+        if kind == "rep":  # high is None when unbounded
             _, part, low, high = node
-            first = self._match(part, pos)
-            reached = set(first) | ({pos} if low == 0 else set())
-            if high == 1:
+            if high is not None:  # counted: the ends after exactly n repeats, for n up to high
+                level, reached = {pos}, {pos} if low == 0 else set()
+                for count in range(1, high + 1):
+                    level = {e for s in level for e in self._match(part, s)}
+                    if not level:
+                        break
+                    if count >= low:
+                        reached |= level
                 return frozenset(reached)
-            seen, frontier = {pos} | first, set(first) - {pos}
+            ends = {pos}
+            for _ in range(low):
+                ends = {e for s in ends for e in self._match(part, s)}
+            reached, seen, frontier = set(ends), set(ends), set(ends)
             while frontier:
                 new = {e for s in frontier for e in self._match(part, s)}
                 frontier = new - seen
@@ -110,6 +118,11 @@ class _Parser:
             op = self.s[self.i]
             self.i += 1
             return ("rep", node, 1 if op == "+" else 0, 1 if op == "?" else None)
+        if self.i < len(self.s) and self.s[self.i] == "{":  # {m}, {m,}, {m,n}
+            end = self.s.index("}", self.i)
+            low, comma, high = self.s[self.i + 1:end].partition(",")
+            self.i = end + 1
+            return ("rep", node, int(low), (int(high) if high else None) if comma else int(low))
         return node
 
     def _char(self, quote: str) -> str:
@@ -233,8 +246,10 @@ class Sampler:
             self._emit(self.rng.choice(options), depth, out)
         elif kind == "rep":
             _, part, low, high = node
-            most = 1 if high == 1 or depth > self.depth else 2
+            most = min(high, 2) if high is not None else 2
+            most = 1 if depth > self.depth else most
             least = low if depth <= self.depth else min(low, 1)
+            most = max(most, least)
             for _ in range(self.rng.randint(least, most) if depth <= self.depth else least):
                 self._emit(part, depth, out)
 

@@ -112,7 +112,7 @@ def test_grammar_spells_out_the_modules_options_and_choices(catalog):
     assert '"absent"' in state
     assert '"  community.general.ufw:"' in grammar  # a module the prompt's example uses
     assert rules["handler"] == '"Restart nginx"'  # notify names a handler of the file
-    assert '"  ignore_errors: false\\n"' in grammar and '"  ignore_errors: true' not in grammar
+    assert '"  ignore_errors:" " false\\n"' in grammar and "true" not in grammar.split("ignore_errors:", 1)[1][:20]
     assert len(grammar) < 400_000
 
 
@@ -126,7 +126,8 @@ def test_grammar_requires_required_options_in_any_order(catalog):
     mode = next(n for n in rules if n.startswith(copy + "-o") and rules[n].startswith('"    " ("mode:"'))
     body = rules[copy]
     # dest (required) and mode (ansible-lint's risky-file-permissions), either one first
-    assert f"{dest} {copy}-any* {mode}" in body and f"{mode} {copy}-any* {dest}" in body
+    assert f"{dest} {copy}-more {mode}" in body and f"{mode} {copy}-more {dest}" in body
+    assert rules[f"{copy}-more"] == f"{copy}-any{{0,16}}"  # counted: a model repeating option lines still ends
     assert "changed" in rules["task"]  # command/shell need changed_when
 
 
@@ -134,8 +135,10 @@ def test_grammar_requires_required_options_in_any_order(catalog):
 class Recorder:
     """A loopback OpenAI-compatible stub: GET /v1/models names `owner`; completions are recorded."""
 
-    def __init__(self, owner: str, answer: str = "  ansible.builtin.package:\n    name: nginx\n    state: present\n"):
+    def __init__(self, owner: str, answer: str = "  ansible.builtin.package:\n    name: nginx\n    state: present\n",
+                 then: list[str] | None = None):
         self.bodies: list[dict] = []
+        answers = [answer, *(then or [])]  # one per completion, the last one again after that
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -155,7 +158,8 @@ class Recorder:
 
             def do_POST(self):  # noqa: N802
                 recorder.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self._send({"choices": [{"index": 0, "text": answer, "finish_reason": "stop"}],
+                text = answers[min(len(recorder.bodies), len(answers)) - 1]
+                self._send({"choices": [{"index": 0, "text": text, "finish_reason": "stop"}],
                             "usage": {"prompt_tokens": 5, "completion_tokens": 9}})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -191,6 +195,73 @@ def test_engines_that_take_a_grammar_get_it(recorder, tmp_path, owner, field):
     grammar = body[field] if field == "grammar" else body[field]["grammar"]
     assert grammar.startswith("root ::=") and '"  ansible.builtin.package:"' in grammar
     assert "no grammar support" not in result.stderr
+
+
+def test_an_answer_that_repeats_a_key_goes_on_from_before_the_repeat_under_a_narrower_grammar(catalog):
+    """Measured on llama.cpp: a looping model wrote `tags:` twice and list items until its budget ran
+    out (no task). The client keeps the text before the repeat and asks the engine to go on from
+    there, under a grammar without what is written."""
+    from types import SimpleNamespace
+
+    from codegen.backends.openai import OpenAIBackend
+    from tests.gbnf_match import Grammar
+
+    looping = ("  ansible.builtin.package:\n    name: nginx\n    name: nginx\n")
+    server = Recorder("llamacpp", looping, then=["  tags:\n    - web\n    - web\n    - web\n", "  become: true\n"])
+    try:
+        backend = OpenAIBackend(server.url, MODEL, timeout=30)
+        constraint = SimpleNamespace(checker=SimpleNamespace(catalog=catalog, handlers=[]))
+        prompt = "- name: Install nginx\n"
+        done = backend.complete(prompt, constraint)
+    finally:
+        server.close()
+    assert done.text == "  ansible.builtin.package:\n    name: nginx\n  tags:\n    - web\n  become: true\n"
+    first, second, third = server.bodies
+    assert second["prompt"] == prompt + "  ansible.builtin.package:\n    name: nginx\n"
+    assert third["prompt"] == prompt + "  ansible.builtin.package:\n    name: nginx\n  tags:\n    - web\n"
+    assert third["max_tokens"] < second["max_tokens"] < first["max_tokens"]
+    rest = Grammar(second["grammar"])  # what may follow the module line and its `name:`
+    assert rest.admits("    state: present\n  tags:\n    - web\n")
+    assert not rest.admits("    name: git\n") and not rest.admits("  ansible.builtin.apt:\n    name: git\n")
+    last = Grammar(third["grammar"])  # after `tags:`: no second `tags:`, no more options
+    assert last.admits("  become: true\n") and not last.admits("  tags: [a]\n") and not last.admits("    state: present\n")
+
+
+def test_a_continuation_still_needs_the_options_the_module_requires(catalog):
+    from codegen.grounding.grammar import task_grammar
+    from codegen.grounding.grammar_resume import written_state
+    from tests.gbnf_match import Grammar
+
+    written = written_state("  ansible.builtin.copy:\n    src: a.conf\n")
+    rest = Grammar(task_grammar(catalog, "- name: Copy the config\n", "Copy the config", written=written))
+    assert not rest.admits("  become: true\n")  # dest, and mode for ansible-lint, are still missing
+    assert rest.admits("    dest: /etc/a.conf\n    mode: '0644'\n  become: true\n")
+    command = written_state("  ansible.builtin.command:\n    chdir: /opt/app\n")
+    rest = Grammar(task_grammar(catalog, "- name: Run make\n", "Run make", written=command))
+    assert not rest.admits("    cmd: make\n") and rest.admits("    cmd: make\n  changed_when: false\n")
+    looped = written_state('  loop: "{{ x }}"\n  ansible.builtin.debug:\n    msg: hi\n')
+    rest = Grammar(task_grammar(catalog, "- name: Say hi\n", "Say hi", written=looped))
+    assert rest.admits("") and rest.admits("  tags: [a]\n") and rest.admits("    verbosity: 1\n")
+    assert not rest.admits("  with_items:\n    - a\n")  # one loop a task
+    keywords_first = written_state("  become: true\n  when: a\n  tags: [x]\n")  # as many as go before a module
+    rest = Grammar(task_grammar(catalog, "- name: Make a dir\n", "Make a dir", written=keywords_first))
+    assert rest.admits("  ansible.builtin.file:\n    path: /a\n    state: directory\n")
+    assert not rest.admits("  register: r\n  ansible.builtin.file:\n    path: /a\n    state: directory\n")
+
+
+def test_where_an_answer_repeats_itself():
+    from codegen.grounding.grammar_resume import first_repeat, written_state
+
+    listed = "  vars:\n    certs:\n      - a.pem\n      - b.pem\n      - b.pem\n      - b.pem\n"
+    assert listed[:first_repeat(listed)] == "  vars:\n    certs:\n      - a.pem\n      - b.pem\n"
+    twice = "  environment:\n    A: 1\n  register: r\n  environment:\n    B: 2\n"
+    assert twice[:first_repeat(twice)] == "  environment:\n    A: 1\n  register: r\n"
+    assert first_repeat("  ansible.builtin.file:\n    path: /a\n    state: directory\n  when: a\n") is None
+    assert first_repeat("  tags:\n    - a\n    - a") is None  # the last line is not whole yet
+    state = written_state("  become: true\n  ansible.builtin.file:\n    path: /a\n    mode: '0644'\n")
+    assert (state.module, state.keywords, state.options, state.in_module) == (
+        "ansible.builtin.file", {"become"}, {"path", "mode"}, True)
+    assert not written_state("  ansible.builtin.command: make\n").in_module
 
 
 def test_an_engine_without_grammar_is_named_once(recorder, tmp_path):

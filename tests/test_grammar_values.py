@@ -128,6 +128,34 @@ def test_real_task_shapes_stay_admitted(grammar):
         assert admitted(grammar, body), body
 
 
+# -- runaway repetition (measured: 2 of 90 llama.cpp answers repeated a list item until the token budget ran out) --
+def test_lists_blocks_and_keyword_lines_end_within_the_token_budget(grammar):
+    from codegen.grounding.grammar import MAX_KEYWORDS, MAX_KEYWORDS_BEFORE
+    from codegen.grounding.grammar_values import MAX_ENTRIES
+
+    def listed(n):
+        return "  ansible.builtin.package:\n    name:\n" + "      - cert.pem\n" * n + "    state: present\n"
+
+    assert admitted(grammar, listed(MAX_ENTRIES)) and not admitted(grammar, listed(MAX_ENTRIES + 1))
+    content = "  ansible.builtin.template:\n    src: a.j2\n    dest: /a\n    mode: '0644'\n  vars:\n    body: |\n"
+    assert admitted(grammar, content + "      {{ x }}\n" * MAX_ENTRIES)
+    assert not admitted(grammar, content + "      {{ x }}\n" * (MAX_ENTRIES + 1))
+    assert admitted(grammar, SERVICE + "  become: true\n" * MAX_KEYWORDS)
+    assert not admitted(grammar, SERVICE + "  become: true\n" * (MAX_KEYWORDS + 1))
+    assert admitted(grammar, "  become: true\n" * MAX_KEYWORDS_BEFORE + SERVICE)
+    assert not admitted(grammar, "  become: true\n" * (MAX_KEYWORDS_BEFORE + 1) + SERVICE)
+    assert admitted(grammar, SERVICE + "  tags:\n" + "    - a\n" * MAX_ENTRIES)
+    assert not admitted(grammar, SERVICE + "  tags:\n" + "    - a\n" * (MAX_ENTRIES + 1))
+
+
+def test_names_yaml_reads_as_booleans_are_not_register_or_variable_names(grammar):
+    # found by the fuzz test below: `register: True` is a boolean, and ansible refuses it
+    for word in ("true", "True", "yes", "no", "on", "null"):
+        assert not admitted(grammar, SERVICE + f"  register: {word}\n")
+        assert not admitted(grammar, SERVICE + f"  vars:\n    {word}: 1\n")
+    assert admitted(grammar, SERVICE + "  register: true_result\n") and admitted(grammar, SERVICE + "  register: y2\n")
+
+
 # -- everything admitted passes ------------------------------------------------------------------------
 def test_every_sampled_task_passes_the_local_checks(grammar, catalog):
     """Random tasks the grammar admits pass YAML, Jinja, task loading and the argument specs. Left out,

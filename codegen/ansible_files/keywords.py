@@ -38,6 +38,11 @@ def is_keyword(key: object) -> bool:
     return isinstance(key, str) and (key in TASK_KEYWORDS or key.startswith("with_"))
 
 
+def is_loop(key: object) -> bool:
+    """`loop` and the `with_*` forms: a task has at most one of them."""
+    return key == "loop" or (isinstance(key, str) and key.startswith("with_"))
+
+
 def module_key(task: dict) -> str | None:
     """The one non-keyword key of a task, or None when there is none or more than one."""
     keys = [k for k in task if isinstance(k, str) and not is_keyword(k)]

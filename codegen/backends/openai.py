@@ -29,16 +29,19 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from typing import Callable
 
 from codegen.config import API_KEY_ENV
 from codegen.backends.base import Generation, end_of_task
+from codegen.grounding.grammar_resume import first_repeat, written_state
 from codegen.model.load import ModelError
 
 # Where a task usually ends: the next list item, a document marker, a comment at column 0.
 # (OpenAI's own API takes at most four; `end_of_task` catches any other column-0 line.)
 STOP = ["\n- ", "\n---", "\n...", "\n#"]
 DEFAULT_MAX_TOKENS = 200
+MAX_RESUMES = 3  # continuations after the answer began to repeat itself (all within the token budget)
 GRAMMAR_ENV = "ANSIBLE_CODEGEN_GRAMMAR"  # auto (default) | off | llama.cpp | vllm | vllm-guided
 GRAMMAR_MODES = ("auto", "off", "llama.cpp", "vllm", "vllm-guided")
 # GET /v1/models' owned_by -> the engine's grammar dialect
@@ -55,6 +58,19 @@ def grammar_body(mode: str, grammar: str) -> dict:
     if mode == "vllm-guided":
         return {"guided_grammar": grammar}
     return {}
+
+
+@dataclass
+class _Part:
+    """What one completion request streamed back."""
+    started: float
+    text: str = ""
+    first: float = 0.0
+    chunks: int = 0
+    finish: str | None = None
+    stop_reason: object = None
+    stopped: str | None = None
+    usage: dict | None = None
 
 
 class BackendError(ModelError):
@@ -170,8 +186,9 @@ class OpenAIBackend:
             return {"repeat_penalty": 1.0}
         return {}
 
-    def grammar_for(self, prompt: str, constraint) -> dict:
-        """The grammar fields for this completion ({} when the engine or the caller wants none)."""
+    def grammar_for(self, prompt: str, constraint, written=None) -> dict:
+        """The grammar fields for this completion ({} when the engine or the caller wants none);
+        `written`: what the answer already holds (the grammar of its continuation)."""
         checker = getattr(constraint, "checker", None)
         if checker is None:
             return {}
@@ -180,7 +197,7 @@ class OpenAIBackend:
             return {}
         from codegen.grounding.grammar import request_of, task_grammar
 
-        grammar = task_grammar(checker.catalog, prompt, request_of(prompt), handlers=checker.handlers)
+        grammar = task_grammar(checker.catalog, prompt, request_of(prompt), handlers=checker.handlers, written=written)
         self.last_grammar = grammar
         return grammar_body(mode, grammar)
 
@@ -277,55 +294,77 @@ class OpenAIBackend:
 
     def complete(self, prompt: str, constraint=None, cancelled: Callable[[], bool] | None = None) -> Generation:
         # a constraint becomes a grammar where the engine takes one: see the module docstring
-        body = {"model": self.model, "prompt": prompt, "max_tokens": self.max_new_tokens, "temperature": 0,
-                "stop": self.stop, "stream": True, "stream_options": {"include_usage": True},
-                **self.engine_fields(), **self.grammar_for(prompt, constraint)}
+        fields = self.grammar_for(prompt, constraint)
         started = time.perf_counter()
         deadline = time.monotonic() + self.timeout
-        text, first, finish, stop_reason, usage, chunks = "", 0.0, None, None, None, 0
-        stopped = None
+        text, first, chunks, budget = "", 0.0, 0, self.max_new_tokens
+        for resumes in range(MAX_RESUMES + 1):
+            body = {"model": self.model, "prompt": prompt + text, "max_tokens": budget, "temperature": 0,
+                    "stop": self.stop, "stream": True, "stream_options": {"include_usage": True},
+                    **self.engine_fields(), **fields}
+            part = self._stream(body, deadline, cancelled, watch=bool(fields))
+            first = first or (part.first and part.first + part.started - started)
+            text, chunks, budget = text + part.text, chunks + part.chunks, budget - max(part.chunks, 1)
+            if part.stopped != "repeat" or resumes == MAX_RESUMES or budget <= 0:
+                break
+            # the answer began to repeat itself: go on from before the repeat, under a grammar that
+            # no longer offers what is written (codegen/grounding/grammar_resume.py)
+            fields = self.grammar_for(prompt, constraint, written_state(text))
+        stopped = "max_tokens" if part.stopped == "repeat" else part.stopped
+        usage = part.usage if resumes == 0 else None  # the rounds' own counts do not add up to the answer's
+        generation = self._generation(text, part.finish, part.stop_reason, stopped, usage, chunks, started, first)
+        if constraint is not None and self.grammar_mode == "auto" and self.info.get("engine") is None:
+            self._tell_no_grammar()
+        return generation
+
+    def _stream(self, body: dict, deadline: float, cancelled, watch: bool) -> "_Part":
+        """One completion request, read to its end, to the end of the task, or (watch) to the first
+        line that repeats the answer (that line and what follows are left out)."""
+        part = _Part(started=time.perf_counter())
         response = self._request("/completions", body)
         try:
             streaming = response.headers.get_content_type() == "text/event-stream"
             if not streaming:  # a server that ignores "stream": one JSON document
                 payload = self._json(self._read_all(response, deadline))
-                text, finish, stop_reason = self._choice(payload)
-                first = time.perf_counter() - started
-                usage = payload.get("usage")
-                chunks = 1 if text else 0
-            else:
-                for line in self._lines(response, deadline):
-                    if not line.startswith("data:"):
-                        continue  # SSE comments, event names, keep-alives
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        break
-                    try:
-                        payload = json.loads(data)
-                    except json.JSONDecodeError as exc:
-                        raise self._malformed(f"a stream event is not JSON ({_short(data[:120])})") from exc
-                    piece, reason, stop_str = self._choice(payload)
-                    if isinstance(payload.get("usage"), dict):
-                        usage = payload["usage"]
-                    if piece:
-                        if not first:
-                            first = time.perf_counter() - started
-                        text += piece
-                        chunks += 1
-                    if reason:
-                        finish, stop_reason = reason, stop_str
-                    if end_of_task(text) is not None:
-                        stopped = "end_of_task"
-                        break  # closing the connection tells the server to stop
-                    if cancelled is not None and cancelled():
-                        stopped = "cancelled"
-                        break
+                part.text, part.finish, part.stop_reason = self._choice(payload)
+                part.first = time.perf_counter() - part.started
+                part.usage = payload.get("usage")
+                part.chunks = 1 if part.text else 0
+                if watch and (cut := first_repeat(part.text)) is not None:
+                    part.text, part.stopped = part.text[:cut], "repeat"
+                return part
+            for line in self._lines(response, deadline):
+                if not line.startswith("data:"):
+                    continue  # SSE comments, event names, keep-alives
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                try:
+                    payload = json.loads(data)
+                except json.JSONDecodeError as exc:
+                    raise self._malformed(f"a stream event is not JSON ({_short(data[:120])})") from exc
+                piece, reason, stop_str = self._choice(payload)
+                if isinstance(payload.get("usage"), dict):
+                    part.usage = payload["usage"]
+                if piece:
+                    if not part.first:
+                        part.first = time.perf_counter() - part.started
+                    part.text += piece
+                    part.chunks += 1
+                if reason:
+                    part.finish, part.stop_reason = reason, stop_str
+                if end_of_task(part.text) is not None:
+                    part.stopped = "end_of_task"
+                    break  # closing the connection tells the server to stop
+                if watch and piece and "\n" in piece and (cut := first_repeat(part.text)) is not None:
+                    part.text, part.stopped = part.text[:cut], "repeat"
+                    break
+                if cancelled is not None and cancelled():
+                    part.stopped = "cancelled"
+                    break
         finally:
             response.close()
-        generation = self._generation(text, finish, stop_reason, stopped, usage, chunks, started, first)
-        if constraint is not None and self.grammar_mode == "auto" and self.info.get("engine") is None:
-            self._tell_no_grammar()
-        return generation
+        return part
 
     def _generation(self, text, finish, stop_reason, stopped, usage, chunks, started, first) -> Generation:
         if stopped is None:

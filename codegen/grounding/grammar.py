@@ -27,7 +27,8 @@ from __future__ import annotations
 import json
 import re
 
-from codegen.grounding.grammar_values import value_rules
+from codegen.ansible_files import keywords
+from codegen.grounding.grammar_values import MAX_ENTRIES, YAML_WORDS, value_rules
 from codegen.grounding.schema import CHANGE_REPORTING, LINT_REQUIRED, OPEN_MODULES
 
 # The modules most real tasks use (DESIGN.md: ~25 builtin modules cover ~88% of tasks), always offered.
@@ -51,17 +52,25 @@ MAX_MODULES = 140       # bounds the grammar (and the engine's work per token)
 MAX_OPTIONS = 120       # per module: every real one has fewer
 ONE_OF_WITHOUT_FREE_FORM = ("cmd", "argv")
 MAX_REQUIRED = 3        # required options enforced in any order: 3! orderings at most
+# Repeats are counted (as lists are, see grammar_values.MAX_ENTRIES), so a model that writes one
+# more option or keyword line forever still ends its task within the token budget.
+MAX_OPTION_LINES = 16   # option lines besides the enforced ones
+# Keyword lines around the module. In the 580 tasks of the held-out projects (external split) at
+# most 2 keywords come before the module and at most 9 after it; a model writing keyword after
+# keyword without a module (measured on llama.cpp) must write its module after these.
+MAX_KEYWORDS_BEFORE = 3
+MAX_KEYWORDS = 10       # after the module
 SEARCHED = 8            # the catalog's best matches for the request
 _FQCN_IN_TEXT = re.compile(r"^\s*(?:- )?([a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+):", re.M)
 _SAFE_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*")
-_YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
+_YAML_WORDS = {w.lower() for w in YAML_WORDS} | {"~"}
 
-BOOL_KEYWORDS = ("become", "check_mode", "diff", "no_log", "run_once", "delegate_facts", "any_errors_fatal",
-                 "ignore_unreachable")
-INT_KEYWORDS = ("retries", "delay", "throttle", "timeout", "async", "poll")
-CONDITION_KEYWORDS = ("when", "changed_when", "failed_when", "until")
-# value shapes ansible's Task attributes take (a list where a string is wanted fails to load)
-STRING_KEYWORDS = ("become_user", "become_method", "delegate_to")
+# value shapes ansible's Task attributes take (codegen/ansible_files/keywords.py: a list where a
+# string is wanted fails to load); `ignore_errors` is offered only as false, below
+BOOL_KEYWORDS = tuple(sorted(keywords.BOOL_KEYWORDS - {"ignore_errors"}))
+INT_KEYWORDS = tuple(sorted(keywords.INT_KEYWORDS))
+CONDITION_KEYWORDS = keywords.CONDITION_KEYWORDS
+STRING_KEYWORDS = tuple(sorted(keywords.STRING_KEYWORDS))
 LOOP_CONTROL = ("loop_var", "index_var", "label", "pause", "extended", "extended_allitems")  # its only keys
 LIST_KEYWORDS = ("loop", "tags", "with_items", "with_fileglob", "with_sequence", "with_subelements", "with_together",
                  "with_nested")
@@ -69,7 +78,7 @@ OTHER_KEYWORDS = ("with_dict",)
 
 # Shared rules: the value forms every option or keyword falls back on (scalar, cond, tmpl and the
 # Jinja rules come from grammar_values: YAML that reads back, templates and conditions that parse).
-BASE_RULES = r"""
+BASE_RULES = rf"""
 kw-val ::= " " scalar "\n" | " " bs4 | "\n" blk4
 kw-str ::= " " text "\n"
 kw-list ::= " " (text | fseq) "\n" | "\n" seq4
@@ -83,9 +92,9 @@ int ::= "-"? [0-9]+
 opt-bool ::= " " (bool | tmpl) "\n"
 opt-int ::= " " (int | tmpl) "\n"
 opt-num ::= " " ("-"? num | tmpl) "\n"
-cond-val ::= " " cond "\n" | " " cond-block | "\n" ("    - " cond "\n")+
+cond-val ::= " " cond "\n" | " " cond-block | "\n" ("    - " cond "\n"){{1,{MAX_ENTRIES}}}
 free-line ::= " " cmdline "\n" | " " cmd-block4
-open-args ::= ("    " ident ":" opt-val)+
+open-args ::= ("    " name ":" opt-val){{1,{MAX_ENTRIES}}}
 next-item ::= "- " [^\n]*
 """
 
@@ -156,16 +165,25 @@ class GrammarBuilder:
         return self.rule(prefix, f'"    " ({keys}) {value}')
 
     # -- modules -------------------------------------------------------------------------------
-    def module(self, index: int, fqcn: str) -> str:
+    def module(self, index: int, fqcn: str, written: frozenset[str] | None = None) -> str | None:
+        """The rule of a task's module line and its options; with `written` (the option names already
+        written after the module line), the rule of the option lines that may still follow (None:
+        none may)."""
         doc = self.catalog.get(fqcn)
         p = f"m{index}"
         head = literal(f"  {fqcn}:")
         options = dict(list((doc.options or {}).items())[:MAX_OPTIONS]) if doc else {}
         if fqcn in OPEN_MODULES or "key_value" in options:
+            if written is not None:
+                return self.rule(f"{p}-rest", f'("    " name ":" opt-val){{0,{MAX_ENTRIES}}}')
             return self.rule(p, f'{head} "\\n" open-args')  # a free-form string sets no variable
         free_form = "free_form" in options or "free-form" in options  # include_* spell it with a dash
         options.pop("free_form", None)
         options.pop("free-form", None)
+        if written is not None:
+            options = {n: s for n, s in options.items()
+                       if n not in written and not written.intersection(s.get("aliases") or ())}
+            free_form = free_form and not written.intersection(ONE_OF_WITHOUT_FREE_FORM)
         lines = {name: self._option_line(f"{p}-o{n}", name, spec) for n, (name, spec) in enumerate(options.items())}
         from codegen.validate.argspec import is_auth_option
 
@@ -187,13 +205,15 @@ class GrammarBuilder:
                 enforced = [*enforced, "(command)"]
             others = [rule for name, rule in lines.items() if name not in enforced]
             any_line = self.rule(f"{p}-any", " | ".join(others)) if others else None
-            star = f" {any_line}*" if any_line else ""
+            star = f" {self.rule(f'{p}-more', f'{any_line}{{0,{MAX_OPTION_LINES}}}')}" if any_line else ""
             if enforced:
                 orders = _orderings([lines[n] for n in enforced])
                 body = " | ".join("".join(f"{star} {r}" for r in order) + star for order in orders)
                 forms.append(f'"\\n" ({body.strip()})')
-            else:
-                forms.append(f'"\\n" {any_line}+')
+            else:  # after some option lines (written), none more is needed
+                forms.append(f'"\\n" {any_line}{{{0 if written is not None else 1},{MAX_OPTION_LINES}}}')
+        if written is not None:  # after some option lines: the rest, without the module line's newline
+            return self.rule(f"{p}-rest", forms[0][len('"\\n" '):]) if lines else None
         if free_form or not lines:
             forms.append("free-line")
         if not lines and not free_form:
@@ -201,45 +221,67 @@ class GrammarBuilder:
         return self.rule(p, f"{head} ({' | '.join(forms)})")
 
     # -- keywords ------------------------------------------------------------------------------
-    def keywords(self) -> str:
-        alts = [literal(f"  {k}:") + " opt-bool-kw" for k in BOOL_KEYWORDS]
-        alts += [literal(f"  {k}:") + " opt-int-kw" for k in INT_KEYWORDS]
-        alts += [literal(f"  {k}:") + " cond-val" for k in CONDITION_KEYWORDS if k != "changed_when"]
-        alts += [literal(f"  {k}:") + " kw-str" for k in STRING_KEYWORDS]
-        alts.append('"  vars:\\n" open-args')  # names a variable can have; `args:` is not offered (options go under the module)
-        alts += [literal(f"  {k}:") + " kw-list" for k in LIST_KEYWORDS]
-        alts += [literal(f"  {k}:") + " kw-val" for k in OTHER_KEYWORDS]
-        alts.append('"  environment:" kw-env')
+    def keywords(self, written: frozenset[str] = frozenset()) -> str:
+        """The rule of one keyword line; `written`: keywords the task already has (not offered again)."""
+        alts = [(k, " opt-bool-kw") for k in BOOL_KEYWORDS]
+        alts += [(k, " opt-int-kw") for k in INT_KEYWORDS]
+        alts += [(k, " cond-val") for k in CONDITION_KEYWORDS if k != "changed_when"]
+        alts += [(k, " kw-str") for k in STRING_KEYWORDS]
+        alts.append(("vars", ' "\\n" open-args'))  # names a variable can have; `args:` is not offered (options go under the module)
+        alts += [(k, " kw-list") for k in LIST_KEYWORDS]
+        alts += [(k, " kw-val") for k in OTHER_KEYWORDS]
+        alts.append(("environment", " kw-env"))
         keys = " | ".join(literal(k + ":") for k in LOOP_CONTROL)
-        alts.append(f'"  loop_control:\\n" ("    " ({keys}) " " text "\\n")+')
-        alts += ['"  ignore_errors: false\\n"', '"  register: " ident "\\n"']
+        alts.append(("loop_control", f' "\\n" ("    " ({keys}) " " text "\\n"){{1,{len(LOOP_CONTROL)}}}'))
+        alts += [("ignore_errors", ' " false\\n"'), ("register", ' " " name "\\n"')]
         if self.handlers:
             names = " | ".join(literal(h) for h in self.handlers)
             self.rule("handler", names)
-            alts.append('"  notify:" (" " handler "\\n" | "\\n" ("    - " handler "\\n")+)')
+            alts.append(("notify", f' (" " handler "\\n" | "\\n" ("    - " handler "\\n"){{1,{MAX_ENTRIES}}})'))
         else:
-            alts.append('"  notify:" kw-list')
+            alts.append(("notify", " kw-list"))
         self.rule("opt-bool-kw", '" " (bool | tmpl) "\\n"')
         self.rule("opt-int-kw", '" " (int | tmpl) "\\n"')
         self.rule("changed", '"  changed_when:" cond-val')
-        return self.rule("kw", " | ".join(alts))
+        return self.rule("kw", " | ".join(literal(f"  {k}:") + body for k, body in alts if k not in written))
 
-    def build(self, modules: list[str]) -> str:
+    def build(self, modules: list[str], written=None) -> str:
+        """The grammar of a task body; with `written` (codegen/grounding/grammar_resume.Written), the
+        grammar of what may follow that part of a task: no keyword or option a second time, the
+        options it still needs."""
         self.rules = []
-        kw = self.keywords()
+        used = written.keywords if written is not None else frozenset()
+        loops = {k for k in (*LIST_KEYWORDS, *OTHER_KEYWORDS) if keywords.is_loop(k)}
+        kw = self.keywords(used | loops if any(map(keywords.is_loop, used)) else used)  # one loop a task
+        changed = "changed_when" not in used
+        before = max(0, MAX_KEYWORDS_BEFORE - len(used))
+        if written is not None and written.module:
+            some = self.rule("kws", f"{kw}{{0,{MAX_KEYWORDS}}}")
+            rest = self.module(0, written.module, written.options) if written.in_module else None
+            tail = f"{some} changed {some}" if written.module in CHANGE_REPORTING and changed else some
+            self.rule("task", f"{rest} {tail}" if rest else tail)
+            return self._grammar()
         plain, reporting = [], []
         for index, fqcn in enumerate(modules):
-            (reporting if fqcn in CHANGE_REPORTING else plain).append(self.module(index, fqcn))
+            (reporting if fqcn in CHANGE_REPORTING and changed else plain).append(self.module(index, fqcn))
         tasks = []
         if plain:  # changed_when is one keyword more here; command/shell have it exactly once
-            anykw = self.rule("kwc", f"{kw} | changed")
-            tasks.append(f"{anykw}* ({' | '.join(plain)}) {anykw}*")
+            anykw = self.rule("kwc", f"{kw} | changed") if changed else kw
+            some = self.rule("kwcs", f"{anykw}{{0,{MAX_KEYWORDS}}}")
+            first = self.rule("kwcb", f"{anykw}{{0,{before}}}") if before else None
+            tasks.append(f"{first or ''} ({' | '.join(plain)}) {some}".strip())
         if reporting:
             # ansible-lint's no-changed-when: command and shell say when they changed something
             mods = self.rule("cmd", " | ".join(reporting))
-            tasks.append(f"{kw}* {mods} {kw}* changed {kw}*")
-            tasks.append(f"{kw}* changed {kw}* {mods} {kw}*")
+            some = self.rule("kws", f"{kw}{{0,{MAX_KEYWORDS}}}")
+            first = self.rule("kwsb", f"{kw}{{0,{before}}}") if before else ""
+            tasks.append(f"{first} {mods} {some} changed {some}".strip())
+            if before:
+                tasks.append(f"{first} changed {first} {mods} {some}")
         self.rule("task", " | ".join(tasks))
+        return self._grammar()
+
+    def _grammar(self) -> str:
         root = "root ::= task next-item?"
         return "\n".join([root, *self.rules, BASE_RULES.strip(), value_rules()]) + "\n"
 
@@ -250,9 +292,11 @@ def _orderings(items: list[str]) -> list[list[str]]:
     return [list(p) for p in itertools.permutations(items)]
 
 
-def task_grammar(catalog, prompt: str, request: str | None = None, handlers: list[str] | None = None) -> str:
-    """The GBNF grammar of a task body for this prompt (see the module docstring)."""
-    return GrammarBuilder(catalog, handlers).build(modules_in_play(catalog, prompt, request))
+def task_grammar(catalog, prompt: str, request: str | None = None, handlers: list[str] | None = None,
+                 written=None) -> str:
+    """The GBNF grammar of a task body for this prompt (see the module docstring); with `written`
+    (grammar_resume.Written), of what may follow that much of it."""
+    return GrammarBuilder(catalog, handlers).build(modules_in_play(catalog, prompt, request), written)
 
 
 def request_of(prompt: str) -> str | None:

@@ -81,6 +81,12 @@ def expression_rules(mode: str) -> list[str]:
     return rules
 
 
+# A small model that repeats itself ("- cert.pem" thirty times, a template per line) runs out of its
+# 200-token budget and leaves no task (measured on llama.cpp, issue 19). GBNF counts repeats
+# ({m,n}), so lists, mappings and block scalars end after this many entries: more than real tasks
+# write within the token budget, few enough that the task can still end within it.
+MAX_ENTRIES = 12
+
 VALUE_RULES = r"""
 ident ::= [A-Za-z_] [A-Za-z0-9_]*
 num ::= [0-9]+ ("." [0-9]+)?
@@ -108,8 +114,6 @@ cmd-q ::= "'" ([^'\n#:{\\] | ts)* "'" | "\"" ([^"\n#:{\\] | td)* "\""
 cmdline ::= [A-Za-z_./$(+^<] ([^\n#:{'"\\] | ":"+ [^ \n#:{'"\\] | tp | cmd-q)*
 cmd-bq ::= "'" ([^'\n{\\] | ts)* "'" | "\"" ([^"\n{\\] | td)* "\""
 cmd-text ::= ([^ \n{'"\\] | "{" [^{%#\n'"\\] | tb | cmd-bq) ([^\n{'"\\] | "{" [^{%#\n'"\\] | tb | cmd-bq)* "\n"
-cmd-block4 ::= [|>] [-+]? "\n" ("    " cmd-text)+
-cmd-block6 ::= [|>] [-+]? "\n" ("      " cmd-text)+
 """
 
 
@@ -131,12 +135,51 @@ def nested_rules(indent: int) -> list[str]:
             value += f' | " " bs{inner}'
         rules += [
             # the first line sets a block scalar's indent: it starts with text, not spaces
-            f"bs{n} ::= [|>] [-+]? \"\\n\" {sp} btext1 \"\\n\" ({sp} btext \"\\n\")*",
+            f"bs{n} ::= [|>] [-+]? \"\\n\" {sp} btext1 \"\\n\" ({sp} btext \"\\n\"){{0,{MAX_ENTRIES - 1}}}",
             f"kv{n} ::= key \":\" ({value})",
-            f"map{n} ::= ({sp} kv{n})+",
-            f'seq{n} ::= ({sp} "- " (scalar "\\n"' + (f" | kv{inner} ({literal_spaces(inner)} kv{inner})*" if inner <= last else "") + "))+",
+            f"map{n} ::= ({sp} kv{n}){{1,{MAX_ENTRIES}}}",
+            f'seq{n} ::= ({sp} "- " (scalar "\\n"' + (f" | kv{inner} ({literal_spaces(inner)} kv{inner}){{0,{MAX_ENTRIES - 1}}}" if inner <= last else "") + f")){{1,{MAX_ENTRIES}}}",
             f"blk{n} ::= map{n} | seq{n}",
         ]
+    return rules
+
+
+# Words YAML 1.1 reads as a boolean or null, not as a string (`register: true` registers nothing).
+YAML_WORDS = ("y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
+              "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL")
+_NAME_FIRST = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["_"] + [chr(c) for c in range(ord("a"), ord("z") + 1)]
+_NAME_NEXT = _NAME_FIRST + [str(d) for d in range(10)]
+
+
+def _class(chars: list[str]) -> str:
+    return "[" + "".join(chars) + "]"
+
+
+def name_rules(words=YAML_WORDS) -> list[str]:
+    """`name`: an identifier that is not one of `words`: the complement of a word list, spelled out
+    over its trie (each node: end here unless the node is a word; leave the trie by a character no
+    word continues with; or follow a word's next character)."""
+    trie: dict[str, set[str]] = {"": set()}
+    for word in words:
+        for i in range(len(word)):
+            trie.setdefault(word[:i], set()).add(word[i])
+            trie.setdefault(word[:i + 1], set())
+    rules, ids = [], {}
+
+    def rule(prefix: str) -> str:
+        if prefix not in ids:
+            ids[prefix] = f"name-{len(ids)}"
+            nexts = trie[prefix]
+            allowed = _NAME_FIRST if prefix == "" else _NAME_NEXT
+            alts = [] if prefix == "" or prefix in words else ['""']
+            leave = [c for c in allowed if c not in nexts]
+            alts.append(f"{_class(leave)} name-rest")
+            alts += [f'"{c}" {rule(prefix + c)}' for c in sorted(nexts)]
+            rules.append(f"{ids[prefix]} ::= " + " | ".join(alts))
+        return ids[prefix]
+
+    rules.append(f"name ::= {rule('')}")
+    rules.append(f"name-rest ::= {_class(_NAME_NEXT)}*")
     return rules
 
 
@@ -146,7 +189,8 @@ def literal_spaces(n: int) -> str:
 
 def value_rules() -> str:
     """Every rule above, as GBNF text."""
-    lines = [VALUE_RULES.strip(), *nested_rules(4)]
+    lines = [VALUE_RULES.strip(), *nested_rules(4), *name_rules()]
+    lines += [f'cmd-block{n} ::= [|>] [-+]? "\\n" ({literal_spaces(n)} cmd-text){{1,{MAX_ENTRIES}}}' for n in (4, 6)]
     for mode in MODES:
         lines += expression_rules(mode)
     return "\n".join(lines)
