@@ -144,6 +144,20 @@ def test_lifting_packages_ports_and_paths_used_twice():
     assert lift_variables(snippets[4:]).snippets == snippets[4:]  # nothing to lift: text untouched
 
 
+def test_a_git_checkout_takes_its_version_from_one_variable_and_passes_lint(tmp_path):
+    """The steps table's last lint finding (latest[git]): a clone nobody pinned. Its version becomes a
+    variable holding what the module does without one (HEAD), or the version asked for."""
+    clone = "- name: Clone the app\n  ansible.builtin.git:\n    repo: https://github.com/example/app.git\n    dest: /opt/app\n"
+    lifted = lift_variables([clone])
+    assert lifted.variables == {"app_version": "HEAD"}
+    assert yaml.safe_load(lifted.snippets[0])[0]["ansible.builtin.git"]["version"] == "{{ app_version }}"
+    assert any("pin a tag or commit there" in n for n in lifted.notes)
+    pinned = lift_variables([clone.replace("dest:", "version: v1.2.0\n    dest:")], prefix="web_")
+    assert pinned.variables == {"web_app_version": "v1.2.0"}
+    templated = clone.replace("dest:", "version: \"{{ release }}\"\n    dest:")
+    assert lift_variables([templated]).snippets == [templated]  # already a variable: untouched
+
+
 def test_role_is_laid_out_documented_and_passes_ansible_lint(tmp_path, env):
     result = invoke("role", "web", "deploy a web server", "-o", str(tmp_path / "roles"), "--json", env=env)
     assert result.exit_code == 0, result.output

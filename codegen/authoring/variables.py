@@ -1,7 +1,8 @@
 """Lift literal values out of generated tasks into variables, where a person would.
 
-Three kinds, each a small rule: the packages a package task installs, port numbers, and paths
-that more than one task uses (a directory and the files under it count). The task text keeps
+Four kinds, each a small rule: the packages a package task installs, port numbers, paths that
+more than one task uses (a directory and the files under it count), and the version a git
+checkout takes. The task text keeps
 its layout (ruamel round trip); values become "{{ var }}" and the variables are returned in the
 order first seen, for play `vars:` or a role's defaults/main.yml.
 """
@@ -155,6 +156,22 @@ def _lift_paths(tasks, names: _Names, notes: list[str]) -> None:
         paths = [v for _, _, v in values]
 
 
+def _lift_checkout_versions(tasks, names: _Names, notes: list[str]) -> None:
+    """A git checkout's version as a variable: the one asked for, or the module's own default
+    (HEAD) when the request named none, so the user pins a tag or commit in one place instead of
+    editing the task (ansible-lint's latest[git] asks for that pin; nothing is invented here: the
+    value stays what the module would do without it)."""
+    for task in tasks:
+        short, args = _args(task)
+        if short != "git" or args is None or not _is_literal(args.get("version", "HEAD")):
+            continue
+        repo = re.sub(r"\.git$", "", str(args.get("repo") or args.get("name") or "").rstrip("/")).rsplit("/", 1)[-1]
+        name = names.add(f"{repo.split(':')[-1] or 'checkout'}_version", str(args.get("version", "HEAD")))
+        how = "lifted version" if "version" in args else "the checkout's version (HEAD, the module's default) is now"
+        args["version"] = _ref(name)
+        notes.append(f"{how} of {short} into {name}: pin a tag or commit there")
+
+
 def lift_variables(snippets: list[str], prefix: str = "", label: str = "app") -> Lifted:
     """Snippets (normalised task-list text) -> the same with literals lifted, and the variables.
 
@@ -166,6 +183,7 @@ def lift_variables(snippets: list[str], prefix: str = "", label: str = "app") ->
     _lift_packages(tasks, names, notes)
     _lift_ports(tasks, names, notes, label)
     _lift_paths(tasks, names, notes)
+    _lift_checkout_versions(tasks, names, notes)
     if not names.values:
         return Lifted(list(snippets))
     return Lifted([round_trip.dump(data) for data in loaded], names.values, notes)
