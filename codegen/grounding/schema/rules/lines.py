@@ -26,10 +26,12 @@ def is_repeating(line: str) -> bool:
 
 
 def is_loop_prone(line: str) -> bool:
-    """Lines a person may well repeat ("- a" items of different lists look alike) are fine; a
-    key line or a long value line twice in a row is not."""
+    """A key line, a list item or a long value line twice in a row is a loop. Short lines of another
+    kind (the folded rest of a condition, "b | bool") may repeat. A list item written again right
+    after itself was the runaway the engines' measurement found ("- passwd" thirty times, to the
+    token limit, and no task left): no list means the same item twice."""
     body = line.strip()
-    return ":" in body or len(body) > 12
+    return ":" in body or len(body) > 12 or body.startswith("- ")
 
 
 def is_growing(first: str, second: str, third: str) -> bool:
@@ -68,8 +70,8 @@ def comment_line(body: str) -> bool:
 
 @rule
 def repeated_line(line: str, previous: str | None, complete: bool) -> bool:
-    """The same key line (or long value line) twice in a row is a loop, not YAML anyone writes;
-    short list items ("- a") may repeat across lists."""
+    """The same key line, list item or long value line twice in a row is a loop, not YAML anyone
+    writes."""
     return complete and previous is not None and line == previous and is_loop_prone(line)
 
 
