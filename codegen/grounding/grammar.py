@@ -17,10 +17,14 @@ file context use, and the catalog's best matches for the request):
   for command/shell;
 - no comments, no blank lines, nothing at column 0: the task ends with the end of sequence (or a
   next "- " item, which the client's stop strings cut off).
+- repeats counted ({m,n}): lists, mappings and block scalars (grammar_values.MAX_ENTRIES),
+  option lines, keyword lines before and after the module, so a looping model still ends its task.
 Everything it admits passes the local checks (tests/test_grammar_values.py samples and validates).
-What it cannot say (a key given twice, two loops, mutually exclusive or conditionally required
-options, suboptions, variables that exist) is left to the local checks and repair that run on
-every answer anyway.
+A key given twice cannot be said in a context-free grammar: the client cuts the answer at such a
+repeat and asks for the rest under the grammar of what may follow what is written
+(`build(..., written=...)`, codegen/grounding/grammar_resume.py). What it cannot say at all
+(mutually exclusive or conditionally required options, suboptions, variables that exist) is left
+to the local checks and repair that run on every answer anyway.
 """
 from __future__ import annotations
 
