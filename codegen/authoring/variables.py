@@ -17,8 +17,9 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.ansible_files import round_trip
 from codegen.ansible_files.keywords import module_key
+from codegen.ansible_files.module_families import PACKAGE_MODULES
 
-PACKAGE_MODULES = {"package", "apt", "dnf", "dnf5", "yum", "zypper", "pacman", "apk", "pip", "snap"}
+LIFTED_PACKAGES = PACKAGE_MODULES | {"pip"}  # a pip task's packages are lifted the same way
 _PORT_KEY = re.compile(r"^(port|.*_port)$")
 _PORT_TEXT = re.compile(r"^(?P<n>\d{1,5})(?P<rest>/(tcp|udp|sctp))?$")
 _PATH = re.compile(r"^/[A-Za-z0-9._@+/-]+$")
@@ -93,7 +94,7 @@ def _packages_base(task_name, first: str, plural: bool) -> str:
 def _lift_packages(tasks, names: _Names, notes: list[str]) -> None:
     for task in tasks:
         short, args = _args(task)
-        if short not in PACKAGE_MODULES or args is None:
+        if short not in LIFTED_PACKAGES or args is None:
             continue
         key = "name" if "name" in args else ("pkg" if "pkg" in args else None)
         value = args.get(key) if key else None
