@@ -110,6 +110,9 @@ CASES = {
     "lint_option_missing": (("  ansible.builtin.copy:\n    src: a\n    dest: /x\n", True),
                             ("  ansible.builtin.copy:\n    src: a\n    dest: /x\n    mode: '0644'\n", True), {}),
     "does_not_load": ((DEBUG + "  when:\n", True), (DEBUG + "  when: x\n", True), {}),
+    "request_literal_cut": (("  ansible.builtin.git:\n    repo: https://github.com/example/app\n", False),
+                            ("  ansible.builtin.git:\n    repo: 'https://github.com/example/app.git'\n", False),
+                            {"literals": frozenset({"https://github.com/example/app.git"})}),
     "sets_nothing": (("  ansible.builtin.set_fact:\n", True), ("  ansible.builtin.set_fact:\n    a: 1\n", True), {}),
 }
 
@@ -202,3 +205,17 @@ def test_schema_and_validation_parse_with_one_environment(catalog):
     task = "  ansible.builtin.debug:\n    msg: '{% for i in a %}{% break %}{% endfor %}{% do a.append(1) %}'\n"
     assert SchemaChecker(catalog).viable(task, final=True)
     assert not jinja_check.check({"debug": {"msg": "{% for i in a %}{% break %}{% endfor %}{% do a.append(1) %}"}})
+
+
+def test_request_literals_are_copied_whole_and_a_parent_directory_is_its_own_value(catalog):
+    from codegen.grounding.unasked import request_literals
+
+    literals = request_literals("Clone https://github.com/example/app.git into /opt/app, then unpack /tmp/tool-1.4.tar.gz.")
+    assert literals == {"https://github.com/example/app.git", "/opt/app", "/tmp/tool-1.4.tar.gz"}
+    checker = SchemaChecker(catalog, literals=literals)
+    file_task = "  ansible.builtin.file:\n    path: {}\n"
+    assert checker.refusal(file_task.format("/tmp/tool-1.4")) == "request_literal_cut"
+    assert checker.refusal(file_task.format('"/tmp/tool-1.4.tar"')) == "request_literal_cut"
+    assert checker.refusal(file_task.format("/opt")) is None  # short, and a directory of its own
+    assert checker.refusal(file_task.format("/tmp/tool-1.4.tar.gz")) is None
+    assert checker.refusal(file_task.format("/opt/app")) is None

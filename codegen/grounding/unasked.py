@@ -81,6 +81,15 @@ def unasked_keys(task: dict, request: str, file_tasks: str = "", registered: set
     return keys
 
 
+_LITERAL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|/)[^\s'\"`,;()<>]+", re.IGNORECASE)
+
+
+def request_literals(request: str) -> frozenset[str]:
+    """The URLs and absolute paths a request spells out ("clone https://x/app.git into /opt/app"),
+    without a sentence's closing punctuation: values an answer copies whole (rules/options.py)."""
+    return frozenset(m.rstrip(".:!?") for m in _LITERAL.findall(request or "") if len(m.rstrip(".:!?")) > 1)
+
+
 def request_variables(request: str) -> set[str]:
     """Names a request gives that a template may read ("set the timezone from tz_name" -> tz_name):
     with no file and no workspace around the task, these are the only variables it has. A name is

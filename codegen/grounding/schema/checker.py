@@ -32,12 +32,14 @@ class SortedNames:
 
 class SchemaChecker:
     def __init__(self, catalog, handlers: list[str] | None = None, variables: set[str] | None = None,
-                 sources: dict | None = None, keywords_refused: set[str] | frozenset = frozenset()):
+                 sources: dict | None = None, keywords_refused: set[str] | frozenset = frozenset(),
+                 literals: frozenset[str] = frozenset()):
         """variables: when given, the only variables a template may read (with Ansible's own names
         and facts): a playbook written from scratch has no others, so a task must not reach for
         a role's variables it saw in training. sources: {"templates": [...], "files": [...]}, the
         role's files a template/copy `src` may name (the workspace's; None: any). keywords_refused:
-        task keywords this answer may not use (grounding/unasked.py: a `when:` nobody asked for)."""
+        task keywords this answer may not use (grounding/unasked.py: a `when:` nobody asked for).
+        literals: the URLs and paths the request spells out, which a value copies whole."""
         self.catalog = catalog
         self.variables = None if variables is None else set(variables) | PROVIDED_VARIABLES
         self.modules = SortedNames(catalog.names())
@@ -46,6 +48,7 @@ class SchemaChecker:
                                     - set(keywords_refused))
         self.handlers = handlers or []
         self.sources = sources
+        self.literals = literals
         self._option_names: dict[int, dict] = {}
 
     def option_names(self, options: dict) -> dict[str, dict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from codegen.grounding.schema.rules import commands, conditions, final, jinja, keywords, lines, options, structure
 from codegen.grounding.schema.rules.conditions import CONDITIONS
 from codegen.grounding.schema.rules.final import OPEN_MODULES
-from codegen.grounding.schema.text import BLOCK_INDICATORS, FREE, KEY, without_quoted
+from codegen.grounding.schema.text import BLOCK_INDICATORS, FREE, KEY, strip_quotes, without_quoted
 
 
 @dataclass
@@ -304,6 +304,8 @@ def _option_key(walk: Walk, level: Level, key: str, colon: str, rest: str, inden
         refused = options.option_value_refusal(spec, value, complete)
         if refused is not None:
             return refused
+        if walk.checker.literals and options.request_literal_cut(*strip_quotes(value), complete, walk.checker.literals):
+            return options.request_literal_cut
         if options.scalar_for_mapping(spec, value, complete):
             return options.scalar_for_mapping
         return None

@@ -115,3 +115,14 @@ def value_not_on_key_line(spec: dict, value: str, complete: bool) -> bool:
     need a list or mapping below it, which these options do not take."""
     return not value and complete and bool(spec.get("choices") or spec.get("type") in ("bool", "int", "float")) \
         and spec.get("type") not in ("list", "dict")
+
+
+@rule
+def request_literal_cut(inner: str, closed: bool, complete: bool, literals) -> bool:
+    """A URL or path the request spells out is copied whole. Measured: `repo:
+    https://github.com/example/app` for the request's `https://github.com/example/app.git`. A value
+    that ends inside such a literal (not at a `/`: `/opt` of `/opt/app` is a directory of its own)
+    is refused; the model then writes the rest."""
+    if not (complete and closed) or len(inner) < 8 or "/" not in inner:
+        return False
+    return any(lit.startswith(inner) and len(lit) > len(inner) and lit[len(inner)] != "/" for lit in literals)
