@@ -113,6 +113,9 @@ CASES = {
     "request_literal_cut": (("  ansible.builtin.git:\n    repo: https://github.com/example/app\n", False),
                             ("  ansible.builtin.git:\n    repo: 'https://github.com/example/app.git'\n", False),
                             {"literals": frozenset({"https://github.com/example/app.git"})}),
+    "schedule_without_minute": (("  ansible.builtin.cron:\n    name: backup\n    hour: '2'\n    job: /b.sh\n", True),
+                                ("  ansible.builtin.cron:\n    name: backup\n    minute: '0'\n    hour: '2'\n    job: /b.sh\n",
+                                 True), {}),
     "sets_nothing": (("  ansible.builtin.set_fact:\n", True), ("  ansible.builtin.set_fact:\n    a: 1\n", True), {}),
 }
 

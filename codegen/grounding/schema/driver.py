@@ -366,5 +366,7 @@ def _finished(checker, text: str, module_doc):
         return final.does_not_load
     if final.sets_nothing(text, module):
         return final.sets_nothing
+    if final.schedule_without_minute(text, module):
+        return final.schedule_without_minute
     return None
 
