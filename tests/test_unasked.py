@@ -30,6 +30,27 @@ def test_execution_keywords_need_asking_or_the_files_own_style():
     assert unasked_keys(own, "start nginx") == set()  # retrying on its own result: the task checking its work
 
 
+def test_a_task_that_can_no_longer_fail_needs_a_request_that_lets_it():
+    # found in the steps table: "Run make in /opt/app" answered with failed_when: false, so a broken
+    # build would pass unnoticed
+    make = {"name": "Run make", "ansible.builtin.command": {"cmd": "make", "chdir": "/opt/app"},
+            "changed_when": False, "failed_when": False}
+    assert unasked_keys(make, "run make in /opt/app") == {"failed_when"}
+    assert unasked_keys({**make, "failed_when": "out.rc > 1"}, "run make in /opt/app") == set()  # a real check
+    for asked in ("run make and ignore errors", "run make even if it fails", "check whether make works"):
+        assert unasked_keys(make, asked) == set(), asked
+    ignoring = {**SERVICE, "ignore_errors": True}
+    assert unasked_keys(ignoring, "start nginx") == {"ignore_errors"}
+    probe = "- name: Probe\n  ansible.builtin.command: which x\n  failed_when: false\n"
+    assert unasked_keys(make, "run make", probe) == set()  # the file's own style
+
+
+def test_a_git_version_is_the_one_the_request_names():
+    clone = {"name": "Clone", "ansible.builtin.git": {"repo": "https://x/app.git", "dest": "/opt/app", "version": "master"}}
+    assert unasked_keys(clone, "clone https://x/app.git into /opt/app") == {"ansible.builtin.git.version"}
+    assert unasked_keys(clone, "clone the master branch of https://x/app.git") == set()
+
+
 def test_a_package_manager_is_named_only_when_asked():
     task = {"name": "Install nginx", "ansible.builtin.package": {"name": "nginx", "use": "apt"}}
     assert unasked_keys(task, "install nginx") == {"ansible.builtin.package.use"}

@@ -57,6 +57,18 @@ def _words(value) -> set[str]:
     return set(_IDENTIFIER.findall(text))
 
 
+# Words with which a request lets a task fail, or asks for a probe whose failure is its answer.
+_TOLERATES_FAILURE = (r"\b(ignor\w*|even if|regardless|fail\w*|errors?|optional\w*|best[- ]effort|check\w*|"
+                      r"whether|if|exists?|test\w*|probe\w*|try|tries|attempt\w*)\b")
+_FALSE = (False, "false", "False", "no", "'false'", "0")
+
+
+def _silences_failure(task: dict) -> bool:
+    """`failed_when: false` or `ignore_errors: true`: the task can no longer fail, a training habit
+    ("Run make" that never reports a broken build) unless the request lets it fail."""
+    return task.get("failed_when", True) in _FALSE or task.get("ignore_errors") in (True, "true", "yes")
+
+
 def unasked_keys(task: dict, request: str, file_tasks: str = "", registered: set[str] = frozenset()) -> set[str]:
     """The keys of a generated task that nobody asked for ("MODULE.OPTION" names a module option)."""
     used = set(_KEY_IN_FILE.findall(file_tasks))
@@ -72,12 +84,18 @@ def unasked_keys(task: dict, request: str, file_tasks: str = "", registered: set
             keys |= present
     if "until" in keys and _words(task.get("until", "")) & results:
         keys -= {"until", "retries", "delay"}  # retrying until a registered result says so: the task's own check
+    if _silences_failure(task) and not re.search(_TOLERATES_FAILURE, request, re.IGNORECASE) \
+            and not used & {"failed_when", "ignore_errors"}:
+        keys |= {"failed_when", "ignore_errors"} & set(task)
     module = module_key(task)
     args = task.get(module) if module else None
     if module and module.rsplit(".", 1)[-1] == "package" and isinstance(args, dict) and "use" in args and not all(
             word in PACKAGE_MODULES and re.search(rf"\b{word}\b", request, re.IGNORECASE)
             for word in _words(args["use"]) or {""}):
         keys.add(f"{module}.use")  # which package manager: only when the request names it
+    if module and module.rsplit(".", 1)[-1] == "git" and isinstance(args, dict) and "version" in args and \
+            "{{" not in str(args["version"]) and str(args["version"]).lower() not in request.lower():
+        keys.add(f"{module}.version")  # a branch or tag nobody named (the playbook lifts HEAD instead)
     return keys
 
 
