@@ -64,6 +64,15 @@ def test_plain_requests_are_split_into_their_asked_steps(request_text, steps):
     ("Restart redis-server", SERVICE),
     ("Reboot the machine", {"reboot"}),
     ("Disable password authentication", {"lineinfile", "blockinfile", "replace", "ini_file", "template", "copy"}),
+    # found in the playbooks written after building (session 8): a directory whose owner is a user,
+    # a line removed from a file, were read as a user and a package
+    ("Create the directory /srv/backups owned by the backup user", {"file"}),
+    ("Remove the swap line from /etc/fstab", {"lineinfile", "blockinfile", "replace", "ini_file", "template", "copy",
+                                              "mount"}),
+    ("Remove the line 'PermitRootLogin yes' from /etc/ssh/sshd_config",
+     {"lineinfile", "blockinfile", "replace", "ini_file", "template", "copy"}),
+    ("Create the user deploy with the home directory /home/deploy", {"user", "file"}),
+    ("Remove the nginx package", PACKAGE),
 ])
 def test_each_asked_action_maps_to_the_modules_that_fit_it(step, fits):
     assert families_for(step) == frozenset(fits)

@@ -45,6 +45,11 @@ _RULES: list[tuple[str, frozenset | str]] = [
     (r"\bsudo\b|\bsudoers\b", frozenset({"sudoers", "lineinfile", "copy", "template"})),
     (r"\b(ssh|public)\s+keys?\b|\bauthorized[ _]keys?\b|\b\w+\.pub\b", frozenset({"authorized_key"})),
     (r"\bhome director(y|ies)\b", frozenset({"user", "file"})),
+    # the thing created is a directory, whoever owns it ("the directory /srv/b owned by the backup user")
+    (r"\b(create|make)\s+(an?\s+|the\s+)?(\w+\s+)?(director(y|ies)|folders?|dirs?)\b", frozenset({"file"})),
+    # a line of a file, not a package ("remove the swap line from /etc/fstab"); fstab also by mount
+    (r"\bfstab\b", EDIT | frozenset({"mount"})),
+    (r"\blines?\b.*\b(from|in|to|of|into)\s+\S*(/|\.conf\b|\.cfg\b|\.ini\b)", EDIT),
     (r"\b(create|add|remove|delete)\b.*\busers?\b(?!\s+to\b)", frozenset({"user"})),
     (r"\b(add|put)\b.*\bto\b.*\bgroups?\b", frozenset({"user"})),
     (r"\b(create|add|remove|delete)\b.*\bgroups?\b", frozenset({"group"})),
