@@ -51,6 +51,17 @@ def test_a_git_version_is_the_one_the_request_names():
     assert unasked_keys(clone, "clone the master branch of https://x/app.git") == set()
 
 
+def test_options_that_weaken_a_download_need_asking():
+    # found in the playbooks written after building: a plain download that skipped TLS verification
+    fetch = {"name": "Download", "ansible.builtin.get_url": {"url": "https://example.com/t.tgz", "dest": "/tmp",
+                                                            "validate_certs": False, "force_basic_auth": True}}
+    assert unasked_keys(fetch, "download https://example.com/t.tgz to /tmp") == {
+        "ansible.builtin.get_url.validate_certs", "ansible.builtin.get_url.force_basic_auth"}
+    assert unasked_keys(fetch, "download it from the server with the self-signed certificate, basic auth") == set()
+    checked = {"name": "Download", "ansible.builtin.get_url": {"url": "https://e/t", "dest": "/tmp", "validate_certs": True}}
+    assert unasked_keys(checked, "download https://e/t") == set()
+
+
 def test_a_package_manager_is_named_only_when_asked():
     task = {"name": "Install nginx", "ansible.builtin.package": {"name": "nginx", "use": "apt"}}
     assert unasked_keys(task, "install nginx") == {"ansible.builtin.package.use"}

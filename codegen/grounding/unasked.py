@@ -57,6 +57,13 @@ def _words(value) -> set[str]:
     return set(_IDENTIFIER.findall(text))
 
 
+# Module options that weaken what the task does unless asked for (measured: a plain "Download URL
+# to /tmp" answered with validate_certs: false and force_basic_auth: true): value, asking words.
+_WEAKENING = {
+    "validate_certs": ((False, "false", "no"), r"\b(certs?|certificates?|ssl|tls|https? errors?|insecure|self[- ]signed|verif\w*)\b"),
+    "force_basic_auth": ((True, "true", "yes"), r"\b(auth\w*|password|credentials?|basic|login|user ?name)\b"),
+}
+
 # Words with which a request lets a task fail, or asks for a probe whose failure is its answer.
 _TOLERATES_FAILURE = (r"\b(ignor\w*|even if|regardless|fail\w*|errors?|optional\w*|best[- ]effort|check\w*|"
                       r"whether|if|exists?|test\w*|probe\w*|try|tries|attempt\w*)\b")
@@ -93,6 +100,9 @@ def unasked_keys(task: dict, request: str, file_tasks: str = "", registered: set
             word in PACKAGE_MODULES and re.search(rf"\b{word}\b", request, re.IGNORECASE)
             for word in _words(args["use"]) or {""}):
         keys.add(f"{module}.use")  # which package manager: only when the request names it
+    for option, (value, asked) in _WEAKENING.items():
+        if isinstance(args, dict) and args.get(option) in value and not re.search(asked, request, re.IGNORECASE):
+            keys.add(f"{module}.{option}")
     if module and module.rsplit(".", 1)[-1] == "git" and isinstance(args, dict) and "version" in args and \
             "{{" not in str(args["version"]) and str(args["version"]).lower() not in request.lower():
         keys.add(f"{module}.version")  # a branch or tag nobody named (the playbook lifts HEAD instead)
