@@ -137,7 +137,9 @@ def _line(walk: Walk, number: int, line: str, complete: bool):
         return lines.control_character
     indent = len(line) - len(line.lstrip(" "))
     if walk.block_scalar_indent is not None:
-        if indent > walk.block_scalar_indent:  # the block's text: only layout applies
+        if indent > walk.block_scalar_indent:  # the block's text: only layout and length apply
+            if lines.block_too_long(walk.text_lines, number, walk.block_scalar_indent):
+                return lines.block_too_long
             return lines.block_text_layout if lines.block_text_layout(line, complete) else None
         walk.block_scalar_indent = None
     body = line[indent:]

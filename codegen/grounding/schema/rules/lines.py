@@ -48,6 +48,26 @@ def loop_within_line(line: str) -> bool:
     return is_repeating(line)
 
 
+MAX_BLOCK_LINES = 12
+
+
+def block_lines(text_lines: list[str], number: int, block_indent: int) -> int:
+    """How many lines of block text end at line `number` (blank ones count: they are text too)."""
+    count = 0
+    while number >= 0 and (not text_lines[number].strip()
+                           or len(text_lines[number]) - len(text_lines[number].lstrip(" ")) > block_indent):
+        count, number = count + 1, number - 1
+    return count
+
+
+@rule
+def block_too_long(text_lines: list[str], number: int, block_indent: int) -> bool:
+    """A block scalar (`content: |`) ends after 12 lines. In the 580 tasks of the held-out projects 2
+    of 78 block scalars are longer; a model writing one more template a line (`{{ item.options_config
+    }}`, `{{ item.options_config_options }}`...) ran to its token limit and left no task."""
+    return block_lines(text_lines, number, block_indent) > MAX_BLOCK_LINES
+
+
 @rule
 def control_character(line: str) -> bool:
     """Control characters and tabs have no place in a task (YAML refuses tabs for indentation,
