@@ -233,6 +233,8 @@ def test_play_name():
     assert play_name("1. Install redis-server 2. Set maxmemory to 256mb in /etc/redis/redis.conf "
                      "3. Restart redis-server") == "Install redis-server, set maxmemory to 256mb in /etc/redis/redis.conf"
     assert play_name("- install git\n- clone the app") == "Install git, clone the app"
+    assert play_name("Install postgresql and make sure it is running. Then create a database called inventory "
+                     "and a user named inventory") == "Install postgresql and make sure it is running"
     assert play_name("Copy x-1.tar.gz to /tmp and unpack it") == "Copy x-1.tar.gz to /tmp and unpack it"
 
 

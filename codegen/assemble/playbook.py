@@ -58,7 +58,7 @@ def play_name(prompt: str, limit: int = 80) -> str:
     text = text.strip(" \t.!?;,:")
     if len(text) > limit:
         cut = text[:limit]
-        clause = max(cut.rfind(", "), cut.rfind(" and "), cut.rfind(" then "))
+        clause = max(cut.rfind(", "), cut.rfind(" and "), cut.rfind(" then "), cut.rfind(". "), cut.rfind("; "))
         cut = cut[:clause] if clause > limit // 2 else cut.rsplit(" ", 1)[0]  # whole steps where it can
         text = _DANGLING.sub("", cut).rstrip(" ,;:-") or text[:limit]
     return _capitalise(text) if text else "Generated playbook"
