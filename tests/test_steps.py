@@ -43,6 +43,9 @@ TEMPLATE = ("  ansible.builtin.template:\n    src: nginx.conf.j2\n    dest: /etc
      ["Install postgresql", "Create a database called inventory", "Create a postgres user named inventory"]),
     ("Create a user named deploy, add their SSH key from files/deploy.pub and give them passwordless sudo",
      ["Create a user named deploy", "Add the deploy SSH key from files/deploy.pub", "Give deploy passwordless sudo"]),
+    # found in requests written after building (session 8): "then" before a verb the list lacked
+    ("Make sure /var/log/app exists, then rotate its logs daily with a logrotate config from app.logrotate.j2",
+     ["Ensure /var/log/app exists", "Rotate the /var/log/app logs daily with a logrotate config from app.logrotate.j2"]),
 ])
 def test_plain_requests_are_split_into_their_asked_steps(request_text, steps):
     assert split_request(request_text) == steps
@@ -73,6 +76,7 @@ def test_plain_requests_are_split_into_their_asked_steps(request_text, steps):
      {"lineinfile", "blockinfile", "replace", "ini_file", "template", "copy"}),
     ("Create the user deploy with the home directory /home/deploy", {"user", "file"}),
     ("Remove the nginx package", PACKAGE),
+    ("Run npm install in /srv/api", {"command", "shell", "script", "npm", "yarn", "make", "gem", "composer", "pip"}),
 ])
 def test_each_asked_action_maps_to_the_modules_that_fit_it(step, fits):
     assert families_for(step) == frozenset(fits)

@@ -40,6 +40,8 @@ _RULES: list[tuple[str, frozenset | str]] = [
     (r"\bcontainers?\b", frozenset({"docker_container", "podman_container"})),
     (r"\bcron\b|\bcrontab\b|\bschedule\b|\bevery (night|day|hour|minute|week|sunday|monday|tuesday|wednesday|"
      r"thursday|friday|saturday)\b", frozenset({"cron"})),
+    # a command to run, whatever it installs ("Run npm install in /srv/api" is not a package task)
+    (r"^(run|execute)\b", RUN | frozenset({"npm", "yarn", "make", "gem", "composer", "pip"})),
     (r"\b(db|database|mysql|mariadb|postgres|postgresql|sql)\s+(user|role|login)s?\b", "db_user"),
     (r"\b(create|add|drop|remove|delete)\b.*\bdatabases?\b", "db"),
     (r"\bsudo\b|\bsudoers\b", frozenset({"sudoers", "lineinfile", "copy", "template"})),

@@ -18,15 +18,16 @@ install remove uninstall purge upgrade update start stop restart reload enable d
 block copy deploy upload write put place push template create add delete set configure change edit tune download
 fetch unpack extract unarchive untar unzip clone checkout run execute schedule mount unmount reboot wait pull give
 grant append replace insert link symlink generate register apply build compile harden secure ensure make bounce
+rotate bind move rename archive backup chown chmod sync import export restore flush truncate kill
 """.split())
 # Verbs too vague to generate from on their own ("set up a web server"): the model outlines those.
 VAGUE = frozenset({"set up", "setup", "provision", "prepare", "harden", "secure", "build", "make", "deploy",
                    "configure", "bootstrap"})
 _FILLERS = re.compile(r"^(?:and\s+|then\s+|also\s+|finally\s+|after that,?\s+|afterwards,?\s+|next,?\s+|please\s+|"
                       r"lastly\s+|first,?\s+|,\s*)+", re.IGNORECASE)
-_ENSURE = re.compile(r"^(?:make sure|ensure|check)(?:\s+that)?\s+(?P<what>.+?)\s+(?:is|are|stays?|keeps?)\s+"
+_ENSURE = re.compile(r"^(?:make sure|ensure|check)(?:\s+that)?\s+(?P<what>.+?)\s+(?:(?:is|are|stays?|keeps?)\s+)?"
                      r"(?P<state>running|started|enabled|stopped|disabled|restarted|installed|present|absent|"
-                     r"up|active)\b(?P<rest>.*)$", re.IGNORECASE)
+                     r"up|active|exists?)\b(?P<rest>.*)$", re.IGNORECASE)
 _OBJECT_WORDS = re.compile(r"\b(user|users|database|databases|group|groups|directory|folder|key|keys|container|"
                            r"image|repository|repo|cron job|symlink|link|file)\b", re.IGNORECASE)
 _PREPOSITION = re.compile(r"\s+(?:to|in|into|from|with|on|at|for|by|as|using|via|every|under|onto|so|that|"
@@ -149,7 +150,9 @@ def split_request(request: str) -> list[str]:
             clause, resolved = _resolve(clause, previous_object)
             ensure = _ENSURE.match(clause)
             if ensure:  # "make sure it is running" -> "Ensure nginx is running"
-                clause = f"Ensure {ensure.group('what')} is {ensure.group('state')}{ensure.group('rest')}"
+                state = ensure.group("state")
+                verb = "" if state.lower().startswith("exist") else "is "  # "Ensure /var/log/app exists"
+                clause = f"Ensure {ensure.group('what')} {verb}{state}{ensure.group('rest')}"
             merged = _service_pair(steps[-1], clause) if steps else None
             if merged:
                 steps[-1] = merged
