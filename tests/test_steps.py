@@ -77,6 +77,8 @@ def test_plain_requests_are_split_into_their_asked_steps(request_text, steps):
     ("Create the user deploy with the home directory /home/deploy", {"user", "file"}),
     ("Remove the nginx package", PACKAGE),
     ("Run npm install in /srv/api", {"command", "shell", "script", "npm", "yarn", "make", "gem", "composer", "pip"}),
+    ("Give the group write access to /var/www", {"file", "acl"}),
+    ("Change the owner of /srv/www to nginx", {"file", "acl"}),
 ])
 def test_each_asked_action_maps_to_the_modules_that_fit_it(step, fits):
     assert families_for(step) == frozenset(fits)

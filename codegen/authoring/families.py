@@ -79,6 +79,9 @@ _RULES: list[tuple[str, frozenset | str]] = [
     (r"\bufw\b|\bfirewalld?\b|\biptables\b|\b(open|allow|close|deny|block)\b.*\bports?\b|\bports?\b.*\b(open|allow)",
      FIREWALL),
     (r"\b(allow|deny|open)\b.*\b(ssh|https?|traffic)\b", FIREWALL),
+    # who may read or write a path is the path's mode and owner, not a file's content
+    (r"\b(permissions?|(read|write) access|owner(ship)?|writable|readable|executable|chmod|chown)\b",
+     frozenset({"file", "acl"})),
     (r"\b(disable|enable|set|configure|change)\b.*\b(login|authentication|option|setting|directive|parameter)\b"
      r"|\b(set|change|configure|edit|add)\b.*\bin\s+\S*(/|\.conf|\.ini|\.cfg)", EDIT),
     (r"\b(start|stop|restart|reload|enable|disable|bounce)\b|\bkeep\b.*\brunning\b|\b(is|are) (running|started|"
