@@ -79,6 +79,7 @@ LOOP_CONTROL = ("loop_var", "index_var", "label", "pause", "extended", "extended
 LIST_KEYWORDS = ("loop", "tags", "with_items", "with_fileglob", "with_sequence", "with_subelements", "with_together",
                  "with_nested")
 OTHER_KEYWORDS = ("with_dict",)
+LOOP_KEYWORDS = frozenset(k for k in (*LIST_KEYWORDS, *OTHER_KEYWORDS) if keywords.is_loop(k))
 
 # Shared rules: the value forms every option or keyword falls back on (scalar, cond, tmpl and the
 # Jinja rules come from grammar_values: YAML that reads back, templates and conditions that parse).
@@ -255,8 +256,7 @@ class GrammarBuilder:
         options it still needs."""
         self.rules = []
         used = written.keywords if written is not None else frozenset()
-        loops = {k for k in (*LIST_KEYWORDS, *OTHER_KEYWORDS) if keywords.is_loop(k)}
-        kw = self.keywords(used | loops if any(map(keywords.is_loop, used)) else used)  # one loop a task
+        kw = self.keywords(used | LOOP_KEYWORDS if any(map(keywords.is_loop, used)) else used)  # one loop a task
         changed = "changed_when" not in used
         before = max(0, MAX_KEYWORDS_BEFORE - len(used))
         if written is not None and written.module:

@@ -28,20 +28,35 @@ class Written:
     in_module: bool               # the last task key is the module, its options written on lines below
 
 
-def written_state(text: str) -> Written:
-    """What the complete lines of `text` (a task body without its name line) have written."""
-    module, keywords, options, in_module = None, set(), set(), False
+def _lines(text: str):
+    """(offset, kind, name, line) for each complete line of a task body: kind "keyword" or "module"
+    (a key at indent 2), "option" (a key under a module written with its options below),
+    "item" (a list item) or "other"."""
+    in_module, offset = False, 0
     for line in text.split("\n")[:-1]:  # the last piece is not a whole line yet
         top = _TOP.match(line)
         if top:
             key, value = top.groups()
-            if "." in key:
-                module, in_module = key, not value.strip()
-            else:
-                keywords.add(key)
-                in_module = False
+            in_module = "." in key and not value.strip()
+            yield offset, "module" if "." in key else "keyword", key, line
         elif in_module and (option := _OPTION.match(line)):
-            options.add(option.group(1))
+            yield offset, "option", option.group(1), line
+        else:
+            yield offset, "item" if _ITEM.match(line) else "other", None, line
+        offset += len(line) + 1
+
+
+def written_state(text: str) -> Written:
+    """What the complete lines of `text` (a task body without its name line) have written."""
+    module, keywords, options, in_module = None, set(), set(), False
+    for _, kind, name, line in _lines(text):
+        if kind == "module":
+            module, in_module = name, line.rstrip().endswith(":")  # its options on the lines below
+        elif kind == "keyword":
+            keywords.add(name)
+            in_module = False
+        elif kind == "option":
+            options.add(name)
     return Written(module, frozenset(keywords), frozenset(options), in_module)
 
 
@@ -50,27 +65,18 @@ def first_repeat(text: str) -> int | None:
     time, or repeats the list item just before it; None while nothing repeats."""
     keys: set[str] = set()
     options: set[str] = set()
-    in_module, previous, offset = False, None, 0
-    lines = text.split("\n")
-    for line in lines[:-1]:  # the last piece is not a whole line yet
-        top = _TOP.match(line)
-        if top:
-            key, value = top.groups()
-            if key in keys:
+    previous = None
+    for offset, kind, name, line in _lines(text):
+        if kind in ("module", "keyword", "option"):
+            seen = options if kind == "option" else keys
+            if name in seen:
                 return offset
-            keys.add(key)
-            in_module = "." in key and not value.strip()
+            seen.add(name)
             previous = None
-        elif in_module and (option := _OPTION.match(line)):
-            if option.group(1) in options:
-                return offset
-            options.add(option.group(1))
-            previous = None
-        elif _ITEM.match(line):
+        elif kind == "item":
             if line == previous:
                 return offset
             previous = line
         else:
             previous = None
-        offset += len(line) + 1
     return None

@@ -19,6 +19,8 @@ leaves free, so the YAML around them never ends early.
 """
 from __future__ import annotations
 
+from codegen.grounding.schema.text import MAX_BLOCK_LINES
+
 # mode -> (whitespace inside an expression, the Jinja string forms, whether the text is a YAML plain
 # scalar: there `: ` and `#` would end or cut the value, so strings and dict/slice colons avoid them)
 #   c: a condition written as a plain scalar (may fold onto indented lines);
@@ -83,8 +85,9 @@ def expression_rules(mode: str) -> list[str]:
 
 # A small model that repeats itself ("- cert.pem" thirty times, a template per line) runs out of its
 # 200-token budget and leaves no task (measured on llama.cpp, issue 19). GBNF counts repeats
-# ({m,n}), so lists, mappings and block scalars end after this many entries: more than real tasks
-# write within the token budget, few enough that the task can still end within it.
+# ({m,n}), so lists and mappings end after this many entries (block scalars after MAX_BLOCK_LINES,
+# the local decoder's bound): more than real tasks write within the token budget, few enough that
+# the task can still end within it.
 MAX_ENTRIES = 12
 
 VALUE_RULES = r"""
@@ -135,7 +138,7 @@ def nested_rules(indent: int) -> list[str]:
             value += f' | " " bs{inner}'
         rules += [
             # the first line sets a block scalar's indent: it starts with text, not spaces
-            f"bs{n} ::= [|>] [-+]? \"\\n\" {sp} btext1 \"\\n\" ({sp} btext \"\\n\"){{0,{MAX_ENTRIES - 1}}}",
+            f"bs{n} ::= [|>] [-+]? \"\\n\" {sp} btext1 \"\\n\" ({sp} btext \"\\n\"){{0,{MAX_BLOCK_LINES - 1}}}",
             f"kv{n} ::= key \":\" ({value})",
             f"map{n} ::= ({sp} kv{n}){{1,{MAX_ENTRIES}}}",
             f'seq{n} ::= ({sp} "- " (scalar "\\n"' + (f" | kv{inner} ({literal_spaces(inner)} kv{inner}){{0,{MAX_ENTRIES - 1}}}" if inner <= last else "") + f")){{1,{MAX_ENTRIES}}}",
@@ -190,7 +193,7 @@ def literal_spaces(n: int) -> str:
 def value_rules() -> str:
     """Every rule above, as GBNF text."""
     lines = [VALUE_RULES.strip(), *nested_rules(4), *name_rules()]
-    lines += [f'cmd-block{n} ::= [|>] [-+]? "\\n" ({literal_spaces(n)} cmd-text){{1,{MAX_ENTRIES}}}' for n in (4, 6)]
+    lines += [f'cmd-block{n} ::= [|>] [-+]? "\\n" ({literal_spaces(n)} cmd-text){{1,{MAX_BLOCK_LINES}}}' for n in (4, 6)]
     for mode in MODES:
         lines += expression_rules(mode)
     return "\n".join(lines)

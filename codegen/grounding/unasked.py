@@ -96,14 +96,15 @@ def unasked_keys(task: dict, request: str, file_tasks: str = "", registered: set
         keys |= {"failed_when", "ignore_errors"} & set(task)
     module = module_key(task)
     args = task.get(module) if module else None
-    if module and module.rsplit(".", 1)[-1] == "package" and isinstance(args, dict) and "use" in args and not all(
+    short = module.rsplit(".", 1)[-1] if module else None
+    if short == "package" and isinstance(args, dict) and "use" in args and not all(
             word in PACKAGE_MODULES and re.search(rf"\b{word}\b", request, re.IGNORECASE)
             for word in _words(args["use"]) or {""}):
         keys.add(f"{module}.use")  # which package manager: only when the request names it
     for option, (value, asked) in _WEAKENING.items():
         if isinstance(args, dict) and args.get(option) in value and not re.search(asked, request, re.IGNORECASE):
             keys.add(f"{module}.{option}")
-    if module and module.rsplit(".", 1)[-1] == "git" and isinstance(args, dict) and "version" in args and \
+    if short == "git" and isinstance(args, dict) and "version" in args and \
             "{{" not in str(args["version"]) and str(args["version"]).lower() not in request.lower():
         keys.add(f"{module}.version")  # a branch or tag nobody named (the playbook lifts HEAD instead)
     return keys
