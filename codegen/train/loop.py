@@ -41,6 +41,7 @@ class Recipe:
     device: str = "cpu"
     threads: int = 0            # 0: torch's default
     init: str = ""              # an adapter folder whose LoRA weights start the run (same rank/targets)
+    keep_epochs: bool = False   # also save the adapter at each epoch's end (epochs/epoch-K), to pick by validation
 
 
 def _lr_at(step: int, recipe: Recipe, total: int) -> float:
@@ -125,6 +126,13 @@ def _load_checkpoint(folder: Path, model, optimizer) -> tuple[int, list]:
     return state["step"], state["log"]
 
 
+def _save_epoch(folder: Path, model, kept: list[int], step: int, valid_loss: float) -> None:
+    with staged_dir(folder) as tmp:
+        model.save_pretrained(str(tmp))
+        vocab.save(kept, tmp)
+        (tmp / "epoch.json").write_text(json.dumps({"step": step, "valid_loss": round(valid_loss, 4)}))
+
+
 @torch.no_grad()
 def validation_loss(model, head: KeptHead, encoded: list[Encoded], pad_id: int, device: str) -> float:
     model.eval()
@@ -207,6 +215,9 @@ def train(data_dir: Path, out_dir: Path, recipe: Recipe, progress=None, stop_aft
                 log.append(entry)
             if progress:
                 progress(step, total, entry)
+            if recipe.keep_epochs and step % len(per_epoch) == 0 and step < total:
+                _save_epoch(out_dir / "epochs" / f"epoch-{step // len(per_epoch)}", model, kept, step,
+                            validation_loss(model, head, valid, pad, recipe.device))
             if stop_after_steps and step >= stop_after_steps and step < total:
                 _save_checkpoint(checkpoint, model, optimizer, step, log)
                 return {"status": "stopped", "step": step, "total": total}
