@@ -99,3 +99,21 @@ def test_a_warm_start_begins_from_the_given_adapter(tmp_path, tiny_model_dir):
     # with a learning rate too small to move anything, the warm run scores what the first run ended
     # on, and the cold run what an untrained adapter scores
     assert abs(warm_loss - trained_loss) < 1e-3 and cold_loss > trained_loss + 0.1
+
+
+def test_keep_epochs_saves_each_epochs_adapter_with_its_validation_loss(tmp_path, tiny_model_dir):
+    from dataclasses import replace
+
+    from safetensors.torch import load_file
+
+    recipe = replace(_recipe(tiny_model_dir, 0), epochs=3.0, keep_epochs=True)
+    summary = train(_data(tmp_path), tmp_path / "run", recipe)
+    epochs = sorted((tmp_path / "run" / "epochs").iterdir())
+    assert [p.name for p in epochs] == ["epoch-1", "epoch-2"]  # the third epoch's end is the final adapter
+    per_epoch = summary["total"] // 3
+    for k, folder in enumerate(epochs, 1):
+        info = json.loads((folder / "epoch.json").read_text())
+        assert info["step"] == k * per_epoch and info["valid_loss"] > 0
+        assert (folder / "kept_tokens.json").is_file()
+    first, final = (load_file(str(p / "adapter_model.safetensors")) for p in (epochs[0], tmp_path / "run" / "adapter"))
+    assert first.keys() == final.keys() and any(not torch.equal(first[k], final[k]) for k in first)

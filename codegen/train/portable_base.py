@@ -21,6 +21,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from codegen.atomic import staged_dir
+
 # llama.cpp's tensor names -> transformers' (Gemma 3 text); the verification below refuses any
 # tensor whose dequantised values differ, so a wrong entry cannot pass silently.
 _NAMES = {"attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
@@ -77,29 +79,28 @@ def pack(gguf_path: Path, model_dir: Path, ids: list[int], out: Path, part_mb: i
             raise ValueError(f"{t.name}: dequantised values differ from {name}; not packed")
         blocks[name] = (data, t.tensor_type.name, list(want.shape))
     small = {k: hf.get_tensor(k).contiguous() for k in hf.keys() if k not in blocks}
-    out.mkdir(parents=True, exist_ok=True)
     parts, current, size, limit = [], {}, 0, part_mb * 2**20
     for name, (data, _, _) in sorted(blocks.items(), key=lambda kv: -kv[1][0].nbytes):
         if current and size + data.nbytes > limit:
             parts.append(current)
             current, size = {}, 0
-        current[name] = torch.from_numpy(np.ascontiguousarray(data))
+        current[name] = torch.from_numpy(np.array(data))  # a copy: GGUFReader's arrays are read-only maps
         size += data.nbytes
     parts.append(current)
     manifest = {"parts": [], "blocks": {n: {"type": q, "shape": s} for n, (_, q, s) in blocks.items()},
                 "embed_ids": ids, "vocab_rows": int(hf.get_slice(EMBED).get_shape()[0])}
-    for i, part in enumerate(parts, 1):
-        folder = out / f"part{i}"
-        folder.mkdir(exist_ok=True)
-        save_file(part, str(folder / "blocks.safetensors"))
-        manifest["parts"].append(f"part{i}")
-    last = out / f"part{len(parts)}"
-    save_file(small, str(last / "small.safetensors"))
-    for name in FOLDER_FILES:
-        if (model_dir / name).is_file():
-            shutil.copy(model_dir / name, last / name)
-    (last / "tokenizer.json.xz").write_bytes(lzma.compress((model_dir / "tokenizer.json").read_bytes()))
-    (last / MANIFEST).write_text(json.dumps(manifest))
+    with staged_dir(out) as tmp:
+        for i, part in enumerate(parts, 1):
+            (tmp / f"part{i}").mkdir()
+            save_file(part, str(tmp / f"part{i}" / "blocks.safetensors"))
+            manifest["parts"].append(f"part{i}")
+        last = tmp / f"part{len(parts)}"
+        save_file(small, str(last / "small.safetensors"))
+        for name in FOLDER_FILES:
+            if (model_dir / name).is_file():
+                shutil.copy(model_dir / name, last / name)
+        (last / "tokenizer.json.xz").write_bytes(lzma.compress((model_dir / "tokenizer.json").read_bytes()))
+        (last / MANIFEST).write_text(json.dumps(manifest))
     return {"parts": len(parts), "bytes": sum(f.stat().st_size for f in out.rglob("*") if f.is_file()),
             "embed_rows": len(ids)}
 
@@ -127,12 +128,12 @@ def unpack(parts_root: Path, out: Path) -> None:
                 tensors[name] = full
             else:
                 tensors[name] = torch.from_numpy(np.ascontiguousarray(values.reshape(info["shape"]))).to(torch.bfloat16)
-    out.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
-    for name in FOLDER_FILES:
-        if (home / name).is_file():
-            shutil.copy(home / name, out / name)
-    (out / "tokenizer.json").write_bytes(lzma.decompress((home / "tokenizer.json.xz").read_bytes()))
+    with staged_dir(out) as tmp:
+        save_file(tensors, str(tmp / "model.safetensors"), metadata={"format": "pt"})
+        for name in FOLDER_FILES:
+            if (home / name).is_file():
+                shutil.copy(home / name, tmp / name)
+        (tmp / "tokenizer.json").write_bytes(lzma.decompress((home / "tokenizer.json.xz").read_bytes()))
 
 
 def main(argv: list[str]) -> int:
