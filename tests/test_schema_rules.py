@@ -145,6 +145,14 @@ def test_a_notify_list_names_known_handlers_too(catalog):
     assert checker.viable(DEBUG + "  notify:\n    - Update apt cache\n", final=True)
 
 
+def test_a_templated_notify_is_refused_when_the_handlers_are_known(catalog):
+    known = SchemaChecker(catalog, handlers=["Update apt cache"])
+    assert known.refusal(DEBUG + '  notify:\n    - "{{ conf_mode | d(false) }}"\n', final=True) == "notify_unknown_handler"
+    assert known.refusal(DEBUG + '  notify: "{{', final=False) == "notify_unknown_handler"
+    assert known.refusal(DEBUG + '  notify: "Update', final=False) is None
+    assert SchemaChecker(catalog).refusal(DEBUG + '  notify: "{{ handler }}"\n', final=True) is None
+
+
 def test_rules_called_on_their_own():
     """The rules are plain functions: a family can be tested without the driver."""
     assert lines.trailing_space("    msg: hi ", complete=True) and not lines.trailing_space("    msg: hi ", complete=False)

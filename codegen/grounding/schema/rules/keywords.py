@@ -106,8 +106,9 @@ def register_not_a_name(key: str, value: str, complete: bool) -> bool:
 @rule
 def notify_unknown_handler(key: str, value: str, complete: bool, handlers: list[str]) -> bool:
     """When the file's handlers are known, notify names one of them (a handler never defined is an
-    error at run time)."""
-    if key != "notify" or not handlers or is_template(value):
+    error at run time). A template there is refused too: no handler name starts with `{`, and a
+    model that has no name to write filled in a role variable (`notify: "{{ x_conf_mode | d(false) }}"`)."""
+    if key != "notify" or not handlers:
         return False
     inner, closed = strip_quotes(value)
     done = complete and closed
