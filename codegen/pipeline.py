@@ -20,7 +20,7 @@ from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
 from codegen.ansible_files.keywords import module_key
-from codegen.validate import validate_tasks
+from codegen.validate import INCLUDE_NOT_FOUND, validate_tasks
 from codegen.validate.references import References
 
 _SPLIT = re.compile(r"\s*&\s*")
@@ -33,7 +33,7 @@ RETRY_BUDGET_S = 10.0  # the issue's bound on one request; a busy machine's firs
 # Errors that do not make a second try: ansible-lint cannot find the file an include or import
 # names, because it lints the answer alone, away from the role it goes into (on the realistic
 # bench, a second try traded `include_tasks: deploy.yml`, the file's own answer, for worse ones).
-NOT_RETRIED = ("load-failure[filenotfounderror]",)
+NOT_RETRIED = (INCLUDE_NOT_FOUND,)
 
 
 def split_requests(prompt: str) -> list[str]:

@@ -171,6 +171,23 @@ def test_validation_names_what_the_task_refers_to_that_does_not_exist(task, refs
     assert any(expected in p for p in problems), problems
 
 
+def test_an_include_is_judged_against_the_roles_task_files_not_by_lint_away_from_the_role(role_ws, catalog):
+    from codegen.grounding.context import parse_context
+    from codegen.grounding.workspace_context import references
+
+    ws = WorkspaceReader().read(role_ws / "roles/web/tasks/main.yml")
+    assert set(ws.task_files) == {"main.yml", "checks.yml"}
+    refs = references(ws, parse_context(""))
+    present = "- name: Run the checks\n  ansible.builtin.include_tasks: checks.yml\n"
+    missing = "- name: Run the upgrade\n  ansible.builtin.include_tasks:\n    file: upgrade.yml\n"
+    assert [str(p) for p in validate_tasks(present, catalog, lint=True, references=refs)] == []
+    found = [str(p) for p in validate_tasks(missing, catalog, lint=True, references=refs)]
+    assert found == ["warning [references] task 1 (line 1): includes 'upgrade.yml', which is not a file under "
+                     "tasks/: create it"]
+    # no role known: lint's own verdict stands
+    assert any("load-failure" in str(p) for p in validate_tasks(present, catalog, lint=True, references=References()))
+
+
 def test_what_the_workspace_defines_passes_validation(catalog):
     refs = References(variables=frozenset({"web_port"}), handlers=frozenset({"Restart nginx"}),
                       templates=frozenset({"nginx.conf.j2"}), files=frozenset())

@@ -51,6 +51,7 @@ class Workspace:
     templates: list[str] = field(default_factory=list)       # under the role's (or playbook's) templates/
     files: list[str] = field(default_factory=list)           # under files/
     tasks: list[str] = field(default_factory=list)           # names of the role's other tasks
+    task_files: list[str] = field(default_factory=list)      # under the role's tasks/: what an include may name
     defined: dict[str, str] = field(default_factory=dict)    # registered / set_fact names -> source
     read: list[str] = field(default_factory=list)            # the files used, relative to the root
     notes: list[str] = field(default_factory=list)           # files skipped, and why
@@ -212,7 +213,9 @@ def _role(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path
         if isinstance(loaded.data, list):
             ws._used(files.relative(file))
     _file_names(ws, files, role)
-    for file in files.listing(role / "tasks", depth=2, suffixes=YAML_SUFFIXES)[:MAX_TASK_FILES]:
+    listed = files.listing(role / "tasks", depth=2, suffixes=YAML_SUFFIXES)
+    ws.task_files += [str(p.relative_to(role / "tasks")) for p in listed]
+    for file in listed[:MAX_TASK_FILES]:
         if file.resolve() == skip:
             continue
         loaded = files.load(file)
@@ -299,7 +302,7 @@ def _playbook(ws: Workspace, files: WorkspaceFiles, here: Path, plays: list, cfg
                 _role(ws, files, found, roles_read)
 
 
-def _included_file(task: dict) -> str | None:
+def included_file(task: dict) -> str | None:
     """The file an include_tasks / import_tasks task names (None: not one, or templated)."""
     module = module_key(task)
     if not module or module.rsplit(".", 1)[-1] not in INCLUDES:
@@ -327,7 +330,7 @@ def _includers(ws: Workspace, files: WorkspaceFiles, path: Path, cfg: dict, role
             if plays else [loaded.data]
         for play, tasks in zip(plays or [None], lists):
             flat = flatten_tasks(tasks)
-            including = [t for t in flat if (_included_file(t) or "").rsplit("/", 1)[-1] == path.name]
+            including = [t for t in flat if (included_file(t) or "").rsplit("/", 1)[-1] == path.name]
             if not including:
                 continue
             for task in including:

@@ -83,7 +83,8 @@ def references(ws: Workspace, ctx: FileContext) -> References:
         variables=frozenset(ws.names() | set(ctx.variables) | defined_by(ctx.tasks)),
         handlers=frozenset(handlers) if ws.role is not None or handlers else None,
         templates=frozenset(ws.templates) if ws.role is not None or ws.templates else None,
-        files=frozenset(ws.files) if ws.role is not None or ws.files else None)
+        files=frozenset(ws.files) if ws.role is not None or ws.files else None,
+        task_files=frozenset(ws.task_files) if ws.role is not None else None)
 
 
 def view(ws: Workspace, request: str, ctx: FileContext) -> WorkspaceView:

@@ -4,8 +4,10 @@
   runs (seen: `name: '{{ item }}'` with no loop, which every other check passed).
 - When the workspace around the file is known (ansible_files/workspace.py): a variable that
   nothing defines (the workspace, the file, an earlier task, the task itself, facts and magic
-  names) is a warning, as is a `notify` naming no handler, and a `template`/`copy` `src` that is
-  not under the role's templates/ or files/ (a file to create).
+  names) is a warning, as is a `notify` naming no handler, a `template`/`copy` `src` that is
+  not under the role's templates/ or files/, and an `include_tasks`/`import_tasks` of a file not
+  under its tasks/ (files to create). ansible-lint, which sees the answer away from its role,
+  cannot judge an include: validate_tasks leaves that to this check when the role is known.
 
 Only for generated tasks: in a file a person wrote, a task list included with a loop reads `item`
 at its top level, and its variables may come from anywhere the caller knows.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from codegen.ansible_files.keywords import module_key
 from codegen.ansible_files.template_vars import defines, loop_names, undefined
+from codegen.ansible_files.workspace import included_file
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.validate.problem import Problem, error, warning
 
@@ -30,6 +33,7 @@ class References:
     handlers: frozenset | None = None
     templates: frozenset | None = None
     files: frozenset | None = None
+    task_files: frozenset | None = None  # under the role's tasks/ (what include_tasks may name)
 
 
 def check_all(tasks: list, lines: list[int], refs: References) -> dict[int, list[Problem]]:
@@ -66,7 +70,18 @@ def _check(task: dict, known: set[str], refs: References, index: int, line: int)
                 problems.append(warning(CHECK, f"notifies '{name}', which no handler defines: add that handler "
                                                f"(or notify one of: {_few(refs.handlers)})", index, line))
     problems += _missing_source(task, refs, index, line)
+    problems += _missing_include(task, refs, index, line)
     return problems
+
+
+def _missing_include(task: dict, refs: References, index: int, line: int) -> list[Problem]:
+    name = included_file(task) if refs.task_files is not None else None
+    if not name or name.startswith(("/", "~", "..")):
+        return []  # outside the role's tasks/: not judged
+    name = name.removeprefix("./").removeprefix("tasks/")
+    if name in refs.task_files:
+        return []
+    return [warning(CHECK, f"includes '{name}', which is not a file under tasks/: create it", index, line)]
 
 
 def _missing_source(task: dict, refs: References, index: int, line: int) -> list[Problem]:
