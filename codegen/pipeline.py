@@ -15,7 +15,8 @@ from codegen.ansible_files.workspace import Workspace, WorkspaceReader
 from codegen.ansible_files.yaml_load import MAX_FILE_CHARS
 from codegen.grounding.context import FileContext, parse_context
 from codegen.grounding.secrets import redact, redact_prompt
-from codegen.grounding.unasked import keywords_refused, request_literals, request_variables, unasked_keys
+from codegen.grounding.unasked import (includes_refused, keywords_refused, request_literals, request_variables,
+                                      unasked_keys)
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
@@ -145,14 +146,15 @@ class Pipeline:
         return self.retriever
 
     def _constraint(self, handlers: list[str], variables: set[str] | None = None, choice=None, sources=None,
-                    refused: set[str] = frozenset(), literals: frozenset[str] = frozenset()):
+                    refused: set[str] = frozenset(), literals: frozenset[str] = frozenset(),
+                    modules_refused: frozenset[str] = frozenset()):
         if not self.constrain:
             return None
         from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
         checker = SchemaChecker(self.catalog, handlers=handlers, variables=variables, sources=sources,
-                                keywords_refused=refused, literals=literals)
+                                keywords_refused=refused, literals=literals, modules_refused=modules_refused)
         return choice.constraint(checker) if choice else SchemaConstraint(checker)  # a private module: locked
 
     # -- private collections: one hook (grounding/candidates.py) -------------------------------
@@ -272,12 +274,16 @@ class Pipeline:
         seen: the workspace view (its prompt lines, handlers and files). asked: as for one_task."""
         ctx = prepared.context
         file_tasks = "".join(ctx.tasks)
+        # nothing around the task (no workspace, no file; a playbook from scratch passes variables):
+        # a file or role to include does not exist
+        from_scratch = seen is None and (variables is not None or not file_tasks.strip())
         if variables is None and seen is None and not file_tasks.strip():
             # nothing around the task defines any other variable than the request's and the file's vars
             variables = request_variables(request) | set(ctx.variables)
         constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,
                                       seen.sources if seen is not None else None,
-                                      keywords_refused(file_tasks), request_literals(request))
+                                      keywords_refused(file_tasks), request_literals(request),
+                                      includes_refused(request) if from_scratch else frozenset())
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary

@@ -114,3 +114,35 @@ def test_a_plain_request_loses_what_it_did_not_ask_for(catalog):
     text, _ = pipeline.one_task("start nginx", in_a_file)
     assert "when:" in text and "tags" not in text  # the file uses conditions: its style; tags it does not
     assert backend.constraints[-1].checker.variables is None  # a file without its workspace
+
+
+def test_with_nothing_around_an_include_is_refused_unless_asked_for(catalog):
+    from codegen.grounding.schema import SchemaChecker
+    from codegen.grounding.unasked import includes_refused
+    from codegen.model.generate import Generation
+    from codegen.pipeline import Pipeline
+
+    refused = includes_refused("install chrony and make sure it starts at boot")
+    assert "ansible.builtin.include_tasks" in refused and "ansible.builtin.include_role" in refused
+    assert includes_refused("include the tasks from setup.yml") == frozenset()
+    assert includes_refused("import the common role") == frozenset()
+    body = "  ansible.builtin.include_tasks: chrony.yml\n"
+    assert SchemaChecker(catalog, modules_refused=refused).refusal(body, final=True) is not None
+    assert SchemaChecker(catalog).refusal(body, final=True) is None
+
+    class Recording:  # records the checker each answer was decoded under
+        def __init__(self):
+            self.checkers = []
+
+        def complete(self, prompt, constraint=None, cancelled=None):
+            self.checkers.append(constraint.checker)
+            return Generation(text="  ansible.builtin.package:\n    name: chrony\n    state: present\n",
+                              new_tokens=9, seconds=0.0, stopped="eos")
+
+    backend = Recording()
+    pipeline = Pipeline(backend, catalog, lint=False)
+    pipeline.run("install chrony")  # from scratch
+    pipeline.run("install chrony", context="- name: Earlier\n  ansible.builtin.debug:\n    msg: hi\n")
+    scratch, in_a_file = backend.checkers[0], backend.checkers[-1]
+    assert "ansible.builtin.include_tasks" not in scratch.modules.exact
+    assert "ansible.builtin.include_tasks" in in_a_file.modules.exact  # a file around it: its role may have one

@@ -33,6 +33,9 @@ MAX_ROLES = 8      # roles read for one file (its own, its dependencies, a playb
 MAX_TASK_FILES = 60  # a role's other task files read
 MAX_INCLUDERS = 200  # files beside a task file searched for the plays that include it
 INCLUDES = frozenset({"include_tasks", "import_tasks", "include"})
+# Modules whose task names another file or role to read: with nothing written around the task
+# (no file, no workspace) that file does not exist, so they are wrong unless the request asks for one.
+NAMES_ANOTHER_FILE = INCLUDES | frozenset({"include_vars", "include_role", "import_role", "import_playbook"})
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import re
 
 from codegen.ansible_files.keywords import module_key
 from codegen.ansible_files.module_families import PACKAGE_MODULES
+from codegen.ansible_files.workspace import NAMES_ANOTHER_FILE
 
 # Words with which people ask for a condition: "only if", "when it changed", "on Debian hosts",
 # "unless", "in case". Operating-system names count: "install httpd on RedHat" means a `when:`.
@@ -117,6 +118,18 @@ def request_literals(request: str) -> frozenset[str]:
     """The URLs and absolute paths a request spells out ("clone https://x/app.git into /opt/app"),
     without a sentence's closing punctuation: values an answer copies whole (rules/options.py)."""
     return frozenset(m.rstrip(".:!?") for m in _LITERAL.findall(request or "") if len(m.rstrip(".:!?")) > 1)
+
+
+_ASKS_INCLUDE = re.compile(r"\b(include[sd]?|import(s|ed)?|roles?|(vars?|variables?) files?|load (the )?variables"
+                           r"|playbooks?)\b", re.IGNORECASE)
+
+
+def includes_refused(request: str) -> frozenset[str]:
+    """With nothing around the task, the modules that would name a file or role that does not
+    exist ("install chrony" answered `include_tasks: chrony.yml`), unless the request asks for one."""
+    if _ASKS_INCLUDE.search(request or ""):
+        return frozenset()
+    return frozenset(f"ansible.builtin.{m}" for m in NAMES_ANOTHER_FILE)
 
 
 def request_variables(request: str) -> set[str]:
