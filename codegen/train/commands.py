@@ -27,8 +27,11 @@ def register(main) -> None:
 @click.option("--threads", default=0, help="CPU threads (0: torch default).")
 @click.option("--init", "init", default=None, type=click.Path(file_okay=False),
               help="Start from this adapter's LoRA weights (a warm start on a new mix) instead of zero.")
+@click.option("--keep-epochs", is_flag=True,
+              help="Also save the adapter at each epoch's end (OUT/epochs/epoch-K, with its validation loss).")
 @friendly_errors
-def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, eval_every, device, threads, init):
+def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, eval_every, device, threads, init,
+          keep_epochs):
     """LoRA fine-tune; Ctrl-C saves a checkpoint and the same command resumes."""
     from codegen.progress import bar
     from codegen.train.loop import Recipe, train as run
@@ -39,7 +42,8 @@ def train(data_dir, out_dir, base, steps, epochs, lr, rank, tokens_per_batch, ev
     if init and not (Path(init) / "adapter_model.safetensors").is_file():
         raise BadInput(f"--init {init}: no adapter_model.safetensors there (give an adapter folder)")
     recipe = Recipe(base=base, steps=steps, epochs=epochs, lr=lr, rank=rank, tokens_per_batch=tokens_per_batch,
-                    eval_every=eval_every, device=device, threads=threads, init=str(init or ""))
+                    eval_every=eval_every, device=device, threads=threads, init=str(init or ""),
+                    keep_epochs=keep_epochs)
     _stop_on_signals()
     with bar() as progress:
         job = progress.add_task("Training", total=None, info="")
