@@ -15,8 +15,8 @@ from codegen.ansible_files.workspace import Workspace, WorkspaceReader
 from codegen.ansible_files.yaml_load import MAX_FILE_CHARS
 from codegen.grounding.context import FileContext, parse_context
 from codegen.grounding.secrets import redact, redact_prompt
-from codegen.grounding.unasked import (includes_refused, keywords_refused, request_literals, request_variables,
-                                      unasked_keys)
+from codegen.grounding.unasked import (includes_refused, keywords_refused, request_literals, request_times,
+                                      request_variables, unasked_keys)
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, task_name
@@ -147,14 +147,15 @@ class Pipeline:
 
     def _constraint(self, handlers: list[str], variables: set[str] | None = None, choice=None, sources=None,
                     refused: set[str] = frozenset(), literals: frozenset[str] = frozenset(),
-                    modules_refused: frozenset[str] = frozenset()):
+                    modules_refused: frozenset[str] = frozenset(), times: frozenset = frozenset()):
         if not self.constrain:
             return None
         from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
         checker = SchemaChecker(self.catalog, handlers=handlers, variables=variables, sources=sources,
-                                keywords_refused=refused, literals=literals, modules_refused=modules_refused)
+                                keywords_refused=refused, literals=literals, modules_refused=modules_refused,
+                                times=times)
         return choice.constraint(checker) if choice else SchemaConstraint(checker)  # a private module: locked
 
     # -- private collections: one hook (grounding/candidates.py) -------------------------------
@@ -283,7 +284,8 @@ class Pipeline:
         constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,
                                       seen.sources if seen is not None else None,
                                       keywords_refused(file_tasks), request_literals(request),
-                                      includes_refused(request) if from_scratch else frozenset())
+                                      includes_refused(request) if from_scratch else frozenset(),
+                                      request_times(asked or request))
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary

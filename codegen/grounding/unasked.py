@@ -120,6 +120,22 @@ def request_literals(request: str) -> frozenset[str]:
     return frozenset(m.rstrip(".:!?") for m in _LITERAL.findall(request or "") if len(m.rstrip(".:!?")) > 1)
 
 
+_CLOCK = re.compile(r"(?<![\d.:])\b([01]?\d|2[0-3]):([0-5]\d)\s*([ap]\.?m\b\.?)?|\b(1[0-2]|0?[1-9])\s*([ap])\.?m\b", re.IGNORECASE)
+
+
+def request_times(request: str) -> frozenset[tuple[int, int]]:
+    """The times of day a request states, as (hour 0-23, minute): "at 02:30" -> (2, 30), "at 2am"
+    -> (2, 0), "at 11:15 pm" -> (23, 15); a cron job's hour and minute keep them (rules/module_values)."""
+    found = set()
+    for hh, mm, ampm, h12, ap in _CLOCK.findall(request or ""):
+        hour, minute = (int(hh), int(mm)) if hh else (int(h12), 0)
+        half = (ampm or ap).lower()[:1]
+        if half and hour <= 12:
+            hour = hour % 12 + (12 if half == "p" else 0)
+        found.add((hour, minute))
+    return frozenset(found)
+
+
 _ASKS_INCLUDE = re.compile(r"\b(include[sd]?|import(s|ed)?|roles?|(vars?|variables?) files?|load (the )?variables"
                            r"|playbooks?)\b", re.IGNORECASE)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from codegen.grounding.schema.rules import commands, conditions, final, jinja, keywords, lines, options, structure
+from codegen.grounding.schema.rules import (commands, conditions, final, jinja, keywords, lines, module_values, options,
+                                            structure)
 from codegen.grounding.schema.rules.conditions import CONDITIONS
 from codegen.grounding.schema.rules.final import OPEN_MODULES
 from codegen.grounding.schema.text import BLOCK_INDICATORS, FREE, KEY, strip_quotes, without_quoted
@@ -308,6 +309,11 @@ def _option_key(walk: Walk, level: Level, key: str, colon: str, rest: str, inden
             return refused
         if walk.checker.literals and options.request_literal_cut(*strip_quotes(value), complete, walk.checker.literals):
             return options.request_literal_cut
+        if level.module_args and module_doc is not None:
+            inner, closed = strip_quotes(value)
+            refused = module_values.refusal(module_doc.fqcn, key, inner, complete and closed, walk.checker.times)
+            if refused is not None:
+                return refused
         if options.scalar_for_mapping(spec, value, complete):
             return options.scalar_for_mapping
         return None

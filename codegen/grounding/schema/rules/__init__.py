@@ -7,7 +7,7 @@ and names the rule that refused (SchemaChecker.refusal), so a rule can be tested
 
 Families: lines (any line of the body), structure (where a line may sit), keywords (the task's
 own keys), conditions (when/changed_when/failed_when/until), options (the module's arguments and
-their values), jinja (templates and the variables they read), commands (command/shell), final
+their values), module_values (forms particular modules document: cron fields, firewalld ports), jinja (templates and the variables they read), commands (command/shell), final
 (what a finished task must have).
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ def rule(func: Callable[..., bool]) -> Callable[..., bool]:
 
 
 from codegen.grounding.schema.rules import (  # noqa: E402  (the families register themselves)
-    commands, conditions, final, jinja, keywords, lines, options, structure)
+    commands, conditions, final, jinja, keywords, lines, module_values, options, structure)
 
-__all__ = ["RULES", "rule", "commands", "conditions", "final", "jinja", "keywords", "lines", "options", "structure"]
+__all__ = ["RULES", "rule", "commands", "conditions", "final", "jinja", "keywords", "lines", "module_values",
+           "options", "structure"]
