@@ -147,15 +147,14 @@ class Pipeline:
 
     def _constraint(self, handlers: list[str], variables: set[str] | None = None, choice=None, sources=None,
                     refused: set[str] = frozenset(), literals: frozenset[str] = frozenset(),
-                    modules_refused: frozenset[str] = frozenset(), times: frozenset = frozenset()):
+                    modules_refused: frozenset[str] = frozenset()):
         if not self.constrain:
             return None
         from codegen.grounding.decoding import SchemaConstraint
         from codegen.grounding.schema import SchemaChecker
 
         checker = SchemaChecker(self.catalog, handlers=handlers, variables=variables, sources=sources,
-                                keywords_refused=refused, literals=literals, modules_refused=modules_refused,
-                                times=times)
+                                keywords_refused=refused, literals=literals, modules_refused=modules_refused)
         return choice.constraint(checker) if choice else SchemaConstraint(checker)  # a private module: locked
 
     # -- private collections: one hook (grounding/candidates.py) -------------------------------
@@ -284,8 +283,7 @@ class Pipeline:
         constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,
                                       seen.sources if seen is not None else None,
                                       keywords_refused(file_tasks), request_literals(request),
-                                      includes_refused(request) if from_scratch else frozenset(),
-                                      request_times(asked or request))
+                                      includes_refused(request) if from_scratch else frozenset())
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary
@@ -321,7 +319,7 @@ class Pipeline:
             from codegen.grounding.repair import repair
 
             known = {**seen.values, **ctx.variables} if seen is not None else ctx.variables
-            text, fixed = repair(text, self.catalog, known, prepared.secrets)
+            text, fixed = repair(text, self.catalog, known, prepared.secrets, request_times(asked or request))
             notes += [f"note [repair] {n}" for n in fixed]
             text, dropped = drop_unasked(text, asked or request, file_tasks)
             notes += dropped

@@ -77,9 +77,6 @@ CASES = {
                         {"sources": {"templates": ["kayobe.sources.j2"], "files": []}}),
     "cron_field_syntax": (("  ansible.builtin.cron:\n    name: b\n    job: x\n    day: '02:30'\n", False),
                           ("  ansible.builtin.cron:\n    name: b\n    job: x\n    day: '1-5'\n", False), {}),
-    "cron_time_not_the_asked": (("  ansible.builtin.cron:\n    name: b\n    job: x\n    minute: '0'\n", False),
-                                ("  ansible.builtin.cron:\n    name: b\n    job: x\n    minute: '30'\n", False),
-                                {"times": frozenset({(2, 30)})}),
     "firewalld_port_form": (("  ansible.posix.firewalld:\n    port: 8443\n", False),
                             ("  ansible.posix.firewalld:\n    port: 8443/tcp\n", False), {}),
     "unknown_task_key": ((DEBUG + "  ansible.builtin.copy:\n", False), (DEBUG + "  when: x\n", True), {}),
@@ -161,19 +158,20 @@ def test_a_templated_notify_is_refused_when_the_handlers_are_known(catalog):
 
 
 def test_a_cron_job_keeps_the_time_the_request_states(catalog):
+    from codegen.grounding.repair import repair
     from codegen.grounding.unasked import request_times
 
     assert request_times("every day at 02:30") == {(2, 30)}
     assert request_times("at 2am every night") == {(2, 0)} and request_times("at 11:15 pm") == {(23, 15)}
     assert request_times("at 12am") == {(0, 0)} and request_times("install version 1.2:30") == frozenset()
-    checker = SchemaChecker(catalog, times=request_times("every day at 02:30"))
-    body = "  ansible.builtin.cron:\n    name: backup\n    job: /usr/local/bin/backup.sh\n"
-    assert checker.viable(body + "    minute: '30'\n    hour: '2'\n", final=True)
-    assert checker.refusal(body + "    hour: '3'\n") == "cron_time_not_the_asked"
-    assert checker.refusal(body + "    minute: '3") is None  # on its way to 30
-    assert checker.refusal(body + "    minute: \"{{ backup_minute }}\"\n") is None  # a template is the user's
-    two = SchemaChecker(catalog, times=request_times("at 02:30 and at 14:00"))
-    assert two.refusal(body + "    minute: '0'\n") is None  # two times: which one is not known
+    head = "- name: Backup\n  ansible.builtin.cron:\n    name: backup\n    job: /usr/local/bin/backup.sh\n"
+    fixed, notes = repair(head + "    minute: '0'\n    hour: '2'\n", catalog, times=request_times("daily at 02:30"))
+    assert "minute: '30'" in fixed and "hour: '2'" in fixed and notes == ["set minute: '30' (the time of day the request states)"]
+    fixed, notes = repair(head, catalog, times=request_times("daily at 02:30"))  # no time at all: every minute
+    assert "minute: '30'" in fixed and "hour: '2'" in fixed
+    assert repair(head + "    minute: '30'\n    hour: '02'\n", catalog, times=request_times("at 02:30"))[1] == []
+    assert repair(head, catalog, times=request_times("at 02:30 and at 14:00"))[1] == []  # which one is not known
+    assert repair(head + "    special_time: daily\n", catalog, times=request_times("at 02:30"))[1] == []
 
 
 def test_rules_called_on_their_own():

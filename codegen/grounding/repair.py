@@ -124,7 +124,20 @@ def explicit_mode(module: str, args) -> str | None:
     return "0644"
 
 
-def repair(text: str, catalog, variables: dict | None = None, secrets: dict | None = None) -> tuple[str, list[str]]:
+def asked_time(module: str, args, times: frozenset) -> dict[str, str]:
+    """A cron job's hour and minute set to the one time of day the request states, where they
+    differ (the model kept `minute: "0"` for "at 02:30", or left the time out: every minute)."""
+    if module != "ansible.builtin.cron" or not isinstance(args, dict) or len(times) != 1 or \
+            args.get("special_time") or args.get("state") == "absent":
+        return {}
+    hour, minute = next(iter(times))
+    want = {"minute": str(minute), "hour": str(hour)}
+    return {k: v for k, v in want.items() if "{{" not in str(args.get(k, "")) and str(args.get(k, "")).lstrip("0") !=
+            v.lstrip("0")}
+
+
+def repair(text: str, catalog, variables: dict | None = None, secrets: dict | None = None,
+           times: frozenset = frozenset()) -> tuple[str, list[str]]:
     try:
         tasks = round_trip.load(text)
     except Exception:  # ruamel raises many types; unparsable text is reported by validation
@@ -142,6 +155,11 @@ def repair(text: str, catalog, variables: dict | None = None, secrets: dict | No
         if _fix_args(task[key], doc, variables or {}, notes) and "no_log" not in task:
             task["no_log"] = True
             notes.append("added no_log: true (the task passes a password-like value)")
+        fixed_time = asked_time(doc.fqcn, task[key], times)
+        if fixed_time:
+            task[key].update(fixed_time)
+            notes.append("set " + ", ".join(f"{k}: '{v}'" for k, v in fixed_time.items()) +
+                         " (the time of day the request states)")
         mode = explicit_mode(doc.fqcn, task[key])
         if mode:
             task[key]["mode"] = mode

@@ -33,16 +33,14 @@ class SortedNames:
 class SchemaChecker:
     def __init__(self, catalog, handlers: list[str] | None = None, variables: set[str] | None = None,
                  sources: dict | None = None, keywords_refused: set[str] | frozenset = frozenset(),
-                 literals: frozenset[str] = frozenset(), modules_refused: frozenset[str] = frozenset(),
-                 times: frozenset = frozenset()):
+                 literals: frozenset[str] = frozenset(), modules_refused: frozenset[str] = frozenset()):
         """variables: when given, the only variables a template may read (with Ansible's own names
         and facts): a playbook written from scratch has no others, so a task must not reach for
         a role's variables it saw in training. sources: {"templates": [...], "files": [...]}, the
         role's files a template/copy `src` may name (the workspace's; None: any). keywords_refused:
         task keywords this answer may not use (grounding/unasked.py: a `when:` nobody asked for).
         literals: the URLs and paths the request spells out, which a value copies whole.
-        modules_refused: modules (FQCNs) this answer may not call (an include with no file around).
-        times: the (hour, minute) times of day the request states, which a cron job's fields keep."""
+        modules_refused: modules (FQCNs) this answer may not call (an include with no file around)."""
         self.catalog = catalog
         self.variables = None if variables is None else set(variables) | PROVIDED_VARIABLES
         self.modules = SortedNames([n for n in catalog.names() if n not in modules_refused]
@@ -53,7 +51,6 @@ class SchemaChecker:
         self.handlers = handlers or []
         self.sources = sources
         self.literals = literals
-        self.times = times
         self._option_names: dict[int, dict] = {}
 
     def option_names(self, options: dict) -> dict[str, dict]:

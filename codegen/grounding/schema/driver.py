@@ -311,7 +311,7 @@ def _option_key(walk: Walk, level: Level, key: str, colon: str, rest: str, inden
             return options.request_literal_cut
         if level.module_args and module_doc is not None:
             inner, closed = strip_quotes(value)
-            refused = module_values.refusal(module_doc.fqcn, key, inner, complete and closed, walk.checker.times)
+            refused = module_values.refusal(module_doc.fqcn, key, inner, complete and closed)
             if refused is not None:
                 return refused
         if options.scalar_for_mapping(spec, value, complete):

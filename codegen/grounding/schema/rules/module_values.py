@@ -1,6 +1,8 @@
 """Rules on the values of particular modules' options, where the module documents a form that
-its spec's type (a plain string) does not say: a cron field, a firewalld port. `times` are the
-times of day the request states ("at 02:30", "at 2am": grounding/unasked.request_times)."""
+its spec's type (a plain string) does not say: a cron field, a firewalld port. The time of day a
+request states is set by repair (grounding/repair.asked_time), not refused here: refusing the
+model's `minute: "0"` for "at 02:30" led it to a dead end, and the answer cut there had no time at
+all, so it ran every minute."""
 from __future__ import annotations
 
 import re
@@ -26,18 +28,6 @@ def cron_field_syntax(module: str, key: str, inner: str, complete: bool) -> bool
 
 
 @rule
-def cron_time_not_the_asked(module: str, key: str, inner: str, complete: bool, times: frozenset) -> bool:
-    """When the request states one time of day ("at 02:30", "at 2am"), a cron job's hour and minute
-    are that time's. Seen: `minute: "0"`, `hour: "2"` for "every day at 02:30"."""
-    if module != CRON or key not in ("minute", "hour") or len(times) != 1 or not inner:
-        return False
-    hour, minute = next(iter(times))
-    want = hour if key == "hour" else minute
-    forms = (str(want), f"{want:02d}")
-    return inner not in forms if complete else not any(f.startswith(inner) for f in forms)
-
-
-@rule
 def firewalld_port_form(module: str, key: str, inner: str, complete: bool) -> bool:
     """firewalld's `port` is PORT/PROTOCOL or PORT-PORT/PROTOCOL (`8443/tcp`): a bare number fails
     when the task runs. Seen: `port: 8443` for "allow tcp port 8443 through firewalld"."""
@@ -46,14 +36,12 @@ def firewalld_port_form(module: str, key: str, inner: str, complete: bool) -> bo
     return (_PORT if complete else _PORT_SO_FAR).fullmatch(inner) is None
 
 
-def refusal(module: str | None, key: str, inner: str, complete: bool, times: frozenset):
+def refusal(module: str | None, key: str, inner: str, complete: bool):
     """The rule refusing this value of this module's option, or None (templates are not judged)."""
     if not module or "{{" in inner or "{%" in inner:
         return None
     if cron_field_syntax(module, key, inner, complete):
         return cron_field_syntax
-    if cron_time_not_the_asked(module, key, inner, complete, times):
-        return cron_time_not_the_asked
     if firewalld_port_form(module, key, inner, complete):
         return firewalld_port_form
     return None
