@@ -146,3 +146,16 @@ def test_with_nothing_around_an_include_is_refused_unless_asked_for(catalog):
     scratch, in_a_file = backend.checkers[0], backend.checkers[-1]
     assert "ansible.builtin.include_tasks" not in scratch.modules.exact
     assert "ansible.builtin.include_tasks" in in_a_file.modules.exact  # a file around it: its role may have one
+
+
+def test_a_daily_cron_job_runs_every_day_in_the_file_cron_uses():
+    from codegen.grounding.unasked import unasked_keys
+
+    task = {"name": "Backup", "ansible.builtin.cron": {"name": "backup", "job": "/usr/local/bin/backup.sh",
+                                                        "minute": "30", "hour": "2", "day": "02",
+                                                        "cron_file": "/usr/bin/backup.sh"}}
+    keys = unasked_keys(task, "add a cron job that runs /usr/local/bin/backup.sh every day at 02:30")
+    assert {"ansible.builtin.cron.day", "ansible.builtin.cron.cron_file"} <= keys
+    assert "ansible.builtin.cron.hour" not in keys
+    asked = unasked_keys(task, "run backup.sh on day 2 of each month at 02:30 from /etc/cron.d/backup")
+    assert not {"ansible.builtin.cron.day", "ansible.builtin.cron.cron_file"} & asked

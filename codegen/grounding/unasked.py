@@ -65,6 +65,8 @@ _WEAKENING = {
     "force_basic_auth": ((True, "true", "yes"), r"\b(auth\w*|password|credentials?|basic|login|user ?name)\b"),
 }
 
+_DAILY = re.compile(r"\b(every|each)\s+(day|night|morning|evening)\b|\b(daily|nightly)\b", re.IGNORECASE)
+
 # Words with which a request lets a task fail, or asks for a probe whose failure is its answer.
 _TOLERATES_FAILURE = (r"\b(ignor\w*|even if|regardless|fail\w*|errors?|optional\w*|best[- ]effort|check\w*|"
                       r"whether|if|exists?|test\w*|probe\w*|try|tries|attempt\w*)\b")
@@ -105,6 +107,12 @@ def unasked_keys(task: dict, request: str, file_tasks: str = "", registered: set
     for option, (value, asked) in _WEAKENING.items():
         if isinstance(args, dict) and args.get(option) in value and not re.search(asked, request, re.IGNORECASE):
             keys.add(f"{module}.{option}")
+    if short == "cron" and isinstance(args, dict):
+        if "cron_file" in args and not re.search(r"cron\.d\b|\bcron[ _]?files?\b", request, re.IGNORECASE):
+            keys.add(f"{module}.cron_file")  # a file under /etc/cron.d nobody named (seen: /usr/bin/backup.sh)
+        if _DAILY.search(request):  # every day: day, month and weekday stay "*"
+            keys |= {f"{module}.{k}" for k in ("day", "month", "weekday")
+                     if k in args and str(args[k]).strip() not in ("*", "")}
     if short == "git" and isinstance(args, dict) and "version" in args and \
             "{{" not in str(args["version"]) and str(args["version"]).lower() not in request.lower():
         keys.add(f"{module}.version")  # a branch or tag nobody named (the playbook lifts HEAD instead)
