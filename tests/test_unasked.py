@@ -159,3 +159,22 @@ def test_a_daily_cron_job_runs_every_day_in_the_file_cron_uses():
     assert "ansible.builtin.cron.hour" not in keys
     asked = unasked_keys(task, "run backup.sh on day 2 of each month at 02:30 from /etc/cron.d/backup")
     assert not {"ansible.builtin.cron.day", "ansible.builtin.cron.cron_file"} & asked
+
+
+def test_a_lineinfile_regexp_that_matches_only_its_own_line_is_widened_to_the_key(catalog):
+    import re
+
+    from codegen.grounding.repair import repair
+
+    task = ("- name: Disable root login\n  ansible.builtin.lineinfile:\n    path: /etc/ssh/sshd_config\n"
+            "    regexp: '^PermitRootLogin no'\n    line: PermitRootLogin no\n")
+    fixed, notes = repair(task, catalog)
+    regexp = re.search(r"regexp: '(.*)'", fixed).group(1)
+    assert regexp == r"^#?\s*PermitRootLogin\s" and len(notes) == 1
+    for old in ("PermitRootLogin yes", "#PermitRootLogin prohibit-password", "PermitRootLogin no"):
+        assert re.search(regexp, old)  # the setting in any value, commented out or not
+    assert not re.search(regexp, "PermitRootLoginGrace 5")
+    fixed, _ = repair(task.replace("PermitRootLogin no", "max_connections = 200"), catalog)
+    assert r"^#?\s*max_connections\s*=" in fixed
+    kept = task.replace("'^PermitRootLogin no'", "'^PermitRootLogin'")
+    assert repair(kept, catalog) == (kept, [])  # a regexp on the key already: left alone

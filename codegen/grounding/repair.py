@@ -4,11 +4,13 @@ Fixes, each reported as a note: unknown options removed (remote backends are not
 the later of options the module refuses together (mutually_exclusive) removed,
 an invalid choice replaced by the closest valid one, literal values that equal a variable of
 the context replaced by that variable, `no_log: true` on tasks that pass a password-like value,
-and secrets from the context scrubbed from the output.
+a cron job's time set to the one the request states, a lineinfile regexp that matches only the
+line it writes widened to the setting's key, and secrets from the context scrubbed from the output.
 """
 from __future__ import annotations
 
 import difflib
+import re
 
 from codegen.ansible_files import round_trip
 from codegen.ansible_files.round_trip import NO_FOLDING
@@ -136,6 +138,28 @@ def asked_time(module: str, args, times: frozenset) -> dict[str, str]:
             v.lstrip("0")}
 
 
+_SETTING = re.compile(r"([A-Za-z_][\w.-]*)(\s*=\s*|\s+)\S")
+
+
+def key_regexp(module: str, args) -> str | None:
+    """The regexp for a lineinfile task whose regexp matches only the line it writes
+    (`regexp: '^PermitRootLogin no'`, `line: PermitRootLogin no`): such a regexp never finds the
+    setting's other value, so the file ends up with both lines. It is widened to the setting's key,
+    commented out or not (None: nothing to widen)."""
+    if module != "ansible.builtin.lineinfile" or not isinstance(args, dict):
+        return None
+    regexp, line = args.get("regexp"), args.get("line")
+    if not isinstance(regexp, str) or not isinstance(line, str) or "{{" in line:
+        return None
+    if regexp.removeprefix("^").removesuffix("$") not in (line, re.escape(line)):
+        return None
+    found = _SETTING.match(line)
+    if not found:
+        return None
+    key = re.escape(found.group(1))
+    return rf"^#?\s*{key}\s*=" if "=" in found.group(2) else rf"^#?\s*{key}\s"
+
+
 def repair(text: str, catalog, variables: dict | None = None, secrets: dict | None = None,
            times: frozenset = frozenset()) -> tuple[str, list[str]]:
     try:
@@ -160,6 +184,11 @@ def repair(text: str, catalog, variables: dict | None = None, secrets: dict | No
             task[key].update(fixed_time)
             notes.append("set " + ", ".join(f"{k}: '{v}'" for k, v in fixed_time.items()) +
                          " (the time of day the request states)")
+        widened = key_regexp(doc.fqcn, task[key])
+        if widened:
+            notes.append(f"regexp '{task[key]['regexp']}' matched only the line it writes: widened to "
+                         f"'{widened}', the setting in any value")
+            task[key]["regexp"] = widened
         mode = explicit_mode(doc.fqcn, task[key])
         if mode:
             task[key]["mode"] = mode
