@@ -170,6 +170,9 @@ def test_a_cron_job_keeps_the_time_the_request_states(catalog):
     fixed, notes = repair(head, catalog, times=request_times("daily at 02:30"))  # no time at all: every minute
     assert "minute: '30'" in fixed and "hour: '2'" in fixed
     assert repair(head + "    minute: '30'\n    hour: '02'\n", catalog, times=request_times("at 02:30"))[1] == []
+    fixed, notes = repair(head + "    hour: '2'\n", catalog, times=request_times("every day at 2am"))
+    assert "minute: '0'" in fixed and notes == ["set minute: '0' (the time of day the request states)"]  # not every minute
+    assert repair(head + "    minute: '00'\n    hour: '2'\n", catalog, times=request_times("at 2am"))[1] == []
     assert repair(head, catalog, times=request_times("at 02:30 and at 14:00"))[1] == []  # which one is not known
     assert repair(head + "    special_time: daily\n", catalog, times=request_times("at 02:30"))[1] == []
 
