@@ -274,10 +274,11 @@ class Pipeline:
         seen: the workspace view (its prompt lines, handlers and files). asked: as for one_task."""
         ctx = prepared.context
         file_tasks = "".join(ctx.tasks)
-        # nothing around the task (no workspace, no file; a playbook from scratch passes variables):
-        # a file or role to include does not exist
-        from_scratch = seen is None and (variables is not None or not file_tasks.strip())
-        if variables is None and seen is None and not file_tasks.strip():
+        nothing_around = seen is None and not file_tasks.strip()
+        # a playbook from scratch passes the variables its earlier steps define: nothing around it either,
+        # so a file or role to include does not exist
+        from_scratch = nothing_around or (seen is None and variables is not None)
+        if variables is None and nothing_around:
             # nothing around the task defines any other variable than the request's and the file's vars
             variables = request_variables(request) | set(ctx.variables)
         constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,

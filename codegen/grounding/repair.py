@@ -134,10 +134,12 @@ def asked_time(module: str, args, times: frozenset) -> dict[str, str]:
         return {}
     hour, minute = next(iter(times))
     want = {"minute": str(minute), "hour": str(hour)}
-    def same(written, value: str) -> bool:  # "0" and "00" are one minute; a field left out is not
-        return str(written).strip() != "" and str(written).strip().lstrip("0") == value.lstrip("0")
 
-    return {k: v for k, v in want.items() if "{{" not in str(args.get(k, "")) and not (k in args and same(args[k], v))}
+    def same(key: str) -> bool:  # "0" and "00" are one minute; a field left out is not
+        written = str(args.get(key, "")).strip()
+        return written != "" and written.lstrip("0") == want[key].lstrip("0")
+
+    return {k: v for k, v in want.items() if "{{" not in str(args.get(k, "")) and not same(k)}
 
 
 _SETTING = re.compile(r"([A-Za-z_][\w.-]*)(\s*=\s*|\s+)\S")

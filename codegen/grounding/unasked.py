@@ -133,7 +133,7 @@ _CLOCK = re.compile(r"(?<![\d.:])\b([01]?\d|2[0-3]):([0-5]\d)\s*([ap]\.?m\b\.?)?
 
 def request_times(request: str) -> frozenset[tuple[int, int]]:
     """The times of day a request states, as (hour 0-23, minute): "at 02:30" -> (2, 30), "at 2am"
-    -> (2, 0), "at 11:15 pm" -> (23, 15); a cron job's hour and minute keep them (rules/module_values)."""
+    -> (2, 0), "at 11:15 pm" -> (23, 15); repair sets a cron job's hour and minute to them (repair.asked_time)."""
     found = set()
     for hh, mm, ampm, h12, ap in _CLOCK.findall(request or ""):
         hour, minute = (int(hh), int(mm)) if hh else (int(h12), 0)

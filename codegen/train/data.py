@@ -24,6 +24,14 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def kept_texts(data_dir: Path):
+    """The texts of every split the kept vocabulary is read from (codegen.model.vocab)."""
+    for split in ("train", "valid", "test", "realworld"):
+        if (data_dir / f"{split}.jsonl").is_file():
+            for r in read_jsonl(data_dir / f"{split}.jsonl"):
+                yield f"{r['context']}\n{r['request']}\n{r['completion']}"
+
+
 def encode(tokenizer, row: dict) -> Encoded:
     """Prompt tokens (no loss) + completion tokens + EOS (loss). Long prompts lose retrieved
     examples first, then the oldest half of their context, until they fit."""

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from codegen.atomic import staged_dir
 from codegen.model import vocab
-from codegen.train.data import Encoded, batches, collate, encode, read_jsonl
+from codegen.train.data import Encoded, batches, collate, encode, kept_texts, read_jsonl
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -166,9 +166,7 @@ def train(data_dir: Path, out_dir: Path, recipe: Recipe, progress=None, stop_aft
     if kept_file.is_file():
         kept = json.loads(kept_file.read_text())
     else:
-        texts = (f"{r['context']}\n{r['request']}\n{r['completion']}" for split in ("train", "valid", "test", "realworld")
-                 if (data_dir / f"{split}.jsonl").is_file() for r in read_jsonl(data_dir / f"{split}.jsonl"))
-        kept = vocab.kept_from_texts(tokenizer, texts)
+        kept = vocab.kept_from_texts(tokenizer, kept_texts(data_dir))
         vocab.save(kept, out_dir)
     head = KeptHead(model, kept)
     encoded = [encode(tokenizer, r) for r in train_rows]
@@ -216,8 +214,9 @@ def train(data_dir: Path, out_dir: Path, recipe: Recipe, progress=None, stop_aft
             if progress:
                 progress(step, total, entry)
             if recipe.keep_epochs and step % len(per_epoch) == 0 and step < total:
+                measured = entry.get("valid_loss")
                 _save_epoch(out_dir / "epochs" / f"epoch-{step // len(per_epoch)}", model, kept, step,
-                            validation_loss(model, head, valid, pad, recipe.device))
+                            measured if measured is not None else validation_loss(model, head, valid, pad, recipe.device))
             if stop_after_steps and step >= stop_after_steps and step < total:
                 _save_checkpoint(checkpoint, model, optimizer, step, log)
                 return {"status": "stopped", "step": step, "total": total}

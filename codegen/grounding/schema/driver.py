@@ -307,10 +307,10 @@ def _option_key(walk: Walk, level: Level, key: str, colon: str, rest: str, inden
         refused = options.option_value_refusal(spec, value, complete)
         if refused is not None:
             return refused
-        if walk.checker.literals and options.request_literal_cut(*strip_quotes(value), complete, walk.checker.literals):
+        inner, closed = strip_quotes(value)
+        if walk.checker.literals and options.request_literal_cut(inner, closed, complete, walk.checker.literals):
             return options.request_literal_cut
         if level.module_args and module_doc is not None:
-            inner, closed = strip_quotes(value)
             refused = module_values.refusal(module_doc.fqcn, key, inner, complete and closed)
             if refused is not None:
                 return refused

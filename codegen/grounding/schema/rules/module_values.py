@@ -18,7 +18,7 @@ _PORT_SO_FAR = re.compile(r"\d*(-\d*)?(/[a-z]*)?")
 
 
 @rule
-def cron_field_syntax(module: str, key: str, inner: str, complete: bool) -> bool:
+def cron_field_syntax(module: str, key: str, inner: str) -> bool:
     """A cron job's minute, hour, day, month and weekday are cron fields: digits, `*`, `/`, `,`
     and `-` (and names for month and weekday). Seen: `day: "02:30"` for "every day at 02:30"."""
     if module != CRON or key not in CRON_FIELDS or not inner:
@@ -40,7 +40,7 @@ def refusal(module: str | None, key: str, inner: str, complete: bool):
     """The rule refusing this value of this module's option, or None (templates are not judged)."""
     if not module or "{{" in inner or "{%" in inner:
         return None
-    if cron_field_syntax(module, key, inner, complete):
+    if cron_field_syntax(module, key, inner):  # a prefix of a field is a field: no partial form
         return cron_field_syntax
     if firewalld_port_form(module, key, inner, complete):
         return firewalld_port_form
