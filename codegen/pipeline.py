@@ -324,6 +324,9 @@ class Pipeline:
             notes += [f"note [repair] {n}" for n in fixed]
             text, dropped = drop_unasked(text, asked or request, file_tasks)
             notes += dropped
+            if choice is not None:  # a module the model never saw: the values the request gives it
+                text, filled = choice.fill(text, self.catalog, set(variables or ()) | set(known))
+                notes += filled
         if prepared.secrets:  # also without repair (the ablations): no secret seen may be in an answer
             from codegen.grounding.repair import scrub_secrets
 

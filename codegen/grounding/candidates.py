@@ -21,6 +21,7 @@ from pathlib import Path
 from codegen.catalog.docsearch import doc_index, terms
 from codegen.catalog.store import words
 from codegen.grounding.retrieval import MAX_EXAMPLE_LINES, plain_words
+from codegen.grounding.slots import fill, read
 
 # Tuned on eval/private/dev/requests.yml only (see eval/private/README.md): a private module is
 # chosen when its score is at least MIN_SCORE and at least MARGIN times the best public module's.
@@ -66,12 +67,36 @@ class Choice:
     request: str = ""
     example_values: dict[str, set[str]] = field(default_factory=dict)  # option -> values its EXAMPLES give
     doc: object = None  # its ModuleDoc
+    slots: dict = field(default_factory=dict)  # option -> the value the request gives it (grounding/slots.py)
 
     def constraint(self, checker):
         """Decoding for this module: only its name on the module line, its plain values from the request."""
         from codegen.grounding.decoding import GroundedModuleLock, GroundedValues
 
-        return GroundedModuleLock(checker, self.module, GroundedValues(self.doc, self.request, self.example_values))
+        return GroundedModuleLock(checker, self.module,
+                                  GroundedValues(self.doc, self.request, self.example_values, self.slots))
+
+    def fill(self, text: str, catalog, known: set[str]) -> tuple[str, list[str]]:
+        """The answer with what the request says of the module's options set (slots.fill)."""
+        from codegen.ansible_files import round_trip
+        from codegen.ansible_files.keywords import module_key
+        from codegen.normalise import normalise_tasks
+
+        try:
+            tasks = round_trip.load(text)
+        except Exception:  # ruamel raises many types; unparsable text is reported by validation
+            return text, []
+        notes: list[str] = []
+        for task in tasks if isinstance(tasks, list) else []:
+            key = module_key(task) if isinstance(task, dict) else None
+            if key and catalog.resolve(key) == self.module:
+                if task[key] is None:
+                    task[key] = {}
+                if isinstance(task[key], dict):
+                    notes += fill(task[key], self.doc, self.slots, known)
+        if not notes:
+            return text, []
+        return normalise_tasks(round_trip.dump(tasks, round_trip.NO_FOLDING), catalog), [f"note [private] {n}" for n in notes]
 
     def note(self) -> str:
         against = f" over {self.public_best[0]} ({self.public_best[1]:.1f})" if self.public_best else ""
@@ -258,7 +283,7 @@ class Candidates:
         return Choice(module=module, collection=".".join(module.split(".")[:2]), score=score,
                       public_best=best_public, examples=module_examples(self.catalog, module, request),
                       path=doc.path if doc else "", request=request, doc=doc,
-                      example_values=example_values(self.catalog, module))
+                      example_values=example_values(self.catalog, module), slots=read(doc, request) if doc else {})
 
 
 def _deprecated(catalog, fqcn: str) -> bool:

@@ -96,11 +96,27 @@ class GroundedValues:
     a required option may also take a value its EXAMPLES give it (the team's usual one, when the
     request does not say). Templates (`{{ var }}`) are the schema checker's, as for any module."""
 
-    def __init__(self, doc, request: str, example_values: dict[str, set[str]] | None = None):
+    def __init__(self, doc, request: str, example_values: dict[str, set[str]] | None = None,
+                 slots: dict | None = None):
         self.doc, self.request = doc, request
         self.lower = request.lower()
         self.example_values = example_values or {}
+        self.slots = slots or {}  # option -> what the request says it is (grounding/slots.py)
         self.conditional = doc.conditionally_required()  # once, not per candidate token
+        # a value made only of the module's or its options' names says nothing ("name: service account")
+        self.name_words = set(words(doc.name)).union(*(words(n) for n in doc.option_names()))
+
+    def _slot_allows(self, value, slot, complete: bool) -> bool:
+        if isinstance(slot, list):
+            return True  # a list's items are on later lines: fill() sets them
+        want = str(slot).lower() if not isinstance(slot, bool) else None
+        got = value.strip().strip("'\"").lower() if complete else value.lstrip("'\"").lower()
+        if want is None:  # a boolean: YAML's spellings of it
+            spellings = ("true", "yes", "on") if slot else ("false", "no", "off")
+            return got in spellings if complete else any(s.startswith(got.rstrip("'\"")) for s in spellings)
+        if not complete and got[-1:] in ("'", '"'):
+            return got[:-1] == want  # the closing quote: the value is whole
+        return got == want if complete else want.startswith(got)
 
     def _plain_spec(self, key: str) -> dict | None:
         name = self.doc.canonical_option(key)
@@ -124,8 +140,11 @@ class GroundedValues:
 
     def allows(self, key: str, raw: str, complete: bool) -> bool:
         """May option `key` (at the module's top level) take the value written so far?"""
-        spec = self._plain_spec(key)
         value = raw.strip()
+        name = self.doc.canonical_option(key)
+        if name in self.slots and value:
+            return self._slot_allows(raw if not complete else value, self.slots[name], complete)
+        spec = self._plain_spec(key)
         if spec is None or not value:
             return True
         quote = value[0] if value[0] in "'\"" else ""
@@ -138,8 +157,8 @@ class GroundedValues:
         # (text around a template, "test {{ x }}", is text: it must come from the request)
         if complete and spec.get("type") == "path" and "/" not in value:
             return False  # a path option takes a path, not one of the request's other words
-        if complete and (not words(value) or set(words(value)) <= set(words(key))):
-            return False  # "service: service", "name: the": the option's own name or a stop word says nothing
+        if complete and (not words(value) or set(words(value)) <= self.name_words | set(words(key))):
+            return False  # "service: service", "name: the", "name: durable": a name or a stop word says nothing
         if self._in_request(value, complete):
             return True
         name = self.doc.canonical_option(key)

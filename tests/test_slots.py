@@ -1,0 +1,70 @@
+"""Values a request gives the options of a module the model never saw (codegen/grounding/slots.py)."""
+import pytest
+
+from codegen.catalog.store import ModuleDoc
+from codegen.grounding.slots import fill, read, tokens
+
+
+def doc(name, options):
+    return ModuleDoc(fqcn=f"team.infra.{name}", collection="team.infra", short_description="", description="",
+                     options=options, path="")
+
+
+STATE = {"type": "str", "choices": ["present", "absent"], "default": "present", "description": "Whether it exists."}
+MIRROR = doc("mirror", {
+    "name": {"type": "str", "required": True, "description": "Name of the mirror."},
+    "upstream": {"type": "str", "description": "URL the mirror copies."},
+    "size_gb": {"type": "int", "description": "Disk given to the mirror."},
+    "signed": {"type": "bool", "default": True, "description": "Whether packages must be signed."},
+    "enabled": {"type": "bool", "default": True, "description": "Whether the mirror syncs."},
+    "owners": {"type": "list", "elements": "str", "description": "Teams that own the mirror."},
+    "state": STATE})
+WINDOW = doc("window", {
+    "service": {"type": "str", "required": True, "description": "Name of the service."},
+    "window_id": {"type": "str", "required": True, "description": "Identifier of the window."},
+    "duration_minutes": {"type": "int", "description": "Length of the window."},
+    "state": {"type": "str", "choices": ["open", "closed"], "default": "open"}})
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    # "<cue> <value>", the module's own noun naming `name`
+    ("create the mirror debian-main", {"name": "debian-main"}),
+    # "<value> <cue>", a unit word of the option, an own cue followed by a connector
+    ("create the ubuntu mirror with size gb of 200", {"name": "ubuntu", "size_gb": 200}),
+    # state from the verb; a boolean from its word and the negation before it
+    ("remove the mirror old-centos", {"name": "old-centos", "state": "absent"}),
+    ("create the mirror alpine with no signed packages", {"name": "alpine", "signed": False}),
+    ("disable the mirror fedora", {"name": "fedora", "enabled": False}),
+    # a list after its cue; quoted text is one value
+    ("create the mirror 'rocky 9' with owners infra and security", {"name": "rocky 9", "owners": ["infra", "security"]}),
+])
+def test_values_are_read_against_the_documentation(request_text, expected):
+    assert read(MIRROR, request_text) == expected
+
+
+def test_choices_come_from_the_request_words_and_a_required_option_takes_a_leftover_value():
+    assert read(WINDOW, "close the maintenance window mw-1234 of the billing service") == \
+        {"service": "billing", "window_id": "mw-1234", "state": "closed"}
+
+
+def test_nothing_is_read_from_a_request_that_does_not_speak_of_the_options():
+    assert read(MIRROR, "make it faster") == {}
+    assert read(WINDOW, "install nginx") == {}
+
+
+def test_a_no_log_option_is_never_read_from_the_request():
+    secret = doc("secret", {"name": {"type": "str", "required": True},
+                            "value": {"type": "str", "no_log": True, "description": "The secret value."}})
+    assert read(secret, "store the secret db with value hunter2") == {"name": "db"}
+
+
+def test_a_five_field_schedule_and_a_sentence_stop_are_tokens():
+    assert [t.text for t in tokens("run it at 0 1 * * * on host-1.")] == ["run", "it", "at", "0 1 * * *", "on", "host-1"]
+    assert [t.text for t in tokens("deploy 2.3.1.")][-1] == "2.3.1"
+
+
+def test_fill_sets_what_the_request_says_and_drops_invented_templates():
+    args = {"name": "shop_events", "size_gb": "{{ item.size }}", "upstream": "{{ mirror_url }}"}
+    notes = fill(args, MIRROR, {"name": "debian-main", "state": "absent"}, known={"mirror_url"})
+    assert args == {"name": "debian-main", "upstream": "{{ mirror_url }}", "state": "absent"}
+    assert len(notes) == 3 and any("size_gb" in n for n in notes)
