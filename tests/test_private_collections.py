@@ -261,13 +261,25 @@ def test_plain_values_of_the_private_module_come_from_the_request(small_catalog)
     head = "  testco.ops.maintenance_window:\n"
     assert lock._ok(head, head + "    service: billing\n")
     assert lock._ok(head, head + "    service: bill")  # being written
-    assert not lock._ok(head, head + "    service: bill\n")  # not a whole word of the request
+    assert lock._ok(head, head + "    service: 'billing'\n")  # quoted
+    assert not lock._ok(head, head + "    service: bill\n")  # not the value the request gives
     assert not lock._ok(head, head + "    service: testing\n")  # a value from nowhere
+    assert not lock._ok(head, head + "    service: search\n")  # its EXAMPLES' value: the request names one
+    assert not lock._ok(head, head + "    service: \"{{ service_name }}\"\n")  # nor a template for it
+    assert not lock._ok(head + "    service: billing\n", head + "    service: billing\n    duration_minutes: 120\n")
+    assert lock._ok(head + "    service: billing\n", head + "    service: billing\n    state: open\n")  # as asked
+    assert not lock._ok(head + "    service: billing\n", head + "    service: billing\n    state: closed\n")
+
+
+def test_a_required_option_the_request_does_not_name_takes_request_words_or_its_examples_value(small_catalog):
+    lock = grounded_lock(small_catalog, "open a maintenance window for billing and search")
+    head = "  testco.ops.maintenance_window:\n"
+    assert lock.values.slots.get("service") is None
+    assert lock._ok(head, head + "    service: billing\n")
+    assert lock._ok(head, head + "    service: search\n")
     assert not lock._ok(head, head + "    service: service\n")  # the option's own name
     assert not lock._ok(head, head + "    service: the\n")  # a stop word
-    assert lock._ok(head, head + "    service: search\n")  # a required option: its EXAMPLES' value
-    assert not lock._ok(head + "    service: billing\n", head + "    service: billing\n    duration_minutes: 120\n")
-    assert lock._ok(head + "    service: billing\n", head + "    service: billing\n    state: closed\n")  # a choice
+    assert not lock._ok(head, head + "    service: maintenance window\n")  # the module's own name
     assert lock._ok(head, head + "    service: \"{{ service_name }}\"\n")  # a template: the schema's to judge
 
 

@@ -184,6 +184,16 @@ def _value(option: Option, token: Token):
 
 def read(doc, request: str) -> dict:
     """option -> the value the request gives it (only options the request clearly speaks of)."""
+    return _read(doc, request)[0]
+
+
+def named_by_cue(doc, request: str) -> set[str]:
+    """The options whose value the request gives beside one of their words ("the queue emails",
+    "region eu-central"), not only as a value left over: evidence that it speaks of this module."""
+    return _read(doc, request)[1]
+
+
+def _read(doc, request: str) -> tuple[dict, set[str]]:
     toks = tokens(request)
     options = [o for o in _options(doc) if not o.spec.get("no_log")]  # a secret is never read off a request
     every_cue = set().union(*(o.own | o.noun for o in options)) | {stem(w) for w in _words(doc.name)} if options else set()
@@ -238,7 +248,7 @@ def read(doc, request: str) -> dict:
                     t = value_at(i - 1, option, weak=False)
                     unit = kind == "own" and toks[i].low in UNITS
                     as_written = toks[end].low in option.written or toks[end].stem not in cue  # "app" for application
-                    if t is not None and as_written and (unit or i == 1 or toks[i - 2].low in BEFORE_OK) \
+                    if t is not None and (as_written or unit) and (unit or i == 1 or toks[i - 2].low in BEFORE_OK) \
                             and (kind != "own" or unit or option.type != "int" or _INT.match(t.text)):
                         found.append((strength_before + (0.5 if unit else 0.0), i - 1, option.name, _value(option, t)))
                 i = end + 1
@@ -250,13 +260,15 @@ def read(doc, request: str) -> dict:
             continue
         slots[name] = value
         claimed.add(index)
+    by_cue = set(slots)
     for option in options:  # a required option nothing named takes the first clear value left
         if option.name in slots or not option.spec.get("required") or option.type in ("bool", "list") \
                 or option.spec.get("choices"):
             continue
         for j, t in enumerate(toks):
             if j not in claimed and t.valueish and not t.word and _fits(option, t) \
-                    and (option.type == "path" or not t.text.startswith(("/", "~/"))):
+                    and (option.type == "path" or not t.text.startswith(("/", "~/"))) \
+                    and (option.type != "str" or not _FLOAT.match(t.text)):  # a bare number names nothing
                 slots[option.name] = _value(option, t)
                 claimed.add(j)
                 break
@@ -266,7 +278,7 @@ def read(doc, request: str) -> dict:
         slots[paths[0].name] = toks[left[0]].text
     slots.update(_choices(options, toks, slots))
     slots.update(_booleans(options, toks))
-    return slots
+    return slots, by_cue
 
 
 def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
