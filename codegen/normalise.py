@@ -55,7 +55,29 @@ def normalise_tasks(text: str, catalog) -> str:
         raise ValueError(f"expected a list of tasks (each starting with '- name:'), got a {type(data).__name__}")
     _reject_complex_keys(data)
     _tasks(data, catalog)
-    return _without_trailing_spaces(round_trip.dump(data, explicit_start=text.lstrip().startswith("---")))
+    return _without_blank_lines(_without_trailing_spaces(
+        round_trip.dump(data, explicit_start=text.lstrip().startswith("---"))))
+
+
+def _without_blank_lines(text: str) -> str:
+    """A small model sometimes writes empty lines inside a task (ruamel keeps them): drop each one
+    followed by an indented line, unless that changes what the text loads as (a block scalar's)."""
+    lines = text.split("\n")
+    def next_text(i: int) -> str:
+        return next((line for line in lines[i + 1:] if line.strip()), "")
+
+    candidates = [i for i, line in enumerate(lines) if not line.strip() and next_text(i).startswith(" ")]
+    if not candidates or len(candidates) > 20:  # bounded work: each try loads the text again
+        return text
+    try:
+        meaning = round_trip.load(text)
+        for i in reversed(candidates):
+            trial = lines[:i] + lines[i + 1:]
+            if round_trip.load("\n".join(trial)) == meaning:
+                lines = trial
+    except YAMLError:
+        return text
+    return "\n".join(lines)
 
 
 def _without_trailing_spaces(text: str) -> str:

@@ -187,3 +187,11 @@ def test_one_round_trip_layout_for_every_writer():
     long = "- name: " + "word " * 40 + "end\n"
     assert round_trip.dump(round_trip.load(long)).count("\n") == 2  # folded at ansible-lint's 160 columns
     assert round_trip.dump(round_trip.load(long), round_trip.NO_FOLDING) == long
+
+
+def test_empty_lines_inside_a_task_go_but_not_inside_a_block_scalar_or_between_tasks(catalog):
+    text = ("- name: X\n  ansible.builtin.debug:\n    msg: hi\n\n\n  register: r\n\n"
+            "- name: Y\n  ansible.builtin.copy:\n    content: |\n      a\n\n      b\n    dest: /x\n")
+    out = normalise_tasks(text, catalog)
+    assert "    msg: hi\n  register: r\n\n- name: Y\n" in out
+    assert "      a\n\n      b\n" in out

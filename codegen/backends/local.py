@@ -15,10 +15,11 @@ class LocalBackend:
     def __init__(self, base: str | None = None, adapter: str | Path | None = "default", dtype: str | None = None,
                  max_new_tokens: int = 200, lookup: bool | None = None, prefix_cache: bool | None = None,
                  native: bool | None = None):
-        from codegen.model.hardware import inference_dtype
+        from codegen.model.hardware import inference_dtype, inference_quantize
 
         # None: what this machine computes fast (bf16 with bf16 instructions, else float32)
         self.base, self.adapter, self.dtype, self.max_new_tokens = base, adapter, dtype or inference_dtype(), max_new_tokens
+        self.quantize = inference_quantize(self.dtype)
         self.lookup, self.prefix_cache = lookup, prefix_cache  # None: the environment decides (codegen.model.generate)
         self.native = native  # None: the environment decides (codegen.model.load.native_enabled)
         self._generator: Generator | None = None
@@ -53,7 +54,7 @@ class LocalBackend:
 
             # the adapter merged into the weights: one matmul per projection instead of three
             model, tokenizer, self.info = load_merged(self.base, self.adapter, dtype=self.dtype,
-                                                      native=native_enabled(self.native))
+                                                      native=native_enabled(self.native), quantize=self.quantize)
             kept = vocab.load(Path(self.info["adapter"])) if self.info.get("adapter") else None
             self._generator = Generator(model, tokenizer, kept=kept, max_new_tokens=self.max_new_tokens,
                                         lookup=self.lookup, prefix_cache=self.prefix_cache)

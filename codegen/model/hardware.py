@@ -4,7 +4,8 @@ bf16 halves the bytes a weight takes, but on a CPU without bf16 instructions (AV
 oneDNN runs bf16 matrix products on a slow path: measured on a 2-core AVX2 EPYC, a 724-token
 prompt took 9.7 s to prefill in bf16 and 2.7 s in float32 (decoding 20 tokens: 1.35 s vs 1.25 s),
 and a training step minutes instead of seconds. So bf16 only where the hardware has it.
-CODEGEN_DTYPE=bfloat16|float32 overrides the choice for inference.
+CODEGEN_DTYPE=bfloat16|float32 overrides the choice for inference. CODEGEN_QUANTIZE=int8 runs the
+native decoder's projections as int8 weights (float32 only; codegen.model.gemma_native._int8_linear).
 """
 from __future__ import annotations
 
@@ -35,3 +36,15 @@ def inference_dtype(device: str = "cpu") -> str:
             raise ValueError(f"{DTYPE_ENV}={chosen!r}: use one of {', '.join(DTYPES)}")
         return chosen
     return "bfloat16" if bf16_is_fast(device) else "float32"
+
+
+QUANTIZE_ENV = "CODEGEN_QUANTIZE"
+QUANTIZATIONS = ("int8", "none")
+
+
+def inference_quantize(dtype: str) -> str | None:
+    """"int8" when CODEGEN_QUANTIZE asks for it (float32 weights only), else None."""
+    chosen = os.environ.get(QUANTIZE_ENV, "").strip().lower()
+    if chosen and chosen not in QUANTIZATIONS:
+        raise ValueError(f"{QUANTIZE_ENV}={chosen!r}: use one of {', '.join(QUANTIZATIONS)}")
+    return "int8" if chosen == "int8" and dtype == "float32" else None

@@ -176,7 +176,7 @@ def native_enabled(value: bool | None = None) -> bool:
     return os.environ.get(NATIVE_ENV, "").strip().lower() not in ("0", "false", "no", "off")
 
 
-def _native(folder, base_path, dtype: str):
+def _native(folder, base_path, dtype: str, quantize: str | None = None):
     """(NativeGemma3, tokenizer) when `folder` holds a Gemma 3 text model, else None.
 
     The native decoder gives exactly transformers' hidden states (codegen.model.gemma_native),
@@ -190,13 +190,13 @@ def _native(folder, base_path, dtype: str):
     from safetensors import SafetensorError
 
     try:
-        return NativeGemma3(folder, dtype=dtype), load_tokenizer(base_path, lean=True)
+        return NativeGemma3(folder, dtype=dtype, quantize=quantize), load_tokenizer(base_path, lean=True)
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError):  # transformers' loader will say what
         return None
 
 
 def load_merged(base: str | None = None, adapter: str | Path | None = "default", dtype: str = "bfloat16",
-                native: bool = False):
+                native: bool = False, quantize: str | None = None):
     """(model, tokenizer, info) for generation, with the LoRA adapter merged into the weights.
 
     The merged weights are cached (keyed by the base, the adapter's bytes and the dtype), so later
@@ -208,7 +208,7 @@ def load_merged(base: str | None = None, adapter: str | Path | None = "default",
     if adapter_path is None or not (adapter_path / "adapter_config.json").is_file():
         if native and adapter_path is None:
             base_path = resolve_base(base)
-            loaded = _native(base_path, base_path, dtype)
+            loaded = _native(base_path, base_path, dtype, quantize)
             if loaded is not None:
                 info = {"base": str(base or DEFAULT_BASE), "base_path": str(base_path), "adapter": None}
                 return (*loaded, info)
@@ -218,7 +218,7 @@ def load_merged(base: str | None = None, adapter: str | Path | None = "default",
     info = {"base": str(base or DEFAULT_BASE), "base_path": str(base_path), "adapter": str(adapter_path),
             "merged": str(folder)}
     if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
-        loaded = _native(folder, base_path, dtype) if native else None
+        loaded = _native(folder, base_path, dtype, quantize) if native else None
         if loaded is not None:
             return (*loaded, info)
         return _pretrained(folder, dtype).eval(), load_tokenizer(base_path), info
