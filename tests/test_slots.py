@@ -68,3 +68,38 @@ def test_fill_sets_what_the_request_says_and_drops_invented_templates():
     notes = fill(args, MIRROR, {"name": "debian-main", "state": "absent"}, known={"mirror_url"})
     assert args == {"name": "debian-main", "upstream": "{{ mirror_url }}", "state": "absent"}
     assert len(notes) == 3 and any("size_gb" in n for n in notes)
+
+
+FIREWALL = doc("firewall_rule", {
+    "src_cidr": {"type": "str", "required": True, "aliases": ["source"], "description": "Network allowed in."},
+    "dst_cidr": {"type": "str", "required": True, "description": "Network reached."},
+    "port": {"type": "int", "description": "Destination port."},
+    "action": {"type": "str", "choices": ["allow", "deny"], "default": "allow"},
+    "owner_email": {"type": "str", "description": "Who to ask about the rule."},
+    "state": STATE})
+LOGLEVEL = doc("log_level", {
+    "service": {"type": "str", "required": True, "description": "Service whose logging changes."},
+    "level": {"type": "str", "required": True, "choices": ["debug", "info", "warning", "error"]},
+    "instances": {"type": "list", "elements": "str", "description": "Only these instances."}})
+CONFIG = doc("app_config", {
+    "app": {"type": "str", "required": True, "aliases": ["application"], "description": "Application name."},
+    "key": {"type": "str", "required": True, "description": "Dotted configuration key."},
+    "value": {"type": "str", "description": "Value to set."}})
+
+
+@pytest.mark.parametrize("module, request_text, expected", [
+    # direction words for source and destination; a port after its protocol; a choice's synonym
+    (FIREWALL, "block tcp 22 from 10.9.0.0/16 to 10.200.0.0/16",
+     {"src_cidr": "10.9.0.0/16", "dst_cidr": "10.200.0.0/16", "port": 22, "action": "deny"}),
+    # a value's shape and the option's name: an e-mail for owner_email; removal verbs
+    (FIREWALL, "get rid of the rule from 10.1.0.0/16 into 10.2.0.0/24, owner ops@corp.example",
+     {"src_cidr": "10.1.0.0/16", "dst_cidr": "10.2.0.0/24", "owner_email": "ops@corp.example", "state": "absent"}),
+    # a possessive names the required subject; a choice's stem ("warnings"); a list after its cue
+    (LOGLEVEL, "set billing's log level to warnings on instances bill-1 and bill-2",
+     {"service": "billing", "level": "warning", "instances": ["bill-1", "bill-2"]}),
+    # "X = Y" for an option named value; "the <value> <noun>" before the module's noun
+    (CONFIG, 'add key "reports.bucket" = "exports-prod" to the reporting app',
+     {"key": "reports.bucket", "value": "exports-prod", "app": "reporting"}),
+])
+def test_shapes_directions_possessives_and_phrases(module, request_text, expected):
+    assert read(module, request_text) == expected

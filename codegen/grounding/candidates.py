@@ -36,10 +36,11 @@ MARGIN = 1.05
 # Against a vendor's module the request does not name, when the request names every required option
 # of the private module (tuned on both dev sets, eval/private/dev/: fitting requests' ratio >= 0.64).
 VENDOR_MARGIN = 0.6
-CLOSE = 0.8  # private modules within this share of the best one's score are weighed by what the request names
+COVERED_MARGIN = 0.85  # the same, against a general-purpose module
+CLOSE = 0.6  # private modules within this share of the best one's score are weighed by what the request names
 # Namespaces and collections whose modules are general-purpose, not one vendor's or product's.
-GENERAL_PURPOSE = frozenset({"ansible", "community", "builtin", "posix", "windows", "general", "utils",
-                             "netcommon", "crypto"})
+# (Windows modules are not: they fit only a request about Windows hosts.)
+GENERAL_PURPOSE = frozenset({"ansible", "community", "builtin", "posix", "general", "utils", "netcommon", "crypto"})
 EXAMPLES_SHOWN = 2
 PRIVATE_KIND = "private collection documentation"  # a --sources entry's kind
 MAX_EXAMPLES_CHARS = 20_000  # of one module's EXAMPLES text parsed for the prompt
@@ -302,9 +303,10 @@ class Candidates:
             query, 1, among=lambda f: not self.is_private(f) and live(f) and names_vendor(f, said) == named)
         named, unnamed = (public(True) or [None])[0], (public(False) or [None])[0]
         against = max((p for p in (named, unnamed) if p), key=lambda p: p[1], default=None)
-        chosen = score >= self.min_score and (named is None or score >= self.margin * named[1])
+        sure = covered[module] == 1.0
+        chosen = score >= self.min_score and (named is None or score >= (COVERED_MARGIN if sure else self.margin) * named[1])
         if chosen and unnamed is not None and score < self.margin * unnamed[1]:
-            chosen = covered[module] == 1.0 and score >= VENDOR_MARGIN * unnamed[1]
+            chosen = sure and score >= VENDOR_MARGIN * unnamed[1]
         return (module, score), against, chosen
 
     def choose(self, request: str) -> Choice | None:
@@ -320,11 +322,14 @@ class Candidates:
 
 
 def _named_share(doc, request: str) -> float:
-    """The share of the module's required options the request names beside their words (1.0 when it has none)."""
-    required = [n for n, spec in doc.options.items() if spec.get("required")] if doc else []
-    if not required:
-        return 1.0 if doc else 0.0
-    return sum(n in named_by_cue(doc, request) for n in required) / len(required)
+    """The share of the module's required options the request names beside their words or by their shape."""
+    if doc is None:
+        return 0.0
+    required = [n for n, spec in doc.options.items() if spec.get("required")]
+    named = named_by_cue(doc, request)
+    if not required:  # nothing required: some evidence at most (a state word alone says little)
+        return 0.5 if any(not doc.options[n].get("choices") for n in named) else 0.0
+    return sum(n in named for n in required) / len(required)
 
 
 def names_vendor(fqcn: str, said: set[str]) -> bool:

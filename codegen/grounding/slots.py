@@ -6,22 +6,28 @@ The adapter was trained on public modules only. Given a private module's option 
 from its training (`cluster: sessions` from the module's example while the request says "the cache
 cluster main"; `name: service account`; `state: absent` for "disable the job"). A person reads the
 request against the documentation instead: "the queue emails" names the queue, "in region
-eu-central" the region, "keep it 7 days" the retention in days, "remove ..." `state: absent`. This
-module does that reading, once per request; decoding then writes those values (GroundedValues) and
-`fill` sets any the answer left out or changed.
+eu-central" the region, "keep it 7 days" the retention in days, "from 10.1.0.0/16" the source,
+"billing's log level" the service, "remove ..." `state: absent`. This module does that reading,
+once per request; decoding then writes those values (GroundedValues) and `fill` sets any the
+answer left out or changed.
 
-How a value is found, strongest first:
-- "<X> named/called <value>", where X is a word of the option;
+Each way of finding a value proposes (strength, option, value); the strongest proposals are taken
+first, each option and each word of the request used once:
 - "<cue> <value>": a cue is a word of the option's name or aliases ("region eu-central", "max length
-  of 10000"), or, for an option that names the thing the module manages ("Name of the queue", or the
-  module's own name words), that thing's noun ("the queue emails", "service account ci-runner");
-- "<value> <cue>": "the orders database", "the platform team", "7 days" (a unit word of the option);
-- a word of the option's description followed by a value that is clearly a value (a path, a
-  version, `user:*`): "runs /opt/bin/reindex" for "Command the job runs.";
-- a required option nothing else fills takes the first clearly-a-value word no option claimed.
-Choices come from the words of the request ("closed", "started") or, for the state option, from its
-verbs ("remove" -> absent); booleans from the option's word and what stands before it ("enable
-versioning", "disable the job", "non-durable").
+  of 10000", "a snapshot named pre-upgrade"), or, for an option that names the thing the module
+  manages ("Name of the queue", or the module's own name words), that thing's noun ("the queue
+  emails"); "<value> <cue>": "the orders database", "billing's log level", "7 days";
+- the shape of a value and the option's name: an address, a network, a host name, an e-mail, a
+  URL, `host:port`, a path, a version, a cron schedule, a quoted sentence ("owner netops@x.example"
+  for `owner_email`, "out of 10.42.8.0/22" for `subnet`);
+- direction words for source and destination options ("from 10.1.0.0/16 to 10.2.0.0/16");
+- "set ... to <value>" / "= <value>" for an option named `value`; "tcp 22" / "open 443" for a port;
+- a word of the option's description followed by a value that is clearly one ("runs /opt/x");
+- a required option nothing else fills takes, in turn, a possessive ("mkowalski's VPN"), the word
+  before the module's noun ("the storefront cache"), the first clear value left, the word after "for".
+Choices come from the words of the request or their usual synonyms ("closed", "block" -> deny,
+"remove" -> absent or released); booleans from the option's word and what stands before it
+("enable versioning", "without MFA", "don't wait", "non-durable").
 """
 from __future__ import annotations
 
@@ -33,33 +39,66 @@ these those all any some every each my our your their his her new existing curre
 should must can will would which who whose where when what how there here""".split())
 VERBS = frozenset("""create add remove delete set make ensure enable disable turn start stop restart run take put get
 give keep install uninstall deploy register unregister deregister configure update change switch open close
-flush clear drop purge send ship store rotate issue revoke grant allow deny schedule pause resume use""".split())
+flush clear drop purge send ship store rotate issue revoke grant allow deny schedule pause resume use bump
+allocate deallocate reserve release grab block suspend point forward route file assign""".split())
 # Between a cue and its value ("max length of 10000", "a snapshot named pre-upgrade").
-CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called"})
+CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called", "titled", "it", "them"})
 # Words that end the article phrase before "<value> <cue>" ("the orders database", "keep it 7 days").
 BEFORE_OK = frozenset({"the", "a", "an", "of", "for", "it", "keep", "after", "in", "on", "from", "to", "with", "and"})
 UNITS = frozenset({"day", "days", "hour", "hours", "minute", "minutes", "second", "seconds", "week", "weeks",
                    "gb", "mb", "tb", "kb", "percent", "ms", "users", "connections", "replicas", "retries"})
 ABSENT_VERBS = frozenset({"remove", "delete", "drop", "destroy", "uninstall", "purge", "deregister", "unregister",
-                          "decommission", "revoke", "retire", "stop", "get rid"})
-PRESENT_VERBS = frozenset({"create", "add", "ensure", "register", "install", "deploy", "set", "define", "provision"})
+                          "decommission", "revoke", "retire", "stop", "deallocate", "release", "unassign"})
+# The state an absent-verb asks for, whichever of these the option offers (first found).
+REMOVED_STATES = ("absent", "removed", "released", "revoked", "deleted", "deallocated", "unassigned")
+# Usual words for choice values (the choice itself and its stem match too).
+CHOICE_SYNONYMS = {"deny": {"block", "reject", "refuse", "forbid"}, "allow": {"permit", "accept", "let"},
+                   "released": {"deallocate", "free"}, "suspended": {"suspend"}, "warning": {"warnings"}}
 NEGATING = frozenset({"disable", "disabled", "no", "not", "without", "stop", "pause", "suspend", "deactivate",
-                      "off", "turn off", "never", "non"})
-AFFIRMING = frozenset({"enable", "enabled", "activate", "resume", "unpause", "with", "on", "turn on", "make"})
+                      "off", "never", "non", "don't", "dont", "doesn't", "skip"})
 ENABLE_NAMES = ("enabled", "enable", "active", "activated")
+# Direction words for options named for a source or a destination.
+DIRECTIONS = {"src": {"from"}, "source": {"from"}, "dst": {"to", "into", "towards", "toward", "reach"},
+              "dest": {"to", "into", "towards", "toward", "reach"},
+              "destination": {"to", "into", "towards", "toward", "reach"}}
 _CRON_FIELD = re.compile(r"^[\d*/,-]+$")
 _VALUEISH = re.compile(r"[\d_./:*@/-]|[a-z][A-Z]")
 _INT = re.compile(r"^\d+$")
 _FLOAT = re.compile(r"^\d+(\.\d+)?$")
 _EDGE = ",;!?()[]"
+# Shapes of values, and the words of option names that take them.
+SHAPES = (
+    ("cron", re.compile(r"^(@\w+|[\d*/,-]+( [\d*/,-]+){4})$"), {"schedule", "cron", "when", "time", "timing"}),
+    ("email", re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$"), {"email", "mail", "owner", "contact", "notify"}),
+    ("url", re.compile(r"^https?://\S+$"), {"url", "uri", "endpoint", "link", "webhook"}),
+    ("cidr", re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$"), {"cidr", "subnet", "network", "networks", "prefix",
+                                                             "range", "net", "cidrs", "subnets"}),
+    ("ip", re.compile(r"^\d{1,3}(\.\d{1,3}){3}$"), {"address", "ip", "addr", "ipv4", "host", "server", "target",
+                                                    "servers", "hosts"}),
+    ("hostport", re.compile(r"^[a-z0-9][\w.-]*:\d{2,5}$", re.I), {"upstream", "backend", "target", "endpoint",
+                                                                  "server", "host", "address"}),
+    ("fqdn", re.compile(r"^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+){2,}$", re.I),
+     {"fqdn", "hostname", "host", "server", "domain", "target", "servers", "hosts", "record"}),
+    ("path", re.compile(r"^(/|~/)\S*$"), {"path", "dir", "directory", "file", "dest", "src", "route", "prefix",
+                                          "location", "paths", "files", "bundle"}),
+    ("version", re.compile(r"^v?\d+(\.\d+)+$"), {"version", "release", "tag"}),
+    ("sentence", re.compile(r"\s"), {"summary", "title", "message", "description", "comment", "text", "reason",
+                                     "note", "subject", "msg"}),
+)
+
+
+GENERIC_SHAPES = ("path", "version", "sentence")  # shapes too common to say which module a request means
 
 
 def stem(word: str) -> str:
-    """A crude stem, enough to match 'running'/'runs', 'expire'/'expires', 'scheduler'/'scheduled'."""
+    """A crude stem, enough to match 'running'/'runs', 'expire'/'expires', 'warnings'/'warning'."""
     w = word.lower()
-    for suffix in ("ing", "ed", "er", "es", "s"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[:-len(suffix)]
+    for suffixes in (("ing", "ed", "er", "es", "s"), ("ing", "er")):  # "warnings", "servers", "runners"
+        for suffix in suffixes:
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                w = w[:-len(suffix)]
+                break
+        else:
             break
     if len(w) >= 4 and w[-1] == w[-2]:
         w = w[:-1]
@@ -70,10 +109,15 @@ def stem(word: str) -> str:
 
 @dataclass
 class Token:
-    text: str  # as written (quotes and edge punctuation off)
+    text: str  # as written (quotes, edge punctuation and a possessive 's off)
     low: str
     stem: str
     quoted: bool = False
+    possessive: bool = False  # written "X's"
+
+    @property
+    def joined(self) -> str:  # "on-call" as one word: "oncall"
+        return stem(self.low.replace("-", "")) if "-" in self.low else self.stem
 
     @property
     def word(self) -> bool:  # a plain word the request uses as language, not as a value
@@ -83,21 +127,29 @@ class Token:
     def valueish(self) -> bool:
         return self.quoted or bool(_VALUEISH.search(self.text))
 
+    @property
+    def shape(self) -> str | None:
+        return next((name for name, pattern, _ in SHAPES if pattern.search(self.text)
+                     and (name != "sentence" or self.quoted)), None)
+
 
 def tokens(request: str) -> list[Token]:
     """The request's words; a quoted string and a five-field cron schedule are one token each."""
     out: list[Token] = []
-    for match in re.finditer(r"'([^']+)'|\"([^\"]+)\"|(\S+)", request):
+    for match in re.finditer(r"(?<![\w])'([^']+)'|\"([^\"]+)\"|(\S+)", request):
         quoted = match.group(1) if match.group(1) is not None else match.group(2)
         plain = match.group(3)
         if quoted is not None:
             out.append(Token(quoted, quoted.lower(), quoted.lower(), quoted=True))
             continue
         text = plain.strip(_EDGE)
-        if text.endswith(".") and len(text) > 1:
-            text = text[:-1]  # a sentence's full stop: no value the request gives ends in one
+        if text.endswith((".", ":")) and len(text) > 1:
+            text = text[:-1]  # a sentence's full stop or a colon: no value the request gives ends in one
+        possessive = text.lower().endswith(("'s", "\u2019s")) and len(text) > 2
+        if possessive:
+            text = text[:-2]
         if text:
-            out.append(Token(text, text.lower(), stem(text)))
+            out.append(Token(text, text.lower(), stem(text), possessive=possessive))
     merged: list[Token] = []
     i = 0
     while i < len(out):  # "0 1 * * *": one schedule
@@ -127,27 +179,34 @@ class Option:
     own: set[str]  # stems of the option's name and aliases
     noun: set[str]  # stems naming the thing the option names ("Name of the queue" -> queue)
     described: set[str]  # stems of its description's first sentence
-    written: set[str]  # the own and noun words as written, and their plurals ("the platform team")
+    written: set[str]  # the own and noun words as written, their singular and plural ("the platform team")
+    name_words: set[str]  # the words of its name and aliases as written (for shapes and directions)
 
     @property
     def type(self) -> str:
         return self.spec.get("type", "str")
+
+    @property
+    def required(self) -> bool:
+        return bool(self.spec.get("required"))
 
 
 def _options(doc) -> list[Option]:
     module_words = {stem(w) for w in _words(doc.name)}
     out = []
     for name, spec in doc.options.items():
-        own = {stem(w) for n in [name, *(spec.get("aliases") or [])] for w in _words(n)}
+        names = [name, *(spec.get("aliases") or [])]
+        name_words = {w for n in names for w in _words(n)}
+        own = {stem(w) for w in name_words}
         sentence = _first_sentence(spec.get("description"))
         described = {stem(w) for w in _words(sentence)} - {"name", "whether", "which", "how", "many", "much"}
         names_it = name == "name" or re.match(r"(?i)^\s*name of\b|^\s*\w+( \w+)? name\.?\s*$", sentence)
         # the thing named: the description's noun ("Name of the application"), else the module's name words
         noun = (described or (module_words if name == "name" else set())) - own if names_it else set()
         own = own - {"name"} if names_it and name != "name" else own
-        written = {w for n in [name, *(spec.get("aliases") or [])] for w in _words(n)}
-        written |= {w for w in _words(sentence) if stem(w) in noun} if noun else set()
-        out.append(Option(name, spec, own, noun, described, written | {w + "s" for w in written}))
+        written = set(name_words) | ({w for w in _words(sentence) if stem(w) in noun} if noun else set())
+        written |= {w + "s" for w in written} | {w[:-1] for w in written if w.endswith("s")}
+        out.append(Option(name, spec, own, noun, described, written, name_words))
     return out
 
 
@@ -155,14 +214,15 @@ def _cue(token: Token, cue: set[str]) -> bool:
     """Is the token a word of this cue: its stem, or a short form of one ("app" for application)?"""
     if token.quoted or token.low in STOP:
         return False
-    if token.stem in cue:
+    if token.stem in cue or token.joined in cue:
         return True
-    return len(token.stem) >= 3 and token.low not in VERBS and any(c.startswith(token.stem) for c in cue)
+    return len(token.stem) >= 3 and any(c.startswith(token.stem) and (token.low not in VERBS or len(c) - len(token.stem) <= 2)
+                                        for c in cue)
 
 
 def _fits(option: Option, token: Token) -> bool:
-    """May this token be the option's value, by its type?"""
-    kind = option.type
+    """May this token be the option's value, by its type (and an identifier's: no spaces)?"""
+    kind = option.type if option.type != "list" else option.spec.get("elements", "str")
     if kind == "int":
         return bool(_INT.match(token.text.replace(",", "")))
     if kind == "float":
@@ -171,15 +231,48 @@ def _fits(option: Option, token: Token) -> bool:
         return "/" in token.text or token.text.startswith("~")
     if kind in ("bool", "dict", "raw", "jsonarg", "json"):
         return False
+    if " " in token.text and ({"id", "key"} & option.name_words or option.required and token.shape != "sentence"
+                              and not _shape_fits(option, token)):
+        return False  # "'checkout returning 502'" is no identifier
     return True
 
 
+def _shape_fits(option: Option, token: Token) -> bool:
+    shape = token.shape
+    return shape is not None and bool(dict((n, w) for n, _, w in SHAPES)[shape] & option.name_words)
+
+
 def _value(option: Option, token: Token):
-    if option.type == "int":
+    kind = option.type if option.type != "list" else option.spec.get("elements", "str")
+    if kind == "int":
         return int(token.text.replace(",", ""))
-    if option.type == "float":
+    if kind == "float":
         return float(token.text)
     return token.text
+
+
+class _Proposals:
+    """(strength, token indices, option, value) proposals, taken strongest first; each says whether
+    it is evidence that the request speaks of this module (a path in a path option is not: paths
+    are in every other request)."""
+
+    def __init__(self):
+        self.items: list[tuple[float, tuple[int, ...], str, object, bool]] = []
+
+    def add(self, strength: float, indices, option: Option, value, evidence: bool = True) -> None:
+        self.items.append((strength, tuple(indices), option.name, value, evidence))
+
+    def take(self, slots: dict, claimed: set[int]) -> set[str]:
+        """Fill `slots`; the names filled by evidence."""
+        evident = set()
+        for _, indices, name, value, evidence in sorted(self.items, key=lambda p: (-p[0], p[1])):
+            if name in slots or claimed & set(indices):
+                continue
+            slots[name] = value
+            claimed.update(indices)
+            if evidence:
+                evident.add(name)
+        return evident
 
 
 def read(doc, request: str) -> dict:
@@ -188,97 +281,217 @@ def read(doc, request: str) -> dict:
 
 
 def named_by_cue(doc, request: str) -> set[str]:
-    """The options whose value the request gives beside one of their words ("the queue emails",
-    "region eu-central"), not only as a value left over: evidence that it speaks of this module."""
+    """The options whose value the request gives beside one of their words or by its shape ("the
+    queue emails", "region eu-central", "out of 10.42.8.0/22"), not only as a value left over:
+    evidence that it speaks of this module."""
     return _read(doc, request)[1]
 
 
 def _read(doc, request: str) -> tuple[dict, set[str]]:
     toks = tokens(request)
     options = [o for o in _options(doc) if not o.spec.get("no_log")]  # a secret is never read off a request
-    every_cue = set().union(*(o.own | o.noun for o in options)) | {stem(w) for w in _words(doc.name)} if options else set()
+    module_words = {stem(w) for w in _words(doc.name)}
+    every_cue = set().union(*(o.own | o.noun for o in options)) | module_words if options else set()
+    choice_words = {str(c).lower() for o in options for c in o.spec.get("choices") or []}
 
-    def value_at(j: int, option: Option, weak: bool) -> Token | None:
+    def value_at(j: int, option: Option, weak: bool = False) -> Token | None:
         if not 0 <= j < len(toks):
             return None
         t = toks[j]
-        if t.word or (t.stem in every_cue and not t.quoted) or not _fits(option, t):
+        if t.word or (t.stem in every_cue and not t.quoted) or not _fits(option, t) or t.low in choice_words:
             return None
         if weak and not t.valueish:
             return None
+        if not t.valueish and any(t.stem in o.described for o in options if o is not option):
+            return None  # a word another option's description uses is no value
         return t
 
-    found: list[tuple[float, int, str, object]] = []  # (strength, token index, option, value)
+    def foreign(t: Token, option: Option) -> bool:
+        """A value shaped for another option ("the address of old-03.x.internal" beside `fqdn`)."""
+        return bool(t.shape) and not _shape_fits(option, t) and not (option.type == "path" and t.shape == "path") \
+            and any(_shape_fits(o, t) for o in options if o is not option)
+
+    proposals = _Proposals()
     for option in options:
         if option.type == "bool" or option.spec.get("choices"):
             continue
-        for kind, cue, strength_after, strength_before in (("own", option.own, 3.0, 2.0),
-                                                             ("noun", option.noun, 2.0, 1.5),
-                                                             ("described", option.described - option.own - option.noun, 1.0, 0.0)):
-            if not cue:
-                continue
-            i = 0
-            while i < len(toks):
-                if not _cue(toks[i], cue):
-                    i += 1
-                    continue
-                end = i
-                while end + 1 < len(toks) and _cue(toks[end + 1], cue):
-                    end += 1  # a cue of several words: "max length", "cache cluster"
-                weak = kind == "described"
-                j = end + 1
-                skipped = 0
-                while j < len(toks) and toks[j].low in CONNECTORS and skipped < 2:
-                    j, skipped = j + 1, skipped + 1
-                named = any(toks[k].low in ("named", "called") for k in range(end + 1, j))
-                if option.type == "list":
-                    items = []
-                    while (t := value_at(j, option, weak)) is not None:
-                        items.append(t.text)
-                        j += 1
-                        if j < len(toks) and toks[j].low in ("and", "or") or toks[j - 1].text.endswith(","):
-                            j += toks[j].low in ("and", "or") if j < len(toks) else 0
-                            continue
-                        break
-                    if items:
-                        found.append((strength_after, end + 1, option.name, items))
-                elif (t := value_at(j, option, weak)) is not None:
-                    found.append((strength_after + (1.0 if named else 0.0), j, option.name, _value(option, t)))
-                if strength_before and i >= 1:
-                    t = value_at(i - 1, option, weak=False)
-                    unit = kind == "own" and toks[i].low in UNITS
-                    as_written = toks[end].low in option.written or toks[end].stem not in cue  # "app" for application
-                    if t is not None and (as_written or unit) and (unit or i == 1 or toks[i - 2].low in BEFORE_OK) \
-                            and (kind != "own" or unit or option.type != "int" or _INT.match(t.text)):
-                        found.append((strength_before + (0.5 if unit else 0.0), i - 1, option.name, _value(option, t)))
-                i = end + 1
-    found.sort(key=lambda f: (-f[0], f[1]))
+        _by_cues(option, toks, value_at, foreign, proposals)
+        _by_shape(option, toks, proposals)
+        _by_direction(option, toks, value_at, proposals)
+    _by_phrase(options, toks, value_at, proposals)
     slots: dict = {}
     claimed: set[int] = set()
-    for _, index, name, value in found:
-        if name in slots or index in claimed:
-            continue
-        slots[name] = value
-        claimed.add(index)
-    by_cue = set(slots)
-    for option in options:  # a required option nothing named takes the first clear value left
-        if option.name in slots or not option.spec.get("required") or option.type in ("bool", "list") \
-                or option.spec.get("choices"):
-            continue
-        for j, t in enumerate(toks):
-            if j not in claimed and t.valueish and not t.word and _fits(option, t) \
-                    and (option.type == "path" or not t.text.startswith(("/", "~/"))) \
-                    and (option.type != "str" or not _FLOAT.match(t.text)):  # a bare number names nothing
-                slots[option.name] = _value(option, t)
-                claimed.add(j)
-                break
+    by_cue = proposals.take(slots, claimed)
+    _leftovers(options, toks, module_words, slots, claimed)
+    by_cue |= {name for name, value in slots.items() if any(t.possessive and t.text == value for t in toks)}
     paths = [o for o in options if o.type == "path" and o.name not in slots]
     left = [j for j, t in enumerate(toks) if j not in claimed and t.text.startswith(("/", "~/"))]
     if len(paths) == 1 and len(left) == 1:  # "under /srv/apps": the one path for the one path option
         slots[paths[0].name] = toks[left[0]].text
-    slots.update(_choices(options, toks, slots))
+    chosen = _choices(options, toks, slots)
+    slots.update(chosen)
+    by_cue |= set(chosen)  # a choice the request names ("to warn") speaks of the option too
     slots.update(_booleans(options, toks))
     return slots, by_cue
+
+
+def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _Proposals) -> None:
+    """"<cue> <value>" and "<value> <cue>", for the option's own words, its noun, its description."""
+    for kind, cue, after, before in (("own", option.own, 3.0, 2.0), ("noun", option.noun, 2.0, 1.5),
+                                     ("described", option.described - option.own - option.noun, 1.0, 0.0)):
+        if not cue:
+            continue
+        weak = kind == "described"
+        i = 0
+        while i < len(toks):
+            if not _cue(toks[i], cue):
+                i += 1
+                continue
+            end = i
+            while end + 1 < len(toks) and not toks[end].possessive and _cue(toks[end + 1], cue):
+                end += 1  # a cue of several words: "max length", "cache cluster"
+            j, skipped = end + 1, 0
+            while j < len(toks) and toks[j].low in CONNECTORS and skipped < 2:
+                j, skipped = j + 1, skipped + 1
+            named = any(toks[k].low in ("named", "called", "titled") for k in range(end + 1, j))
+            if option.type == "list":
+                items = _list_after(j, option, toks, value_at, weak)
+                if items:
+                    proposals.add(after, [k for k, _ in items], option, [t.text for _, t in items])
+                items = _list_before(i - 1, option, toks, value_at) if before else []
+                if items:
+                    proposals.add(before, [k for k, _ in items], option, [t.text for _, t in items])
+            else:
+                t = value_at(j, option, weak) if not toks[end].possessive else None  # "app's X": X is not the app
+                if t is not None:
+                    # a plain word after the cue is often a noun before the real value ("app setting x.y")
+                    plain_word = not t.valueish and not named
+                    introduces = plain_word and j + 1 < len(toks) and toks[j + 1].valueish
+                    strength = after + (1.0 if named else 0.0) - (0.75 if plain_word else 0.0) \
+                        - (0.5 if introduces else 0.0) - (1.5 if foreign(t, option) else 0.0)
+                    proposals.add(strength, [j], option, _value(option, t))
+                if before and i >= 1:
+                    _before(option, toks, i, end, kind, before, value_at, proposals)
+            i = end + 1
+
+
+def _before(option, toks, i, end, kind, strength, value_at, proposals) -> None:
+    t = value_at(i - 1, option)
+    if t is None:
+        return
+    unit = kind == "own" and toks[i].low in UNITS
+    as_written = toks[end].low in option.written or toks[end].stem not in (option.own | option.noun)  # "app"
+    opened = i == 1 or toks[i - 2].low in BEFORE_OK or t.possessive
+    if (as_written or unit) and (unit or opened) and (kind != "own" or unit or option.type != "int" or _INT.match(t.text)):
+        plain = not (t.valueish or t.possessive or unit)
+        if plain and kind == "noun":
+            strength = 1.0  # "the message queue orders": a plain word before the noun is a modifier first
+        bonus = (0.5 if unit else 0.0) + (0.5 if not plain else 0.0)
+        proposals.add(strength + bonus, [i - 1], option, _value(option, t))
+
+
+def _list_after(j, option, toks, value_at, weak) -> list[tuple[int, Token]]:
+    items = []
+    while (t := value_at(j, option, weak)) is not None:
+        items.append((j, t))
+        j += 1
+        if j < len(toks) and toks[j].low in ("and", "or"):
+            j += 1
+            continue
+        if not toks[j - 1].text.endswith(",") and not (j < len(toks) and value_at(j, option, weak) and toks[j].valueish
+                                                           and toks[j].shape == t.shape and t.shape):
+            break
+    return items
+
+
+def _list_before(j, option, toks, value_at) -> list[tuple[int, Token]]:
+    items = []
+    while (t := value_at(j, option)) is not None and t.valueish:
+        items.insert(0, (j, t))
+        j -= 1
+        if j >= 0 and toks[j].low in ("and", "or"):
+            j -= 1
+        elif not (j >= 0 and toks[j].valueish):
+            break
+    return items
+
+
+def _by_shape(option: Option, toks: list[Token], proposals: _Proposals) -> None:
+    """A value whose shape the option's name asks for: `subnet` takes a network, `owner_email` an e-mail."""
+    shaped = [(j, t) for j, t in enumerate(toks) if _shape_fits(option, t) and _fits(option, t)]
+    if not shaped:
+        return
+    if option.type == "list":
+        seen, items = set(), []
+        for j, t in shaped:
+            if t.low not in seen:
+                seen.add(t.low)
+                items.append((j, t))
+        proposals.add(2.2, [j for j, _ in items], option, [_value(option, t) for _, t in items],
+                      evidence=items[0][1].shape not in GENERIC_SHAPES)
+        return
+    for j, t in shaped:
+        proposals.add(2.2, [j], option, _value(option, t), evidence=t.shape not in GENERIC_SHAPES)
+
+
+def _by_direction(option: Option, toks: list[Token], value_at, proposals: _Proposals) -> None:
+    """"from X" for a source option, "to X" / "into X" for a destination one."""
+    words = set().union(*(DIRECTIONS.get(w, set()) for w in option.name_words))
+    for j, t in enumerate(toks[:-1]):
+        if t.low in words:
+            value = value_at(j + 1, option, weak=True)
+            if value is not None:
+                proposals.add(2.6, [j + 1], option, _value(option, value))
+
+
+def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _Proposals) -> None:
+    """Phrases for two common options: `value` ("set X to 5", "X = 5") and a port ("tcp 22", "open 443")."""
+    lows = [t.low for t in toks]
+    value = next((o for o in options if o.name in ("value", "val")), None)
+    if value is not None:
+        if "=" in lows:
+            t = value_at(lows.index("=") + 1, value)
+            if t is not None:
+                proposals.add(3.5, [lows.index("=") + 1], value, _value(value, t))
+        if {"set", "change", "update", "bump"} & set(lows) and "to" in lows:
+            j = len(lows) - 1 - lows[::-1].index("to") + 1
+            t = value_at(j, value)
+            if t is not None:
+                proposals.add(1.6, [j], value, _value(value, t))
+    port = next((o for o in options if o.type == "int" and {"port"} & o.name_words), None)
+    if port is not None:
+        for j, t in enumerate(toks[1:], 1):
+            if _INT.match(t.text) and lows[j - 1] in ("tcp", "udp", "sctp", "open", "port"):
+                proposals.add(2.5, [j], port, int(t.text))
+
+
+def _leftovers(options, toks, module_words, slots: dict, claimed: set[int]) -> None:
+    """A required option nothing named takes a possessive, the word before the module's noun, the
+    first clear value left, or the word after "for" (in that order)."""
+    cues = set().union(*(o.own | o.noun for o in options)) | module_words if options else set()
+    choice_words = {str(c).lower() for o in options for c in o.spec.get("choices") or []}
+
+    def free(j: int, option: Option) -> bool:
+        t = toks[j]
+        return j not in claimed and not t.word and _fits(option, t) and t.low not in choice_words \
+            and (t.quoted or t.stem not in cues) \
+            and (option.type == "path" or not t.text.startswith(("/", "~/"))) \
+            and (option.type != "str" or not _FLOAT.match(t.text))  # a bare number names nothing
+
+    for option in options:
+        if option.name in slots or not option.required or option.type in ("bool", "list") \
+                or option.spec.get("choices"):
+            continue
+        order = [j for j, t in enumerate(toks) if t.possessive]
+        order += [j - 1 for j, t in enumerate(toks) if j >= 1 and t.stem in module_words
+                  and (j == 1 or toks[j - 2].low in BEFORE_OK)]
+        order += [j for j, t in enumerate(toks) if t.valueish]
+        order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low == "for"]
+        for j in order:
+            if free(j, option):
+                slots[option.name] = _value(option, toks[j])
+                claimed.add(j)
+                break
 
 
 def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
@@ -288,13 +501,17 @@ def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
         choices = [str(c) for c in option.spec.get("choices") or []]
         if not choices or option.name in slots or option.type not in ("str", "raw"):
             continue
-        by_stem = {stem(c): c for c in choices}
-        hits = [by_stem[t.stem] for t in toks if not t.quoted and t.stem in by_stem and t.low not in STOP]
+        by_word = {stem(c): c for c in choices}
+        for choice in choices:
+            by_word.update({w: choice for w in CHOICE_SYNONYMS.get(choice, ())})
+        hits = [by_word.get(t.stem, by_word.get(t.low)) for t in toks
+                if not t.quoted and t.low not in STOP and (t.stem in by_word or t.low in by_word)]
         if len(set(hits)) == 1:
             out[option.name] = hits[0]
         elif not hits and option.name == "state":
-            if "absent" in choices and (ABSENT_VERBS & set(lows) or "get rid" in " ".join(lows)):
-                out[option.name] = "absent"
+            removed = next((s for s in REMOVED_STATES if s in choices), None)
+            if removed and (ABSENT_VERBS & set(lows) or "get rid" in " ".join(lows)):
+                out[option.name] = removed
     return out
 
 
@@ -305,13 +522,14 @@ def _booleans(options: list[Option], toks: list[Token]) -> dict:
     for option in bools:
         for i, t in enumerate(toks):
             words = t.low.split("-")
-            if t.quoted or not (t.stem in option.own or (len(words) == 2 and words[0] == "non"
+            if t.quoted or not (t.stem in option.own or t.joined in option.own or (len(words) == 2 and words[0] == "non"
                                                            and stem(words[1]) in option.own)):
                 continue
             if t.low in ENABLE_NAMES and option.name in ENABLE_NAMES:
                 continue  # the verb itself: below
-            before = set(lows[max(0, i - 2):i])
-            negated = words[0] == "non" or bool(before & NEGATING) or " ".join(lows[max(0, i - 2):i]) == "turn off"
+            before = lows[max(0, i - 2):i]
+            negated = words[0] == "non" or bool(set(before) & NEGATING) or before == ["turn", "off"] \
+                or " ".join(before[-2:]) == "do not"
             out[option.name] = not negated
             break
     switch = next((o for o in bools if o.name in ENABLE_NAMES and o.name not in out), None)
