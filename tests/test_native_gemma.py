@@ -225,3 +225,19 @@ def test_cold_embedded_load_imports_neither_transformers_nor_peft():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False,
                          env={**os.environ, "CODEGEN_NATIVE": "1"})
     assert out.stdout.split() == ["NativeGemma3", "LeanTokenizer", "False", "False"], out.stderr[-2000:]
+
+
+def test_int8_decoding_is_close_to_float32_and_prompts_stay_exact(tiny_gemma):
+    from codegen.model.gemma_native import INT8_MAX_ROWS
+
+    exact = NativeGemma3(tiny_gemma, dtype="float32")
+    int8 = NativeGemma3(tiny_gemma, dtype="float32", quantize="int8")
+    assert int8.quantized == "int8" and exact.quantized is None
+    prompt = torch.arange(3, 3 + INT8_MAX_ROWS + 4)[None] % exact.config.vocab_size
+    a, b = exact(input_ids=prompt), int8(input_ids=prompt)
+    assert torch.equal(a.last_hidden_state, b.last_hidden_state)  # a prompt runs in float32
+    step = torch.tensor([[5]])
+    x, y = exact(input_ids=step, cache=a.cache).last_hidden_state, int8(input_ids=step, cache=b.cache).last_hidden_state
+    assert not torch.equal(x, y) and (x - y).norm() < 0.1 * x.norm()  # a decoding step: int8, and close
+    with pytest.raises(ValueError):
+        NativeGemma3(tiny_gemma, dtype="bfloat16", quantize="int8")

@@ -136,6 +136,9 @@ def _packed_linear(dtype: torch.dtype):
     return pack, linear
 
 
+INT8_MAX_ROWS = 16  # decoding steps and prompt-lookup drafts: int8; a prompt: float32
+
+
 def _int8_linear():
     """`(pack, linear)`: projections as int8 weights (per output channel, symmetric) with activations
     quantized per call (fbgemm's dynamic linear), or None where this torch has no x86 int8 engine.
@@ -144,7 +147,11 @@ def _int8_linear():
     are float32, 400 MB a token for the embedded model. As int8 they are a quarter of that, and
     fbgemm's kernel ran the 72 projections of one step 5.6x faster on the 2-core AVX2 machine
     (32.6 ms -> 5.8 ms). Unlike the packings above this changes the numbers (about 1.5% relative
-    error per projection), so answers can change: it is measured, and opt-in (CODEGEN_QUANTIZE)."""
+    error per projection), so answers can change: it is measured, and opt-in (CODEGEN_QUANTIZE).
+    Prompts (more than INT8_MAX_ROWS rows) keep float32: activations are quantized per call, one
+    scale for all rows, and a whole prompt's outliers cost most of the precision (top-1 agreement
+    with float32 on its own continuations: 0.86 quantizing prompts too, 0.92 keeping them float32;
+    bf16 gives 0.99: docs/speed.md)."""
     try:
         prepack, run = torch.ops.quantized.linear_prepack, torch.ops.quantized.linear_dynamic
         engines = torch.backends.quantized.supported_engines
@@ -159,10 +166,13 @@ def _int8_linear():
         zero = torch.zeros(weight.shape[0], dtype=torch.long)
         with warnings.catch_warnings():  # quantized tensor creation is marked deprecated; fbgemm's op still takes it
             warnings.simplefilter("ignore")
-            return prepack(torch.quantize_per_channel(weight, scale, zero, 0, torch.qint8), None)
+            return prepack(torch.quantize_per_channel(weight, scale, zero, 0, torch.qint8), None), weight
 
     def linear(x: torch.Tensor, packed) -> torch.Tensor:
-        return run(x, packed, True)  # reduce_range: fbgemm's 8-bit activations need 7 bits on x86
+        quantized, weight = packed
+        if x.numel() // x.shape[-1] > INT8_MAX_ROWS:
+            return F.linear(x, weight)  # a prompt: compute-bound, exact in float32 (and so its KV cache)
+        return run(x, quantized, True)  # reduce_range: fbgemm's 8-bit activations need 7 bits on x86
 
     try:
         with torch.inference_mode():
@@ -177,8 +187,7 @@ def _int8_linear():
 
 
 def _packed_numel(packed) -> int:
-    weight, _ = torch.ops.quantized.linear_unpack(packed)
-    return weight.numel()
+    return packed[1].numel()  # as int8 (its float32 copy serves prompts only)
 
 
 class NativeGemma3:
