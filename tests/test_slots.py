@@ -103,3 +103,10 @@ CONFIG = doc("app_config", {
 ])
 def test_shapes_directions_possessives_and_phrases(module, request_text, expected):
     assert read(module, request_text) == expected
+
+
+def test_fill_drops_a_choice_or_switch_nobody_asked_for_and_keeps_the_requests_spelling():
+    args = {"name": "Debian-Main", "state": "absent", "signed": False, "enabled": True}
+    notes = fill(args, MIRROR, {"name": "debian-main"}, known=set())
+    assert args == {"name": "debian-main", "enabled": True}  # enabled: true is the default: kept
+    assert any("state" in n for n in notes) and any("signed" in n for n in notes)

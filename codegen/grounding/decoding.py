@@ -109,10 +109,11 @@ class GroundedValues:
     def _slot_allows(self, value, slot, complete: bool) -> bool:
         if isinstance(slot, list):
             return True  # a list's items are on later lines: fill() sets them
-        want = str(slot).lower() if not isinstance(slot, bool) else None
-        got = value.strip().strip("'\"").lower() if complete else value.lstrip("'\"").lower()
+        want = str(slot) if not isinstance(slot, bool) else None
+        got = value.strip().strip("'\"") if complete else value.lstrip("'\"")
         if want is None:  # a boolean: YAML's spellings of it
             spellings = ("true", "yes", "on") if slot else ("false", "no", "off")
+            got = got.lower()
             return got in spellings if complete else any(s.startswith(got.rstrip("'\"")) for s in spellings)
         if not complete and got[-1:] in ("'", '"'):
             return got[:-1] == want  # the closing quote: the value is whole

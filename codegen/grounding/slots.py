@@ -554,7 +554,7 @@ def same(written, value) -> bool:
         return str(written).strip().lower() in (("true", "yes", "on") if value else ("false", "no", "off"))
     if isinstance(value, list):
         return isinstance(written, list) and [str(w) for w in written] == [str(v) for v in value]
-    return str(written).strip().strip("'\"").lower() == str(value).lower()
+    return str(written).strip().strip("'\"") == str(value)  # as the request writes it, case and all
 
 
 def fill(task_args: dict, doc, slots: dict, known: set[str]) -> list[str]:
@@ -577,9 +577,16 @@ def fill(task_args: dict, doc, slots: dict, known: set[str]) -> list[str]:
     for key in list(task_args):
         name = doc.canonical_option(key)
         spec = doc.options.get(name or "", {})
-        if name in slots or spec.get("required") or not isinstance(task_args[key], str) or "{{" not in task_args[key]:
+        value = task_args[key]
+        if name in slots or spec.get("required"):
             continue
-        if not reads({"x": task_args[key]}) <= known:
-            notes.append(f"removed {key}: {task_args[key]!r} (not asked for; it reads nothing the context defines)")
+        if isinstance(value, str) and "{{" in value and not reads({"x": value}) <= known:
+            notes.append(f"removed {key}: {value!r} (not asked for; it reads nothing the context defines)")
+            del task_args[key]
+        elif (spec.get("choices") or spec.get("type") == "bool") and "default" in spec \
+                and not (isinstance(value, str) and "{{" in value) and not same(value, spec["default"]):
+            # a choice or switch the request does not speak of keeps the module's default
+            # (`state: absent` on "take a snapshot"): the model cannot know this module's habits
+            notes.append(f"removed {key}: {value!r} (not asked for; the module's default is {spec['default']!r})")
             del task_args[key]
     return notes
