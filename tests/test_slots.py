@@ -49,7 +49,8 @@ def test_choices_come_from_the_request_words_and_a_required_option_takes_a_lefto
 
 def test_nothing_is_read_from_a_request_that_does_not_speak_of_the_options():
     assert read(MIRROR, "make it faster") == {}
-    assert read(WINDOW, "install nginx") == {}
+    assert read(WINDOW, "please do it now") == {}
+    assert read(WINDOW, "create the window release notes").get("state") is None  # "release" here is no verb
 
 
 def test_a_no_log_option_is_never_read_from_the_request():
@@ -110,3 +111,25 @@ def test_fill_drops_a_choice_or_switch_nobody_asked_for_and_keeps_the_requests_s
     notes = fill(args, MIRROR, {"name": "debian-main"}, known=set())
     assert args == {"name": "debian-main", "enabled": True}  # enabled: true is the default: kept
     assert any("state" in n for n in notes) and any("signed" in n for n in notes)
+
+
+PROFILE = doc("transcode_profile", {
+    "name": {"type": "str", "required": True, "description": "Name of the profile."},
+    "bitrate_kbps": {"type": "int", "description": "Target bitrate."},
+    "keyframe_interval_s": {"type": "int", "description": "Seconds between keyframes."},
+    "origin": {"type": "str", "description": "Origin server."},
+    "start_at": {"type": "str", "description": "When it first applies."},
+    "state": STATE})
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    # a unit glued or not; two options of one unit told apart by the words before
+    ("create the profile web-720 at 2500kbps with a keyframe every 4 s",
+     {"name": "web-720", "bitrate_kbps": 2500, "keyframe_interval_s": 4}),
+    # "named X" goes to the option that holds the name, not to the noun before it; a timestamp's shape
+    ("add an origin named edge-2 starting 2025-01-31T10:00:00Z", {"name": "edge-2", "start_at": "2025-01-31T10:00:00Z"}),
+    # no value across a comma; "remove" as a verb starts a clause
+    ("the legacy profile, remove it", {"name": "legacy", "state": "absent"}),
+])
+def test_units_timestamps_names_and_clauses(request_text, expected):
+    assert read(PROFILE, request_text) == expected

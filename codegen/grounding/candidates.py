@@ -303,9 +303,12 @@ class Candidates:
             query, 1, among=lambda f: not self.is_private(f) and live(f) and names_vendor(f, said) == named)
         named, unnamed = (public(True) or [None])[0], (public(False) or [None])[0]
         against = max((p for p in (named, unnamed) if p), key=lambda p: p[1], default=None)
-        sure = covered[module] == 1.0
-        chosen = score >= self.min_score and (named is None or score >= (COVERED_MARGIN if sure else self.margin) * named[1])
-        if chosen and unnamed is not None and score < self.margin * unnamed[1]:
+        # sure: every required option named, and the request says the module's own noun ("the bucket
+        # invoices"): shapes alone (an address, a host name) fit too many modules
+        sure = covered[module] == 1.0 and _says_module(module, request)
+        margin = self.margin if covered[module] < 1.0 else 1.0  # every required option named: level is enough
+        chosen = score >= self.min_score and (named is None or score >= (COVERED_MARGIN if sure else margin) * named[1])
+        if chosen and unnamed is not None and score < margin * unnamed[1]:
             chosen = sure and score >= VENDOR_MARGIN * unnamed[1]
         return (module, score), against, chosen
 
@@ -330,6 +333,14 @@ def _named_share(doc, request: str) -> float:
     if not required:  # nothing required: some evidence at most (a state word alone says little)
         return 0.5 if any(not doc.options[n].get("choices") for n in named) else 0.0
     return sum(n in named for n in required) / len(required)
+
+
+def _says_module(fqcn: str, request: str) -> bool:
+    """Does the request use a word of the module's name ("queue", "firewall", "address")?"""
+    from codegen.grounding.slots import stem, tokens
+
+    wanted = {stem(w) for w in fqcn.rsplit(".", 1)[-1].split("_") if len(w) > 2}
+    return any(t.stem in wanted or t.joined in wanted for t in tokens(request))
 
 
 def names_vendor(fqcn: str, said: set[str]) -> bool:

@@ -68,6 +68,8 @@ _FLOAT = re.compile(r"^\d+(\.\d+)?$")
 _EDGE = ",;!?()[]"
 # Shapes of values, and the words of option names that take them.
 SHAPES = (
+    ("datetime", re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$"),
+     {"start", "starts", "time", "date", "until", "expires", "expire", "expiry", "begin", "end", "when", "deadline"}),
     ("cron", re.compile(r"^(@\w+|[\d*/,-]+( [\d*/,-]+){4})$"), {"schedule", "cron", "when", "time", "timing"}),
     ("email", re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$"), {"email", "mail", "owner", "contact", "notify"}),
     ("url", re.compile(r"^https?://\S+$"), {"url", "uri", "endpoint", "link", "webhook"}),
@@ -87,7 +89,14 @@ SHAPES = (
 )
 
 
-GENERIC_SHAPES = ("path", "version", "sentence")  # shapes too common to say which module a request means
+GENERIC_SHAPES = ("path", "version", "sentence")
+# An option named for its unit (`bitrate_kbps`, `ttl_s`, `duration_min`) takes "<N> <unit>" or "<N><unit>".
+UNIT_WORDS = {"s": ("s", "sec", "secs", "second", "seconds"), "sec": ("s", "sec", "secs", "second", "seconds"),
+              "seconds": ("s", "sec", "secs", "second", "seconds"), "ms": ("ms", "millisecond", "milliseconds"),
+              "min": ("min", "mins", "minute", "minutes"), "minutes": ("min", "mins", "minute", "minutes"),
+              "h": ("h", "hr", "hrs", "hour", "hours"), "hours": ("h", "hr", "hrs", "hour", "hours"),
+              "d": ("d", "day", "days"), "days": ("d", "day", "days"), "kbps": ("kbps", "kbit"), "mbps": ("mbps",),
+              "gb": ("gb", "gib", "g"), "mb": ("mb", "mib", "m"), "tb": ("tb", "tib"), "pct": ("%", "percent")}  # shapes too common to say which module a request means
 
 
 def stem(word: str) -> str:
@@ -114,6 +123,7 @@ class Token:
     stem: str
     quoted: bool = False
     possessive: bool = False  # written "X's"
+    comma: bool = False  # a comma (or ; : ...) ends it: what follows starts a new phrase
 
     @property
     def joined(self) -> str:  # "on-call" as one word: "oncall"
@@ -143,13 +153,14 @@ def tokens(request: str) -> list[Token]:
             out.append(Token(quoted, quoted.lower(), quoted.lower(), quoted=True))
             continue
         text = plain.strip(_EDGE)
+        comma = plain.rstrip(")]").endswith((",", ";", ":", "\u2014")) or text.endswith(":")
         if text.endswith((".", ":")) and len(text) > 1:
             text = text[:-1]  # a sentence's full stop or a colon: no value the request gives ends in one
         possessive = text.lower().endswith(("'s", "\u2019s")) and len(text) > 2
         if possessive:
             text = text[:-2]
         if text:
-            out.append(Token(text, text.lower(), stem(text), possessive=possessive))
+            out.append(Token(text, text.lower(), stem(text), possessive=possessive, comma=comma))
     merged: list[Token] = []
     i = 0
     while i < len(out):  # "0 1 * * *": one schedule
@@ -311,11 +322,12 @@ def _read(doc, request: str) -> tuple[dict, set[str]]:
         return bool(t.shape) and not _shape_fits(option, t) and not (option.type == "path" and t.shape == "path") \
             and any(_shape_fits(o, t) for o in options if o is not option)
 
+    namer = next((o for o in options if o.name == "name" or "name" in o.name_words), None)
     proposals = _Proposals()
     for option in options:
         if option.type == "bool" or option.spec.get("choices"):
             continue
-        _by_cues(option, toks, value_at, foreign, proposals)
+        _by_cues(option, toks, value_at, foreign, proposals, names_other=namer is not None and namer is not option)
         _by_shape(option, toks, proposals)
         _by_direction(option, toks, value_at, proposals)
     _by_phrase(options, toks, value_at, proposals)
@@ -335,8 +347,10 @@ def _read(doc, request: str) -> tuple[dict, set[str]]:
     return slots, by_cue
 
 
-def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _Proposals) -> None:
-    """"<cue> <value>" and "<value> <cue>", for the option's own words, its noun, its description."""
+def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _Proposals,
+             names_other: bool = False) -> None:
+    """"<cue> <value>" and "<value> <cue>", for the option's own words, its noun, its description.
+    names_other: another option holds the name ("named X" is its value, not this one's)."""
     for kind, cue, after, before in (("own", option.own, 3.0, 2.0), ("noun", option.noun, 2.0, 1.5),
                                      ("described", option.described - option.own - option.noun, 1.0, 0.0)):
         if not cue:
@@ -354,6 +368,10 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
             while j < len(toks) and toks[j].low in CONNECTORS and skipped < 2:
                 j, skipped = j + 1, skipped + 1
             named = any(toks[k].low in ("named", "called", "titled") for k in range(end + 1, j))
+            if toks[end].comma or any(toks[k].comma for k in range(end + 1, j)):
+                j = len(toks)  # "the legacy-flash profile, nothing uses it": no value across a comma
+            if named and names_other:
+                named, j = False, len(toks)  # "an origin named X": X is the name, not the origin
             if option.type == "list":
                 items = _list_after(j, option, toks, value_at, weak)
                 if items:
@@ -398,7 +416,7 @@ def _list_after(j, option, toks, value_at, weak) -> list[tuple[int, Token]]:
         if j < len(toks) and toks[j].low in ("and", "or"):
             j += 1
             continue
-        if not toks[j - 1].text.endswith(",") and not (j < len(toks) and value_at(j, option, weak) and toks[j].valueish
+        if not toks[j - 1].comma and not (j < len(toks) and value_at(j, option, weak) and toks[j].valueish
                                                            and toks[j].shape == t.shape and t.shape):
             break
     return items
@@ -458,11 +476,40 @@ def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _P
             t = value_at(j, value)
             if t is not None:
                 proposals.add(1.6, [j], value, _value(value, t))
+    namer = next((o for o in options if o.name == "name" or "name" in o.name_words), None)
+    if namer is not None:  # "... named X", "... called X": the option that holds the name
+        for j, t in enumerate(toks[:-1]):
+            if t.low in ("named", "called") and (value := value_at(j + 1, namer)) is not None:
+                proposals.add(3.5, [j + 1], namer, _value(namer, value))
+    _by_unit(options, toks, proposals)
     port = next((o for o in options if o.type == "int" and {"port"} & o.name_words), None)
     if port is not None:
         for j, t in enumerate(toks[1:], 1):
             if _INT.match(t.text) and lows[j - 1] in ("tcp", "udp", "sctp", "open", "port"):
                 proposals.add(2.5, [j], port, int(t.text))
+
+
+def _by_unit(options: list[Option], toks: list[Token], proposals: _Proposals) -> None:
+    """"900 kbps" or "18000kbps" for `bitrate_kbps`; with two options of one unit, the one whose
+    other words stand just before ("keyframe every 4 seconds" for `keyframe_interval_s`)."""
+    for option in options:
+        last = option.name.rsplit("_", 1)[-1].lower()
+        if option.type not in ("int", "float") or "_" not in option.name or last not in UNIT_WORDS:
+            continue
+        units = UNIT_WORDS[last]
+        others = option.own - {stem(last)}
+        for j, t in enumerate(toks):
+            glued = re.match(r"^(\d+)([a-z%]+)$", t.low)
+            number, unit = (glued.group(1), glued.group(2)) if glued else (t.text, toks[j + 1].low if j + 1 < len(toks) else "")
+            if unit in units and _INT.match(number):
+                near = any(toks[k].stem in others for k in range(max(0, j - 4), j))
+                indices = [j] if glued else [j, j + 1]
+                proposals.add(2.4 + (0.5 if near else 0.0), indices, option, int(number))
+
+
+def _clause_start(toks: list[Token], j: int) -> bool:
+    """Does token j start a clause (where an imperative verb stands)?"""
+    return j == 0 or toks[j - 1].comma or toks[j - 1].low in ("and", "then", "please", "to", "also", "just")
 
 
 def _leftovers(options, toks, module_words, slots: dict, claimed: set[int]) -> None:
@@ -483,10 +530,12 @@ def _leftovers(options, toks, module_words, slots: dict, claimed: set[int]) -> N
                 or option.spec.get("choices"):
             continue
         order = [j for j, t in enumerate(toks) if t.possessive]
+        order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low in VERBS and _clause_start(toks, j)]  # "add mwong to"
         order += [j - 1 for j, t in enumerate(toks) if j >= 1 and t.stem in module_words
                   and (j == 1 or toks[j - 2].low in BEFORE_OK)]
         order += [j for j, t in enumerate(toks) if t.valueish]
         order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low == "for"]
+        order += [0] if toks and toks[0].low not in VERBS else []  # "tsmith left, remove them from ..."
         for j in order:
             if free(j, option):
                 slots[option.name] = _value(option, toks[j])
@@ -510,7 +559,8 @@ def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
             out[option.name] = hits[0]
         elif not hits and option.name == "state":
             removed = next((s for s in REMOVED_STATES if s in choices), None)
-            if removed and (ABSENT_VERBS & set(lows) or "get rid" in " ".join(lows)):
+            said = {t.low for j, t in enumerate(toks) if _clause_start(toks, j)}  # verbs, not nouns ("the release directory")
+            if removed and (ABSENT_VERBS & said or "get rid" in " ".join(lows)):
                 out[option.name] = removed
     return out
 
