@@ -299,6 +299,8 @@ class Candidates:
         close = [(m, sc) for m, sc in private if sc >= CLOSE * private[0][1]]
         covered = {m: _named_share(self.catalog.get(m), request) for m, _ in close}
         module, score = max(close, key=lambda p: (covered[p[0]], p[1]))
+        # a word the private module's own name explains ("firewall" of firewall_rule) names no vendor's module
+        said -= set(module.rsplit(".", 1)[-1].split("_"))
         public = lambda named: index.top(  # noqa: E731
             query, 1, among=lambda f: not self.is_private(f) and live(f) and names_vendor(f, said) == named)
         named, unnamed = (public(True) or [None])[0], (public(False) or [None])[0]
