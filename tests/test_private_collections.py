@@ -309,3 +309,14 @@ def test_text_around_a_template_is_text(small_catalog):
     head = "  testco.ops.maintenance_window:\n"
     assert not lock._ok(head, head + "    service: test {{ x }}\n")
     assert not lock._ok(head, head + "    service: dev =\"{{ x }}\"\n")
+
+
+def test_the_note_says_why_a_higher_scoring_public_module_lost():
+    from codegen.grounding.candidates import Choice
+
+    beaten = Choice(module="team.net.firewall_rule", collection="team.net", score=12.2,
+                    public_best=("vendor.box.bigip_monitor", 15.3))
+    assert "over vendor.box.bigip_monitor (15.3, a vendor's module the request does not name)" in beaten.note()
+    plain = Choice(module="team.net.firewall_rule", collection="team.net", score=20.0,
+                   public_best=("ansible.builtin.cron", 15.3))
+    assert plain.note().endswith("(score 20.0 over ansible.builtin.cron (15.3))")

@@ -108,7 +108,12 @@ class Choice:
         return normalise_tasks(round_trip.dump(tasks, round_trip.NO_FOLDING), catalog), [f"note [private] {n}" for n in notes]
 
     def note(self) -> str:
-        against = f" over {self.public_best[0]} ({self.public_best[1]:.1f})" if self.public_best else ""
+        against = ""
+        if self.public_best:
+            name, score = self.public_best
+            # the vendor margin can pick a private module scoring less: say why the other lost
+            why = ", a vendor's module the request does not name" if score > self.score else ""
+            against = f" over {name} ({score:.1f}{why})"
         return (f"note [private] {self.module} chosen from the documentation of the private collection "
                 f"{self.collection} (score {self.score:.1f}{against})")
 
