@@ -263,17 +263,6 @@ class Candidates:
     def is_private(self, fqcn: str | None) -> bool:
         return bool(fqcn) and ".".join(fqcn.split(".")[:2]) in self.private
 
-    def ranked(self, request: str, limit: int = 5) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        """(best private modules, best public modules) for the request, with their scores."""
-        if not self.private:
-            return [], []
-        index = doc_index(self.catalog)
-        query = plain_words(request)
-        live = lambda f: not _deprecated(self.catalog, f)  # noqa: E731
-        private = index.top(query, limit, among=lambda f: self.is_private(f) and live(f))
-        public = index.top(query, limit, among=lambda f: not self.is_private(f) and live(f))
-        return private, public
-
     def _cannot_fit(self, request: str) -> bool:
         """True when no private module can reach MIN_SCORE (so none is chosen), told from the
         private slice alone; False when the whole index must decide."""

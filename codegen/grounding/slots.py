@@ -330,11 +330,11 @@ def _read(doc, request: str) -> tuple[dict, set[str]]:
         _by_cues(option, toks, value_at, foreign, proposals, names_other=namer is not None and namer is not option)
         _by_shape(option, toks, proposals)
         _by_direction(option, toks, value_at, proposals)
-    _by_phrase(options, toks, value_at, proposals)
+    _by_phrase(options, toks, value_at, proposals, namer)
     slots: dict = {}
     claimed: set[int] = set()
     by_cue = proposals.take(slots, claimed)
-    _leftovers(options, toks, module_words, slots, claimed)
+    _leftovers(options, toks, module_words, every_cue, choice_words, slots, claimed)
     by_cue |= {name for name, value in slots.items() if any(t.possessive and t.text == value for t in toks)}
     paths = [o for o in options if o.type == "path" and o.name not in slots]
     left = [j for j, t in enumerate(toks) if j not in claimed and t.text.startswith(("/", "~/"))]
@@ -462,7 +462,7 @@ def _by_direction(option: Option, toks: list[Token], value_at, proposals: _Propo
                 proposals.add(2.6, [j + 1], option, _value(option, value))
 
 
-def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _Proposals) -> None:
+def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _Proposals, namer: Option | None) -> None:
     """Phrases for two common options: `value` ("set X to 5", "X = 5") and a port ("tcp 22", "open 443")."""
     lows = [t.low for t in toks]
     value = next((o for o in options if o.name in ("value", "val")), None)
@@ -476,7 +476,6 @@ def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _P
             t = value_at(j, value)
             if t is not None:
                 proposals.add(1.6, [j], value, _value(value, t))
-    namer = next((o for o in options if o.name == "name" or "name" in o.name_words), None)
     if namer is not None:  # "... named X", "... called X": the option that holds the name
         for j, t in enumerate(toks[:-1]):
             if t.low in ("named", "called") and (value := value_at(j + 1, namer)) is not None:
@@ -512,11 +511,18 @@ def _clause_start(toks: list[Token], j: int) -> bool:
     return j == 0 or toks[j - 1].comma or toks[j - 1].low in ("and", "then", "please", "to", "also", "just")
 
 
-def _leftovers(options, toks, module_words, slots: dict, claimed: set[int]) -> None:
-    """A required option nothing named takes a possessive, the word before the module's noun, the
-    first clear value left, or the word after "for" (in that order)."""
-    cues = set().union(*(o.own | o.noun for o in options)) | module_words if options else set()
-    choice_words = {str(c).lower() for o in options for c in o.spec.get("choices") or []}
+def _leftovers(options, toks, module_words, cues: set[str], choice_words: set[str], slots: dict,
+               claimed: set[int]) -> None:
+    """A required option nothing named takes, in this order, a possessive, the object of a verb
+    that starts a clause, the word before the module's noun, the first clear value left, the word
+    after "for", or the request's first word."""
+    order = [j for j, t in enumerate(toks) if t.possessive]
+    order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low in VERBS and _clause_start(toks, j)]  # "add mwong to"
+    order += [j - 1 for j, t in enumerate(toks) if j >= 1 and t.stem in module_words
+              and (j == 1 or toks[j - 2].low in BEFORE_OK)]
+    order += [j for j, t in enumerate(toks) if t.valueish]
+    order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low == "for"]
+    order += [0] if toks and toks[0].low not in VERBS else []  # "tsmith left, remove them from ..."
 
     def free(j: int, option: Option) -> bool:
         t = toks[j]
@@ -529,13 +535,6 @@ def _leftovers(options, toks, module_words, slots: dict, claimed: set[int]) -> N
         if option.name in slots or not option.required or option.type in ("bool", "list") \
                 or option.spec.get("choices"):
             continue
-        order = [j for j, t in enumerate(toks) if t.possessive]
-        order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low in VERBS and _clause_start(toks, j)]  # "add mwong to"
-        order += [j - 1 for j, t in enumerate(toks) if j >= 1 and t.stem in module_words
-                  and (j == 1 or toks[j - 2].low in BEFORE_OK)]
-        order += [j for j, t in enumerate(toks) if t.valueish]
-        order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low == "for"]
-        order += [0] if toks and toks[0].low not in VERBS else []  # "tsmith left, remove them from ..."
         for j in order:
             if free(j, option):
                 slots[option.name] = _value(option, toks[j])

@@ -186,10 +186,6 @@ def _int8_linear():
     return pack, linear
 
 
-def _packed_numel(packed) -> int:
-    return packed[1].numel()  # as int8 (its float32 copy serves prompts only)
-
-
 class NativeGemma3:
     """Gemma 3 text decoder (inference only) over the safetensors of a transformers model folder.
 
@@ -248,9 +244,10 @@ class NativeGemma3:
             self._held.append(("lm_head.weight", head))
 
         def hold(name: str, tensor):
-            # an int8 packing is not a tensor: held as its size in bytes (the benchmark counts them)
+            # an int8 packing (int8 weights, float32 copy for prompts) is not a tensor: held as its
+            # int8 size in bytes (the benchmark counts the bytes a decoding step reads)
             self._held.append((name, tensor if isinstance(tensor, torch.Tensor) else
-                               torch.empty(_packed_numel(tensor), dtype=torch.int8, device="meta")))
+                               torch.empty(tensor[1].numel(), dtype=torch.int8, device="meta")))
             return tensor
 
         def norm(name: str) -> torch.Tensor:  # Gemma3RMSNorm's `1.0 + weight.float()`, once
