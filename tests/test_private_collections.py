@@ -132,6 +132,29 @@ def test_a_request_no_private_module_fits_chooses_none(small_catalog, request_te
     assert Candidates(small_catalog).choose(request_text) is None
 
 
+def test_a_request_that_says_an_everyday_tools_name_asks_for_that_tool(catalog):
+    from codegen.catalog.docsearch import doc_index
+
+    candidates, index = Candidates(catalog), doc_index(catalog)
+    assert candidates._names_tool({"open", "9100", "in", "firewalld"}, index)
+    assert candidates._names_tool({"allow", "tcp", "2575", "ufw"}, index)
+    assert candidates._names_tool({"enable", "the", "bridge", "systemd", "unit"}, index)
+    # everyday words that are also module names say nothing of a tool
+    assert not candidates._names_tool({"restart", "the", "billing", "service"}, index)
+    assert not candidates._names_tool({"pause", "the", "sync", "job", "file", "user"}, index)
+
+
+def test_a_file_path_no_option_of_the_module_takes_is_a_file_task(small_catalog):
+    from codegen.grounding.candidates import _unplaced_path
+
+    doc = small_catalog.get("testco.ops.maintenance_window")
+    assert _unplaced_path(doc, "open a maintenance window for billing and copy notes.txt to /etc/billing/notes.txt")
+    assert not _unplaced_path(doc, "open a maintenance window for the billing service")
+    best, _, chosen = Candidates(small_catalog).verdict(
+        "open a maintenance window for the billing service, notes in /etc/billing/window.txt")
+    assert best[0] == "testco.ops.maintenance_window" and not chosen
+
+
 def test_the_modules_own_examples_are_shown_most_similar_last(small_catalog):
     shown = module_examples(small_catalog, "testco.ops.maintenance_window", "close the maintenance window")
     assert len(shown) == 2 and all("testco.ops.maintenance_window:" in s for s in shown)

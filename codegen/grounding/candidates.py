@@ -41,6 +41,11 @@ CLOSE = 0.8  # private modules within this share of the best one's score are wei
 # Namespaces and collections whose modules are general-purpose, not one vendor's or product's.
 # (Windows modules are not: they fit only a request about Windows hosts.)
 GENERAL_PURPOSE = frozenset({"ansible", "community", "builtin", "posix", "general", "utils", "netcommon", "crypto"})
+# Collections of everyday tools: a request that says one of their modules' names, where the name is a
+# rare word of the documentation index (idf >= TOOL_IDF: "firewalld", "ufw", "systemd", "cron",
+# "lineinfile", "sysctl"; not "file", "user", "service" or "pause"), asks for that tool.
+EVERYDAY = frozenset({"ansible.builtin", "ansible.posix", "community.general"})
+TOOL_IDF = 6.0
 EXAMPLES_SHOWN = 2
 PRIVATE_KIND = "private collection documentation"  # a --sources entry's kind
 MAX_EXAMPLES_CHARS = 20_000  # of one module's EXAMPLES text parsed for the prompt
@@ -259,6 +264,7 @@ class Candidates:
         shipped = shipped_collections()
         self.private = {c for c in catalog.collections if c not in shipped}
         self._slice: PrivateSlice | None | bool = False  # False: not read yet
+        self._tools: frozenset[str] | None = None  # everyday tools' module names (_names_tool)
 
     def is_private(self, fqcn: str | None) -> bool:
         return bool(fqcn) and ".".join(fqcn.split(".")[:2]) in self.private
@@ -306,7 +312,16 @@ class Candidates:
         chosen = score >= self.min_score and (named is None or score >= (COVERED_MARGIN if sure else margin) * named[1])
         if chosen and unnamed is not None and score < margin * unnamed[1]:
             chosen = sure and score >= VENDOR_MARGIN * unnamed[1]
+        if chosen and (self._names_tool(said, index) or _unplaced_path(self.catalog.get(module), request)):
+            chosen = False
         return (module, score), against, chosen
+
+    def _names_tool(self, said: set[str], index) -> bool:
+        """Does the request say an everyday tool's module name ("... in firewalld", "with ufw")?"""
+        if self._tools is None:
+            self._tools = frozenset(f.rsplit(".", 1)[-1] for f in index.names
+                                    if f.rsplit(".", 1)[0] in EVERYDAY and index.idf.get(f.rsplit(".", 1)[-1], 0.0) >= TOOL_IDF)
+        return bool(self._tools & said)
 
     def choose(self, request: str) -> Choice | None:
         best, against, chosen = self.verdict(request)
@@ -329,6 +344,18 @@ def _named_share(doc, request: str) -> float:
     if not required:  # nothing required: some evidence at most (a state word alone says little)
         return 0.5 if any(not doc.options[n].get("choices") for n in named) else 0.0
     return sum(n in named for n in required) / len(required)
+
+
+def _unplaced_path(doc, request: str) -> bool:
+    """Does the request give a file path that no option of the module takes ("copy printers.conf to
+    /etc/cups/printers.conf" is a file task, whatever else it says)?"""
+    from codegen.grounding.slots import tokens
+
+    paths = {t.text for t in tokens(request) if not t.quoted and t.text.startswith(("/", "~/"))}
+    if not paths or doc is None:
+        return False
+    taken = {str(v) for value in read(doc, request).values() for v in (value if isinstance(value, list) else [value])}
+    return not paths <= taken
 
 
 def _says_module(fqcn: str, request: str) -> bool:
