@@ -133,3 +133,61 @@ PROFILE = doc("transcode_profile", {
 ])
 def test_units_timestamps_names_and_clauses(request_text, expected):
     assert read(PROFILE, request_text) == expected
+
+
+FEED = doc("lab_feed", {
+    "name": {"type": "str", "required": True, "description": "Name of the feed."},
+    "owners": {"type": "list", "elements": "str", "description": "People who own the feed."},
+    "reviewers": {"type": "list", "elements": "str", "description": "People who approve changes."},
+    "systems": {"type": "list", "elements": "str", "choices": ["widevine", "fairplay", "playready"],
+                "description": "Systems allowed."},
+    "older_than_h": {"type": "int", "description": "Age limit."},
+    "remote_host": {"type": "str", "description": "Host to send to."},
+    "remote_port": {"type": "int", "description": "Port on the remote host."},
+    "send_invite": {"type": "bool", "default": True, "description": "Whether to mail an invite."},
+    "state": {"type": "str", "choices": ["present", "absent", "disabled"], "default": "present"}})
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    # a list after "by"; a list before "as <cue>"; a list of choices in the request's order
+    ("create the feed results-out owned by akhan and rbell", {"name": "results-out", "owners": ["akhan", "rbell"]}),
+    ("create the feed results-out with mlee and okoroma as reviewers",
+     {"name": "results-out", "reviewers": ["mlee", "okoroma"]}),
+    ("create the feed drm-a for fairplay and widevine only", {"name": "drm-a", "systems": ["fairplay", "widevine"]}),
+    # a time in another unit is converted; number words count
+    ("create the feed old-x with a limit of older than 3 days", {"name": "old-x", "older_than_h": 72}),
+    ("create the feed old-y, older than two hours", {"name": "old-y", "older_than_h": 2}),
+    # a host:port split between a host option and a port option
+    ("create the feed ice pointing to ice-gw.example.org:2575", {"name": "ice", "remote_host": "ice-gw.example.org",
+                                                                "remote_port": 2575}),
+    # negation three words back; "turn off" picks the off state; passive and "take ... out" remove
+    ("create the feed q1, don't email an invite", {"name": "q1", "send_invite": False}),
+    ("turn off the HSL-2 feed until the audit", {"name": "HSL-2", "state": "disabled"}),
+    ("The legacy ORM_LEGACY feed is no longer needed and should be deleted.", {"name": "ORM_LEGACY", "state": "absent"}),
+    ("take the old-3 feed out of the config", {"name": "old-3", "state": "absent"}),
+    # pronouns and particles are no values
+    ("close out the audit-24 feed", {"name": "audit-24"}),
+    # one capital letter inside the request is a value, not the article
+    ("lock feed B now", {"name": "B"}),
+])
+def test_lists_units_states_and_leftovers(request_text, expected):
+    assert read(FEED, request_text) == expected
+
+
+def test_a_clear_value_comes_before_a_plain_word_in_front_of_the_modules_noun():
+    key = doc("stream_key", {"channel_id": {"type": "str", "required": True, "description": "Channel of the key."}})
+    assert read(key, "someone leaked the ingest key for ch-sports-3") == {"channel_id": "ch-sports-3"}
+    assert read(key, "rotate the sports key") == {"channel_id": "sports"}
+
+
+def test_fill_drops_values_the_request_never_gives_or_gives_another_option():
+    request = "create the feed old-archive owned by akhan and rbell, older than 5 hours"
+    slots = read(FEED, request)
+    args = {"name": "old-archive", "remote_host": "old-archive", "reviewers": ["akha", "rbl"], "remote_port": 2024,
+            "owners": ["akhan", "rbell"], "older_than_h": 5}
+    notes = fill(args, FEED, slots, known=set(), request=request)
+    assert args == {"name": "old-archive", "owners": ["akhan", "rbell"], "older_than_h": 5}
+    assert len([n for n in notes if "does not give it" in n]) == 3
+    kept = {"name": "old-archive", "remote_host": "relay.example.org"}  # said in the request, by no cue: kept
+    fill(kept, FEED, {"name": "old-archive"}, known=set(), request="create the feed old-archive via relay.example.org")
+    assert kept["remote_host"] == "relay.example.org"

@@ -107,7 +107,7 @@ class Choice:
                 if task[key] is None:
                     task[key] = {}
                 if isinstance(task[key], dict):
-                    notes += fill(task[key], self.doc, self.slots, known)
+                    notes += fill(task[key], self.doc, self.slots, known, self.request)
         if not notes:
             return text, []
         return normalise_tasks(round_trip.dump(tasks, round_trip.NO_FOLDING), catalog), [f"note [private] {n}" for n in notes]

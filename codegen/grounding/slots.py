@@ -36,24 +36,40 @@ from dataclasses import dataclass
 
 STOP = frozenset("""a an the and or of to in on for with from by as at into onto is are be been it its this that
 these those all any some every each my our your their his her new existing current so then also please now only
-should must can will would which who whose where when what how there here""".split())
+should must can will would which who whose where when what how there here
+them they we us me him you i out off up down over back away rid no not yes go goes
+everything anything nothing something""".split())
 VERBS = frozenset("""create add remove delete set make ensure enable disable turn start stop restart run take put get
 give keep install uninstall deploy register unregister deregister configure update change switch open close
 flush clear drop purge send ship store rotate issue revoke grant allow deny schedule pause resume use bump
-allocate deallocate reserve release grab block suspend point forward route file assign""".split())
+allocate deallocate reserve release grab block suspend point forward route file assign
+enroll enrol kick bring pull roll book cancel lock unlock mark map unmap link unlink attach detach wipe retire
+archive restore promote demote tag label flag approve reject pin unpin move migrate import export sync upload
+download publish renew reset scale resize limit cap throttle silence mute unmute ack acknowledge page notify
+provision deprovision decommission onboard offboard quarantine replay hook bin raise lower extend expire
+whitelist allowlist ban unban repoint reroute redirect call""".split())
 # Between a cue and its value ("max length of 10000", "a snapshot named pre-upgrade").
 CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called", "titled", "it", "them"})
+# After an option's own word only: "owned by akhan", "listening on 6661" (after a word of its
+# description, "messages on results-to-ice" names the place, not the option).
+OWN_CONNECTORS = frozenset({"by", "on"})
 # Words that end the article phrase before "<value> <cue>" ("the orders database", "keep it 7 days").
-BEFORE_OK = frozenset({"the", "a", "an", "of", "for", "it", "keep", "after", "in", "on", "from", "to", "with", "and"})
+BEFORE_OK = frozenset({"the", "a", "an", "of", "for", "it", "keep", "after", "in", "on", "from", "to", "with", "and",
+                       "than"})
 UNITS = frozenset({"day", "days", "hour", "hours", "minute", "minutes", "second", "seconds", "week", "weeks",
                    "gb", "mb", "tb", "kb", "percent", "ms", "users", "connections", "replicas", "retries"})
 ABSENT_VERBS = frozenset({"remove", "delete", "drop", "destroy", "uninstall", "purge", "deregister", "unregister",
-                          "decommission", "revoke", "retire", "stop", "deallocate", "release", "unassign"})
+                          "decommission", "revoke", "retire", "stop", "deallocate", "release", "unassign", "pull",
+                          "cancel", "scrap", "erase", "offboard", "deprovision"})
 # The state an absent-verb asks for, whichever of these the option offers (first found).
 REMOVED_STATES = ("absent", "removed", "released", "revoked", "deleted", "deallocated", "unassigned")
 # Usual words for choice values (the choice itself and its stem match too).
 CHOICE_SYNONYMS = {"deny": {"block", "reject", "refuse", "forbid"}, "allow": {"permit", "accept", "let"},
-                   "released": {"deallocate", "free"}, "suspended": {"suspend"}, "warning": {"warnings"}}
+                   "released": {"deallocate", "free"}, "suspended": {"suspend"}, "warning": {"warnings"},
+                   "wiped": {"wipe", "erase", "factory"}, "purged": {"bin", "empty"}}
+# "turn off X" / "switch on X": the choice that says so, where the option offers it.
+OFF_CHOICES, ON_CHOICES = ("disabled", "off", "stopped", "inactive"), ("enabled", "on", "started", "active")
+BE = frozenset({"be", "been", "is", "was", "are", "were", "being"})  # "... should be deleted": an absent-verb too
 NEGATING = frozenset({"disable", "disabled", "no", "not", "without", "stop", "pause", "suspend", "deactivate",
                       "off", "never", "non", "don't", "dont", "doesn't", "skip"})
 ENABLE_NAMES = ("enabled", "enable", "active", "activated")
@@ -72,6 +88,7 @@ SHAPES = (
      {"start", "starts", "time", "date", "until", "expires", "expire", "expiry", "begin", "end", "when", "deadline"}),
     ("cron", re.compile(r"^(@\w+|[\d*/,-]+( [\d*/,-]+){4})$"), {"schedule", "cron", "when", "time", "timing"}),
     ("email", re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$"), {"email", "mail", "owner", "contact", "notify"}),
+    ("phone", re.compile(r"^\+\d{7,15}$"), {"phone", "mobile", "sms", "tel", "telephone", "msisdn", "number"}),
     ("url", re.compile(r"^https?://\S+$"), {"url", "uri", "endpoint", "link", "webhook"}),
     ("cidr", re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$"), {"cidr", "subnet", "network", "networks", "prefix",
                                                              "range", "net", "cidrs", "subnets"}),
@@ -96,7 +113,9 @@ UNIT_WORDS = {"s": ("s", "sec", "secs", "second", "seconds"), "sec": ("s", "sec"
               "min": ("min", "mins", "minute", "minutes"), "minutes": ("min", "mins", "minute", "minutes"),
               "h": ("h", "hr", "hrs", "hour", "hours"), "hours": ("h", "hr", "hrs", "hour", "hours"),
               "d": ("d", "day", "days"), "days": ("d", "day", "days"), "kbps": ("kbps", "kbit"), "mbps": ("mbps",),
-              "gb": ("gb", "gib", "g"), "mb": ("mb", "mib", "m"), "tb": ("tb", "tib"), "pct": ("%", "percent")}  # shapes too common to say which module a request means
+              "gb": ("gb", "gib", "g"), "mb": ("mb", "mib", "m"), "tb": ("tb", "tib"), "pct": ("%", "percent")}
+SECONDS = {"s": 1, "sec": 1, "seconds": 1, "min": 60, "minutes": 60, "h": 3600, "hours": 3600, "d": 86400, "days": 86400}
+NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}  # shapes too common to say which module a request means
 
 
 def stem(word: str) -> str:
@@ -124,6 +143,8 @@ class Token:
     quoted: bool = False
     possessive: bool = False  # written "X's"
     comma: bool = False  # a comma (or ; : ...) ends it: what follows starts a new phrase
+    letter: bool = False  # one capital letter inside the request ("zone B", "H and L"): a value, not "a"
+    template: bool = False  # inside "{{ ... }}": the value of the option a cue names, never a leftover
 
     @property
     def joined(self) -> str:  # "on-call" as one word: "oncall"
@@ -131,11 +152,15 @@ class Token:
 
     @property
     def word(self) -> bool:  # a plain word the request uses as language, not as a value
-        return not self.quoted and (self.low in STOP or self.low in VERBS)
+        return not self.quoted and not self.letter and (self.low in STOP or self.low in VERBS)
 
     @property
     def valueish(self) -> bool:
-        return self.quoted or bool(_VALUEISH.search(self.text))
+        return self.quoted or self.letter or bool(_VALUEISH.search(self.text))
+
+    @property
+    def clear(self) -> bool:  # surely a value: "ch-sports-3", "BRS1", "F", "'uhd'"; not "re-warm" or a quoted sentence
+        return self.letter or (self.quoted and " " not in self.text) or bool(re.search(r"[\d_./:@]", self.text))
 
     @property
     def shape(self) -> str | None:
@@ -153,14 +178,20 @@ def tokens(request: str) -> list[Token]:
             out.append(Token(quoted, quoted.lower(), quoted.lower(), quoted=True))
             continue
         text = plain.strip(_EDGE)
+        if text in ("-", "\u2013", "\u2014") and out:  # "... in the skip - take it out": a new phrase
+            out[-1].comma = True
+            continue
         comma = plain.rstrip(")]").endswith((",", ";", ":", "\u2014")) or text.endswith(":")
         if text.endswith((".", ":")) and len(text) > 1:
             text = text[:-1]  # a sentence's full stop or a colon: no value the request gives ends in one
         possessive = text.lower().endswith(("'s", "\u2019s")) and len(text) > 2
         if possessive:
             text = text[:-2]
-        if text:
-            out.append(Token(text, text.lower(), stem(text), possessive=possessive, comma=comma))
+        if re.search(r"[A-Za-z0-9=/~*]", text):  # an arrow or a lone sign is no value
+            letter = len(text) == 1 and text.isupper() and text != "I" and bool(out)
+            inside = request.rfind("{{", 0, match.start()) > request.rfind("}}", 0, match.start())
+            out.append(Token(text, text.lower(), stem(text), possessive=possessive, comma=comma, letter=letter,
+                             template=inside or "{{" in plain))
     merged: list[Token] = []
     i = 0
     while i < len(out):  # "0 1 * * *": one schedule
@@ -365,7 +396,8 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
             while end + 1 < len(toks) and not toks[end].possessive and _cue(toks[end + 1], cue):
                 end += 1  # a cue of several words: "max length", "cache cluster"
             j, skipped = end + 1, 0
-            while j < len(toks) and toks[j].low in CONNECTORS and skipped < 2:
+            while j < len(toks) and (toks[j].low in CONNECTORS or kind == "own" and toks[j].low in OWN_CONNECTORS) \
+                    and skipped < 2:
                 j, skipped = j + 1, skipped + 1
             named = any(toks[k].low in ("named", "called", "titled") for k in range(end + 1, j))
             if toks[end].comma or any(toks[k].comma for k in range(end + 1, j)):
@@ -376,11 +408,14 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
                 items = _list_after(j, option, toks, value_at, weak)
                 if items:
                     proposals.add(after, [k for k, _ in items], option, [t.text for _, t in items])
-                items = _list_before(i - 1, option, toks, value_at) if before else []
+                at = _as_before(toks, i)  # "mlee and okoroma as reviewers": plain words are values there
+                items = _list_before(at, option, toks, value_at, plain=at != i - 1) if before else []
                 if items:
                     proposals.add(before, [k for k, _ in items], option, [t.text for _, t in items])
             else:
                 t = value_at(j, option, weak) if not toks[end].possessive else None  # "app's X": X is not the app
+                if t is not None and _other_unit(option, toks, j):
+                    t = None  # "older than 3 days" for `older_than_h`: _by_unit converts it
                 if t is not None:
                     # a plain word after the cue is often a noun before the real value ("app setting x.y")
                     plain_word = not t.valueish and not named
@@ -390,6 +425,9 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
                     proposals.add(strength, [j], option, _value(option, t))
                 if before and i >= 1:
                     _before(option, toks, i, end, kind, before, value_at, proposals)
+                at = _as_before(toks, i)
+                if before and at != i - 1 and (t := value_at(at, option)) is not None:  # "10.0.0.1 as the gateway"
+                    proposals.add(before + 0.5, [at], option, _value(option, t))
             i = end + 1
 
 
@@ -408,6 +446,14 @@ def _before(option, toks, i, end, kind, strength, value_at, proposals) -> None:
         proposals.add(strength + bonus, [i - 1], option, _value(option, t))
 
 
+def _as_before(toks: list[Token], i: int) -> int:
+    """Where a value before the cue at i ends, past an "as (the)" ("mlee and okoroma as reviewers")."""
+    j = i - 1
+    if j >= 1 and toks[j].low in ("the", "a", "an") and toks[j - 1].low == "as":
+        return j - 2
+    return j - 1 if j >= 1 and toks[j].low == "as" else j
+
+
 def _list_after(j, option, toks, value_at, weak) -> list[tuple[int, Token]]:
     items = []
     while (t := value_at(j, option, weak)) is not None:
@@ -422,14 +468,14 @@ def _list_after(j, option, toks, value_at, weak) -> list[tuple[int, Token]]:
     return items
 
 
-def _list_before(j, option, toks, value_at) -> list[tuple[int, Token]]:
+def _list_before(j, option, toks, value_at, plain: bool = False) -> list[tuple[int, Token]]:
     items = []
-    while (t := value_at(j, option)) is not None and t.valueish:
+    while (t := value_at(j, option)) is not None and (t.valueish or plain):
         items.insert(0, (j, t))
         j -= 1
         if j >= 0 and toks[j].low in ("and", "or"):
             j -= 1
-        elif not (j >= 0 and toks[j].valueish):
+        elif not (j >= 0 and toks[j].valueish) or plain:
             break
     return items
 
@@ -482,6 +528,17 @@ def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _P
                 proposals.add(3.5, [j + 1], namer, _value(namer, value))
     _by_unit(options, toks, proposals)
     port = next((o for o in options if o.type == "int" and {"port"} & o.name_words), None)
+    host = next((o for o in options if o.type == "str" and {"host", "hostname", "server", "address"} & o.name_words), None)
+    if host is not None:  # the port beside that host: `remote_port` for `remote_host`, not `listen_port`
+        ports = [o for o in options if o.type == "int" and "port" in o.name_words]
+        port = next((o for o in ports if o.name_words & host.name_words), ports[0] if ports else None)
+    if port is not None and host is not None:  # "to ice-gw.x.local:2575" with `remote_host` and `remote_port`
+        for j, t in enumerate(toks):
+            if t.shape == "hostport":
+                name, number = t.text.rsplit(":", 1)
+                # both halves come from one token: the port's claim is a position no token has
+                proposals.add(2.8, [j], host, name)
+                proposals.add(2.8, [-1 - j], port, int(number))
     if port is not None:
         for j, t in enumerate(toks[1:], 1):
             if _INT.match(t.text) and lows[j - 1] in ("tcp", "udp", "sctp", "open", "port"):
@@ -495,15 +552,37 @@ def _by_unit(options: list[Option], toks: list[Token], proposals: _Proposals) ->
         last = option.name.rsplit("_", 1)[-1].lower()
         if option.type not in ("int", "float") or "_" not in option.name or last not in UNIT_WORDS:
             continue
-        units = UNIT_WORDS[last]
         others = option.own - {stem(last)}
         for j, t in enumerate(toks):
             glued = re.match(r"^(\d+)([a-z%]+)$", t.low)
-            number, unit = (glued.group(1), glued.group(2)) if glued else (t.text, toks[j + 1].low if j + 1 < len(toks) else "")
-            if unit in units and _INT.match(number):
-                near = any(toks[k].stem in others for k in range(max(0, j - 4), j))
-                indices = [j] if glued else [j, j + 1]
-                proposals.add(2.4 + (0.5 if near else 0.0), indices, option, int(number))
+            number, unit = (glued.group(1), glued.group(2)) if glued else (t.low, toks[j + 1].low if j + 1 < len(toks) else "")
+            number = str(NUMBER_WORDS[number]) if number in NUMBER_WORDS else number
+            if not _INT.match(number):
+                continue
+            value = int(number) if unit in UNIT_WORDS[last] else _converted(int(number), unit, last)
+            if value is None:
+                continue
+            near = any(toks[k].stem in others for k in range(max(0, j - 4), j))
+            indices = [j] if glued else [j, j + 1]
+            exact = unit in UNIT_WORDS[last]  # "3 days" for `older_than_h` is 72, but weaker than "72 h"
+            proposals.add((2.4 if exact else 2.0) + (0.5 if near else 0.0), indices, option, value)
+
+
+def _other_unit(option: Option, toks: list[Token], j: int) -> bool:
+    """Is the number at j followed by a unit other than the one the option's name ends in?"""
+    last = option.name.rsplit("_", 1)[-1].lower()
+    if last not in UNIT_WORDS or j + 1 >= len(toks):
+        return False
+    unit = toks[j + 1].low
+    return unit not in UNIT_WORDS[last] and any(unit in words for words in UNIT_WORDS.values())
+
+
+def _converted(number: int, unit: str, want: str) -> int | None:
+    """`number` `unit` ("3 days") in the time unit `want` ("h": 72), when both are time units and it is whole."""
+    have = next((SECONDS[u] for u, words in UNIT_WORDS.items() if u in SECONDS and unit in words), None)
+    if have is None or want not in SECONDS or (number * have) % SECONDS[want]:
+        return None
+    return number * have // SECONDS[want]
 
 
 def _clause_start(toks: list[Token], j: int) -> bool:
@@ -514,19 +593,23 @@ def _clause_start(toks: list[Token], j: int) -> bool:
 def _leftovers(options, toks, module_words, cues: set[str], choice_words: set[str], slots: dict,
                claimed: set[int]) -> None:
     """A required option nothing named takes, in this order, a possessive, the object of a verb
-    that starts a clause, the word before the module's noun, the first clear value left, the word
-    after "for", or the request's first word."""
+    that starts a clause or the word before the module's noun when it is clearly a value, any
+    clear value left, then such an object or word that is a plain word ("add mwong to", "the
+    storefront cache"), the word after "for", or the request's first word."""
     order = [j for j, t in enumerate(toks) if t.possessive]
-    order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low in VERBS and _clause_start(toks, j)]  # "add mwong to"
-    order += [j - 1 for j, t in enumerate(toks) if j >= 1 and t.stem in module_words
-              and (j == 1 or toks[j - 2].low in BEFORE_OK)]
+    near = [j + 1 for j, t in enumerate(toks[:-1]) if t.low in VERBS and _clause_start(toks, j)]  # "add mwong to"
+    near += [j - 1 for j, t in enumerate(toks) if j >= 1 and t.stem in module_words
+             and (j == 1 or toks[j - 2].low in BEFORE_OK)]
+    order += [j for j in near if toks[j].clear]  # "the ingest key for ch-sports-3": the value, not "ingest"
+    order += [j for j, t in enumerate(toks) if t.clear]
+    order += near
     order += [j for j, t in enumerate(toks) if t.valueish]
     order += [j + 1 for j, t in enumerate(toks[:-1]) if t.low == "for"]
     order += [0] if toks and toks[0].low not in VERBS else []  # "tsmith left, remove them from ..."
 
     def free(j: int, option: Option) -> bool:
         t = toks[j]
-        return j not in claimed and not t.word and _fits(option, t) and t.low not in choice_words \
+        return j not in claimed and not t.word and not t.template and _fits(option, t) and t.low not in choice_words \
             and (t.quoted or t.stem not in cues) \
             and (option.type == "path" or not t.text.startswith(("/", "~/"))) \
             and (option.type != "str" or not _FLOAT.match(t.text))  # a bare number names nothing
@@ -547,21 +630,40 @@ def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
     lows = [t.low for t in toks]
     for option in options:
         choices = [str(c) for c in option.spec.get("choices") or []]
-        if not choices or option.name in slots or option.type not in ("str", "raw"):
+        if not choices or option.name in slots or option.type not in ("str", "raw", "list"):
             continue
         by_word = {stem(c): c for c in choices}
         for choice in choices:
             by_word.update({w: choice for w in CHOICE_SYNONYMS.get(choice, ())})
         hits = [by_word.get(t.stem, by_word.get(t.low)) for t in toks
-                if not t.quoted and t.low not in STOP and (t.stem in by_word or t.low in by_word)]
-        if len(set(hits)) == 1:
+                if not t.quoted and (t.low not in STOP or t.letter) and (t.stem in by_word or t.low in by_word)]
+        if option.type == "list":  # "widevine and fairplay", "cancelled and abandoned pick lists"
+            if hits:
+                out[option.name] = list(dict.fromkeys(hits))
+        elif len(set(hits)) == 1:
             out[option.name] = hits[0]
         elif not hits and option.name == "state":
-            removed = next((s for s in REMOVED_STATES if s in choices), None)
-            said = {t.low for j, t in enumerate(toks) if _clause_start(toks, j)}  # verbs, not nouns ("the release directory")
-            if removed and (ABSENT_VERBS & said or "get rid" in " ".join(lows)):
-                out[option.name] = removed
+            state = _state_by_verb(choices, toks, lows)
+            if state:
+                out[option.name] = state
     return out
+
+
+def _state_by_verb(choices: list[str], toks: list[Token], lows: list[str]) -> str | None:
+    """The state a verb asks for: a removed one for "remove ...", "... should be deleted", "take it
+    out of ...", "get rid of ..."; an off or on one for "turn off" / "switch on"."""
+    said = {t.low for j, t in enumerate(toks) if _clause_start(toks, j)}  # verbs, not nouns ("the release directory")
+    passive = {toks[j].stem for j in range(1, len(toks)) if lows[j - 1] in BE}
+    taken_out = any(low == "take" and _clause_start(toks, j) and {"out", "off"} & set(lows[j + 1:j + 7])
+                    for j, low in enumerate(lows))
+    removed = next((s for s in REMOVED_STATES if s in choices), None)
+    if removed and (ABSENT_VERBS & said or {stem(v) for v in ABSENT_VERBS} & passive or taken_out
+                    or "get rid" in " ".join(lows)):
+        return removed
+    for phrase, states in ((("off",), OFF_CHOICES), (("on",), ON_CHOICES)):
+        if any(lows[j] in ("turn", "switch") and lows[j + 1] in phrase for j in range(len(lows) - 1)):
+            return next((s for s in states if s in choices), None)
+    return None
 
 
 def _booleans(options: list[Option], toks: list[Token]) -> dict:
@@ -576,7 +678,7 @@ def _booleans(options: list[Option], toks: list[Token]) -> dict:
                 continue
             if t.low in ENABLE_NAMES and option.name in ENABLE_NAMES:
                 continue  # the verb itself: below
-            before = lows[max(0, i - 2):i]
+            before = lows[max(0, i - 3):i]  # "don't email an invite"
             negated = words[0] == "non" or bool(set(before) & NEGATING) or before == ["turn", "off"] \
                 or " ".join(before[-2:]) == "do not"
             out[option.name] = not negated
@@ -588,10 +690,10 @@ def _booleans(options: list[Option], toks: list[Token]) -> dict:
             names_other = target is not None and any(target.stem in o.own for o in bools if o is not switch)
             if names_other:
                 continue
-            if low in ("disable", "deactivate", "pause", "suspend") or lows[i:i + 2] == ["turn", "off"]:
+            if low in ("disable", "deactivate", "pause", "suspend") or lows[i:i + 2] in (["turn", "off"], ["switch", "off"]):
                 out[switch.name] = False
                 break
-            if low in ("enable", "activate", "resume", "unpause") or lows[i:i + 2] == ["turn", "on"]:
+            if low in ("enable", "activate", "resume", "unpause") or lows[i:i + 2] in (["turn", "on"], ["switch", "on"]):
                 out[switch.name] = True
                 break
     return out
@@ -606,10 +708,30 @@ def same(written, value) -> bool:
     return str(written).strip().strip("'\"") == str(value)  # as the request writes it, case and all
 
 
-def fill(task_args: dict, doc, slots: dict, known: set[str]) -> list[str]:
+def _invented(value, request: str, slots: dict) -> bool:
+    """Is a plain value (or every item of a list) neither in the request nor its own: a word the
+    request never says (`id_file: h`, `owners: [akha]`), or a value the request gives another
+    option (`path_prefix: old-archive` beside `name: old-archive`, `hours: 5` beside `max_devices: 5`)?"""
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in items):
+        return False
+    if any(isinstance(v, str) and "{{" in v for v in items):
+        return False  # a template: judged by what it reads (below)
+    given = {str(v) for slot in slots.values() for v in (slot if isinstance(slot, list) else [slot])}
+    said = {t.low for t in tokens(request)} | {str(n) for w, n in NUMBER_WORDS.items() if w in request.lower().split()}
+    return all(str(v) in given or (str(v).lower() not in said and not _run_of_words(str(v), request))
+               for v in items)
+
+
+def _run_of_words(value: str, request: str) -> bool:
+    return bool(value.strip()) and re.search(r"(?<![\w.-])" + re.escape(value.lower()) + r"(?![\w-])", request.lower()) is not None
+
+
+def fill(task_args: dict, doc, slots: dict, known: set[str], request: str = "") -> list[str]:
     """Set in the module's arguments what the request says (added or corrected), and drop options the
     request did not ask for whose value is invented: a template reading nothing the context defines
-    (the model never saw this module: `max_length: '{{ item.length }}'` with no loop). Returns notes."""
+    (the model never saw this module: `max_length: '{{ item.length }}'` with no loop), a value the
+    request never gives or gives another option. Returns notes."""
     from codegen.ansible_files.template_vars import reads
 
     notes = []
@@ -631,6 +753,9 @@ def fill(task_args: dict, doc, slots: dict, known: set[str]) -> list[str]:
             continue
         if isinstance(value, str) and "{{" in value and not reads({"x": value}) <= known:
             notes.append(f"removed {key}: {value!r} (not asked for; it reads nothing the context defines)")
+            del task_args[key]
+        elif request and not same(value, spec.get("default")) and _invented(value, request, slots):
+            notes.append(f"removed {key}: {value!r} (not asked for; the request does not give it)")
             del task_args[key]
         elif (spec.get("choices") or spec.get("type") == "bool") and "default" in spec \
                 and not (isinstance(value, str) and "{{" in value) and not same(value, spec["default"]):
