@@ -49,7 +49,7 @@ download publish renew reset scale resize limit cap throttle silence mute unmute
 provision deprovision decommission onboard offboard quarantine replay hook bin raise lower extend expire
 whitelist allowlist ban unban repoint reroute redirect call""".split())
 # Between a cue and its value ("max length of 10000", "a snapshot named pre-upgrade").
-CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called", "titled", "it", "them"})
+CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called", "titled", "it", "them", "up"})  # "up to 5"
 # After an option's own word only: "owned by akhan", "listening on 6661" (after a word of its
 # description, "messages on results-to-ice" names the place, not the option).
 OWN_CONNECTORS = frozenset({"by", "on"})
@@ -121,6 +121,8 @@ NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six sev
 def stem(word: str) -> str:
     """A crude stem, enough to match 'running'/'runs', 'expire'/'expires', 'warnings'/'warning'."""
     w = word.lower()
+    if w.endswith("ies") and len(w) > 5:  # "retries" / "retry", "policies" / "policy"
+        w = w[:-3] + "y"
     for suffixes in (("ing", "ed", "er", "es", "s"), ("ing", "er")):  # "warnings", "servers", "runners"
         for suffix in suffixes:
             if w.endswith(suffix) and len(w) - len(suffix) >= 3:
@@ -423,6 +425,10 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
                     strength = after + (1.0 if named else 0.0) - (0.75 if plain_word else 0.0) \
                         - (0.5 if introduces else 0.0) - (1.5 if foreign(t, option) else 0.0)
                     proposals.add(strength, [j], option, _value(option, t))
+                    if introduces and (u := value_at(j + 1, option, weak)) is not None:
+                        # "dock door D07": the value after the noun, just above the noun itself, and
+                        # below a value before the cue ("the loyalty app setting points.x": loyalty)
+                        proposals.add(after - 1.2 - (1.5 if foreign(u, option) else 0.0), [j + 1], option, _value(option, u))
                 if before and i >= 1:
                     _before(option, toks, i, end, kind, before, value_at, proposals)
                 at = _as_before(toks, i)
@@ -630,6 +636,12 @@ def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
     lows = [t.low for t in toks]
     for option in options:
         choices = [str(c) for c in option.spec.get("choices") or []]
+        if choices and option.name not in slots and option.type == "int":  # "a 300 dpi one": a number beside its cue
+            hits = [int(t.text) for j, t in enumerate(toks) if t.text in choices
+                    and any(0 <= k < len(toks) and _cue(toks[k], option.own) for k in (j - 1, j + 1))]
+            if len(set(hits)) == 1:
+                out[option.name] = hits[0]
+            continue
         if not choices or option.name in slots or option.type not in ("str", "raw", "list"):
             continue
         by_word = {stem(c): c for c in choices}
@@ -717,9 +729,9 @@ def _invented(value, request: str, slots: dict) -> bool:
         return False
     if any(isinstance(v, str) and "{{" in v for v in items):
         return False  # a template: judged by what it reads (below)
-    given = {str(v) for slot in slots.values() for v in (slot if isinstance(slot, list) else [slot])}
+    given = {str(v).lower() for slot in slots.values() for v in (slot if isinstance(slot, list) else [slot])}
     said = {t.low for t in tokens(request)} | {str(n) for w, n in NUMBER_WORDS.items() if w in request.lower().split()}
-    return all(str(v) in given or (str(v).lower() not in said and not _run_of_words(str(v), request))
+    return all(str(v).lower() in given or (str(v).lower() not in said and not _run_of_words(str(v), request))
                for v in items)
 
 
@@ -738,6 +750,8 @@ def fill(task_args: dict, doc, slots: dict, known: set[str], request: str = "") 
     for name, value in slots.items():
         key = next((k for k in task_args if doc.canonical_option(k) == name), None)
         if key is not None and same(task_args[key], value):
+            if isinstance(value, bool) and not isinstance(task_args[key], bool):
+                task_args[key] = value  # 'no' quoted is a string: the switch is written as YAML's boolean
             continue
         if key is not None:
             notes.append(f"{name}: {value!r} instead of {task_args[key]!r} (the request says so)")
