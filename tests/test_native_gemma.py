@@ -241,3 +241,24 @@ def test_int8_decoding_is_close_to_float32_and_prompts_stay_exact(tiny_gemma):
     assert not torch.equal(x, y) and (x - y).norm() < 0.1 * x.norm()  # a decoding step: int8, and close
     with pytest.raises(ValueError):
         NativeGemma3(tiny_gemma, dtype="bfloat16", quantize="int8")
+
+
+def test_fp16_weights_are_close_to_float32_and_halve_the_bytes_a_step_reads(tiny_gemma, monkeypatch):
+    from codegen.model.hardware import inference_quantize
+
+    exact = NativeGemma3(tiny_gemma, dtype="float32")
+    half = NativeGemma3(tiny_gemma, dtype="float32", quantize="fp16")
+    assert half.quantized == "fp16" and half.packed  # the output head is packed as fp16 too
+    prompt = torch.arange(3, 30)[None] % exact.config.vocab_size
+    a, b = exact(input_ids=prompt), half(input_ids=prompt)
+    x, y = a.last_hidden_state, b.last_hidden_state
+    assert not torch.equal(x, y) and (x - y).norm() < 1e-3 * x.norm()  # float16 weights, float32 sums
+    step = torch.tensor([[5]])
+    x, y = exact(input_ids=step, cache=a.cache).last_hidden_state, half(input_ids=step, cache=b.cache).last_hidden_state
+    assert (x - y).norm() < 1e-3 * x.norm()
+    bytes_of = lambda m: sum(t.numel() * t.element_size() for n, t in m.named_parameters() if "proj" in n)  # noqa: E731
+    assert bytes_of(half) * 2 == bytes_of(exact)
+    with pytest.raises(ValueError):
+        NativeGemma3(tiny_gemma, dtype="bfloat16", quantize="fp16")
+    monkeypatch.setenv("CODEGEN_QUANTIZE", "fp16")
+    assert inference_quantize("float32") == "fp16" and inference_quantize("bfloat16") is None

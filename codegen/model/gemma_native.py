@@ -166,10 +166,11 @@ def _int8_linear():
         zero = torch.zeros(weight.shape[0], dtype=torch.long)
         with warnings.catch_warnings():  # quantized tensor creation is marked deprecated; fbgemm's op still takes it
             warnings.simplefilter("ignore")
-            return prepack(torch.quantize_per_channel(weight, scale, zero, 0, torch.qint8), None), weight
+            quantized = prepack(torch.quantize_per_channel(weight, scale, zero, 0, torch.qint8), None)
+            return quantized, weight, torch.empty(weight.shape, dtype=torch.int8, device="meta")
 
     def linear(x: torch.Tensor, packed) -> torch.Tensor:
-        quantized, weight = packed
+        quantized, weight, _ = packed
         if x.numel() // x.shape[-1] > INT8_MAX_ROWS:
             return F.linear(x, weight)  # a prompt: compute-bound, exact in float32 (and so its KV cache)
         return run(x, quantized, True)  # reduce_range: fbgemm's 8-bit activations need 7 bits on x86
@@ -184,6 +185,45 @@ def _int8_linear():
     except RuntimeError:
         return None
     return pack, linear
+
+
+def _fp16_linear():
+    """`(pack, linear)`: projections and output head as float16 weights, multiplied in float32
+    (fbgemm's fp16 linear: it widens each weight as it reads it), or None where this torch lacks it.
+
+    A decoding step is bound by the bytes of weights it reads, and float16 halves them with a 10-bit
+    mantissa: about 2e-4 relative error per projection, twenty times less than bf16 (7 bits) and
+    seventy times less than int8 (codegen.model.gemma_native._int8_linear), while activations and
+    sums stay float32. Not bit-exact: fbgemm's kernel sums in an order that depends on how many rows
+    a call has, so a prompt-lookup draft or a prompt run in two pieces can move a logit by about 1e-5
+    relative, which changes a token only at an exact near-tie. Measured in docs/speed.md."""
+    try:
+        prepack, run = torch.ops.quantized.linear_prepack_fp16, torch.ops.quantized.linear_dynamic_fp16
+        if not {"x86", "fbgemm"} & set(torch.backends.quantized.supported_engines):
+            return None
+    except (AttributeError, RuntimeError):
+        return None
+
+    def pack(weight: torch.Tensor):
+        weight = weight.float().contiguous()
+        return prepack(weight, None), torch.empty(weight.shape, dtype=torch.float16, device="meta")
+
+    def linear(x: torch.Tensor, packed) -> torch.Tensor:
+        return run(x, packed[0])
+
+    try:
+        with torch.inference_mode():
+            weight = torch.randn(96, 80, generator=torch.Generator().manual_seed(0))
+            x = torch.randn(1, 3, 80, generator=torch.Generator().manual_seed(1))
+            out, exact = linear(x, pack(weight)), F.linear(x, weight)
+            if out.shape != exact.shape or (out - exact).norm() > 1e-3 * exact.norm():
+                return None
+    except RuntimeError:
+        return None
+    return pack, linear
+
+
+QUANTIZATIONS = {"int8": _int8_linear, "fp16": _fp16_linear}
 
 
 class NativeGemma3:
@@ -232,22 +272,24 @@ class NativeGemma3:
         for kind in set(self.layer_types):  # Gemma3RotaryEmbedding.compute_default_rope_parameters
             base, dim = c.rope_parameters[kind]["rope_theta"], self.head_dim
             self.inv_freq[kind] = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.float) / dim))
-        int8 = _int8_linear() if quantize == "int8" and self.dtype == torch.float32 else None
-        if quantize == "int8" and int8 is None:
-            raise ValueError("int8 needs float32 weights and torch's x86 int8 engine")
-        self.quantized = quantize if int8 else None
-        packing = int8 or (_packed_linear(self.dtype) if pack else None)
-        self.packed = packing is not None and int8 is None  # the output head stays as it is under int8
+        if quantize is not None and quantize not in QUANTIZATIONS:
+            raise ValueError(f"quantize={quantize!r}: use one of {', '.join(QUANTIZATIONS)}")
+        reduced = QUANTIZATIONS[quantize]() if quantize and self.dtype == torch.float32 else None
+        if quantize and reduced is None:
+            raise ValueError(f"{quantize} needs float32 weights and torch's x86 fbgemm engine")
+        self.quantized = quantize if reduced else None
+        packing = reduced or (_packed_linear(self.dtype) if pack else None)
+        # the output head: packed with the projections, except under int8 (its logits need float precision)
+        self.packed = packing is not None and quantize != "int8"
         self._pack, self._linear = packing if packing else (lambda w: w, F.linear)
         self._held: list[tuple[str, torch.Tensor]] = [("embed_tokens.weight", self.embed)]
         if head is not None:
             self._held.append(("lm_head.weight", head))
 
         def hold(name: str, tensor):
-            # an int8 packing (int8 weights, float32 copy for prompts) is not a tensor: held as its
-            # int8 size in bytes (the benchmark counts the bytes a decoding step reads)
-            self._held.append((name, tensor if isinstance(tensor, torch.Tensor) else
-                               torch.empty(tensor[1].numel(), dtype=torch.int8, device="meta")))
+            # a reduced packing is not a tensor: held as a meta tensor of the size a decoding step
+            # reads (the benchmark counts those bytes), its last element
+            self._held.append((name, tensor if isinstance(tensor, torch.Tensor) else tensor[-1]))
             return tensor
 
         def norm(name: str) -> torch.Tensor:  # Gemma3RMSNorm's `1.0 + weight.float()`, once

@@ -39,12 +39,12 @@ def inference_dtype(device: str = "cpu") -> str:
 
 
 QUANTIZE_ENV = "CODEGEN_QUANTIZE"
-QUANTIZATIONS = ("int8", "none")
+QUANTIZATIONS = ("int8", "fp16", "none")
 
 
 def inference_quantize(dtype: str) -> str | None:
-    """"int8" when CODEGEN_QUANTIZE asks for it (float32 weights only), else None."""
+    """"int8" or "fp16" when CODEGEN_QUANTIZE asks for it (float32 weights only), else None."""
     chosen = os.environ.get(QUANTIZE_ENV, "").strip().lower()
     if chosen and chosen not in QUANTIZATIONS:
         raise ValueError(f"{QUANTIZE_ENV}={chosen!r}: use one of {', '.join(QUANTIZATIONS)}")
-    return "int8" if chosen == "int8" and dtype == "float32" else None
+    return chosen if chosen in ("int8", "fp16") and dtype == "float32" else None

@@ -1,8 +1,9 @@
 """Top-1 agreement with float32 of int8 (or bf16), teacher-forced on float32's own greedy continuations
 of 11 prompts (8 realistic requests with their file, 3 plain ones), 40 tokens each.
 
-    Q=int8 python eval/bench/int8_agreement.py int8      # the opt-in int8 decoder
-    python eval/bench/int8_agreement.py bf16              # bf16 weights, for scale"""
+    python eval/bench/int8_agreement.py int8      # the opt-in int8 decoder
+    python eval/bench/int8_agreement.py fp16      # float16 weights, float32 arithmetic
+    python eval/bench/int8_agreement.py bf16      # bf16 weights, for scale"""
 import json, sys, torch
 import codegen.model.gemma_native as gn
 from codegen.model.load import load_merged
@@ -36,9 +37,8 @@ ids_list = [tok(p)["input_ids"] if callable(tok) else tok.encode(p) for p in pro
 refs = [greedy(model, ids) for ids in ids_list]
 variants = sys.argv[1:]
 for v in variants:
-    rr = v.endswith("-rr")
-    orig = gn._int8_linear
-    m = gn.NativeGemma3(folder, dtype="float32", quantize=__import__("os").environ.get("Q", "int8")) if v == "int8" else gn.NativeGemma3(folder, dtype="bfloat16")
+    m = (gn.NativeGemma3(folder, dtype="float32", quantize=v) if v in gn.QUANTIZATIONS
+         else gn.NativeGemma3(folder, dtype="bfloat16"))
     agree = total = 0
     for ids, ref in zip(ids_list, refs):
         p = forced(m, ids, ref, 1)
