@@ -53,10 +53,11 @@ def test_nothing_is_read_from_a_request_that_does_not_speak_of_the_options():
     assert read(WINDOW, "create the window release notes").get("state") is None  # "release" here is no verb
 
 
-def test_a_no_log_option_is_never_read_from_the_request():
+def test_a_secret_the_request_gives_is_read_like_any_value():
+    # the task then carries `no_log: true` (Choice.fill, tests/test_private_collections.py)
     secret = doc("secret", {"name": {"type": "str", "required": True},
                             "value": {"type": "str", "no_log": True, "description": "The secret value."}})
-    assert read(secret, "store the secret db with value hunter2") == {"name": "db"}
+    assert read(secret, "store the secret db with value {{ vault_db }}") == {"name": "db", "value": "{{ vault_db }}"}
 
 
 def test_a_five_field_schedule_and_a_sentence_stop_are_tokens():

@@ -108,6 +108,11 @@ class Choice:
                     task[key] = {}
                 if isinstance(task[key], dict):
                     notes += fill(task[key], self.doc, self.slots, known, self.request)
+                    secret = any(self.doc.options.get(self.doc.canonical_option(k) or "", {}).get("no_log")
+                                 for k in task[key])
+                    if secret and "no_log" not in task:  # a secret the request gave: as repair does for any
+                        task["no_log"] = True
+                        notes.append("added no_log: true (the task passes a secret)")
         if not notes:
             return text, []
         return normalise_tasks(round_trip.dump(tasks, round_trip.NO_FOLDING), catalog), [f"note [private] {n}" for n in notes]

@@ -13,6 +13,9 @@ import torch
 
 from codegen.catalog.store import words
 from codegen.grounding.schema import SchemaChecker
+from codegen.grounding.slots import STOP, VERBS
+
+FUNCTION_WORDS = STOP | VERBS  # the request's language, never a value of its own
 from codegen.backends.base import Constraint, end_of_task
 
 # How far down the model's ranking a step may look for a valid token: the whole of a kept vocabulary
@@ -158,8 +161,9 @@ class GroundedValues:
         # (text around a template, "test {{ x }}", is text: it must come from the request)
         if complete and spec.get("type") == "path" and "/" not in value:
             return False  # a path option takes a path, not one of the request's other words
-        if complete and (not words(value) or set(words(value)) <= self.name_words | set(words(key))):
-            return False  # "service: service", "name: the", "name: durable": a name or a stop word says nothing
+        if complete and (not words(value) or set(words(value)) <= self.name_words | set(words(key))
+                         or value.lower() in FUNCTION_WORDS):
+            return False  # "service: service", "name: the", "build_id: during": a name or a stop word says nothing
         if self._in_request(value, complete):
             return True
         name = self.doc.canonical_option(key)

@@ -38,7 +38,7 @@ STOP = frozenset("""a an the and or of to in on for with from by as at into onto
 these those all any some every each my our your their his her new existing current so then also please now only
 should must can will would which who whose where when what how there here
 them they we us me him you i out off up down over back away rid no not yes go goes
-everything anything nothing something""".split())
+everything anything nothing something has have had during while""".split())
 VERBS = frozenset("""create add remove delete set make ensure enable disable turn start stop restart run take put get
 give keep install uninstall deploy register unregister deregister configure update change switch open close
 flush clear drop purge send ship store rotate issue revoke grant allow deny schedule pause resume use bump
@@ -49,7 +49,8 @@ download publish renew reset scale resize limit cap throttle silence mute unmute
 provision deprovision decommission onboard offboard quarantine replay hook bin raise lower extend expire
 whitelist allowlist ban unban repoint reroute redirect call""".split())
 # Between a cue and its value ("max length of 10000", "a snapshot named pre-upgrade").
-CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called", "titled", "it", "them", "up"})  # "up to 5"
+CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called", "titled", "it", "them", "up",  # "up to 5"
+                        "be", "become", "has", "must", "should"})  # "the version has to become 3.14.0"
 # After an option's own word only: "owned by akhan", "listening on 6661" (after a word of its
 # description, "messages on results-to-ice" names the place, not the option).
 OWN_CONNECTORS = frozenset({"by", "on"})
@@ -66,7 +67,8 @@ REMOVED_STATES = ("absent", "removed", "released", "revoked", "deleted", "deallo
 # Usual words for choice values (the choice itself and its stem match too).
 CHOICE_SYNONYMS = {"deny": {"block", "reject", "refuse", "forbid"}, "allow": {"permit", "accept", "let"},
                    "released": {"deallocate", "free"}, "suspended": {"suspend"}, "warning": {"warnings"},
-                   "wiped": {"wipe", "erase", "factory"}, "purged": {"bin", "empty"}}
+                   "wiped": {"wipe", "erase", "factory"}, "purged": {"bin", "empty"},
+                   "frozen": {"freeze"}, "hidden": {"hide"}, "lifted": {"lift", "unban"}, "chosen": {"choose"}}
 # "turn off X" / "switch on X": the choice that says so, where the option offers it.
 OFF_CHOICES, ON_CHOICES = ("disabled", "off", "stopped", "inactive"), ("enabled", "on", "started", "active")
 BE = frozenset({"be", "been", "is", "was", "are", "were", "being"})  # "... should be deleted": an absent-verb too
@@ -78,13 +80,14 @@ DIRECTIONS = {"src": {"from"}, "source": {"from"}, "dst": {"to", "into", "toward
               "dest": {"to", "into", "towards", "toward", "reach"},
               "destination": {"to", "into", "towards", "toward", "reach"}}
 _CRON_FIELD = re.compile(r"^[\d*/,-]+$")
+_DATE, _CLOCK = re.compile(r"^\d{4}-\d{2}-\d{2}$"), re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 _VALUEISH = re.compile(r"[\d_./:*@/-]|[a-z][A-Z]")
 _INT = re.compile(r"^\d+$")
 _FLOAT = re.compile(r"^\d+(\.\d+)?$")
 _EDGE = ",;!?()[]"
 # Shapes of values, and the words of option names that take them.
 SHAPES = (
-    ("datetime", re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$"),
+    ("datetime", re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$"),
      {"start", "starts", "time", "date", "until", "expires", "expire", "expiry", "begin", "end", "when", "deadline"}),
     ("cron", re.compile(r"^(@\w+|[\d*/,-]+( [\d*/,-]+){4})$"), {"schedule", "cron", "when", "time", "timing"}),
     ("email", re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$"), {"email", "mail", "owner", "contact", "notify"}),
@@ -113,7 +116,8 @@ UNIT_WORDS = {"s": ("s", "sec", "secs", "second", "seconds"), "sec": ("s", "sec"
               "min": ("min", "mins", "minute", "minutes"), "minutes": ("min", "mins", "minute", "minutes"),
               "h": ("h", "hr", "hrs", "hour", "hours"), "hours": ("h", "hr", "hrs", "hour", "hours"),
               "d": ("d", "day", "days"), "days": ("d", "day", "days"), "kbps": ("kbps", "kbit"), "mbps": ("mbps",),
-              "gb": ("gb", "gib", "g"), "mb": ("mb", "mib", "m"), "tb": ("tb", "tib"), "pct": ("%", "percent")}
+              "gb": ("gb", "gib", "g"), "mb": ("mb", "mib", "m"), "tb": ("tb", "tib"), "pct": ("%", "percent"),
+              "percent": ("%", "percent", "pct"), "multiplier": ("x",)}
 SECONDS = {"s": 1, "sec": 1, "seconds": 1, "min": 60, "minutes": 60, "h": 3600, "hours": 3600, "d": 86400, "days": 86400}
 NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}  # shapes too common to say which module a request means
 
@@ -173,9 +177,13 @@ class Token:
 def tokens(request: str) -> list[Token]:
     """The request's words; a quoted string and a five-field cron schedule are one token each."""
     out: list[Token] = []
-    for match in re.finditer(r"(?<![\w])'([^']+)'|\"([^\"]+)\"|(\S+)", request):
-        quoted = match.group(1) if match.group(1) is not None else match.group(2)
-        plain = match.group(3)
+    for match in re.finditer(r"(\{\{.*?\}\})|(?<![\w])'([^']+)'|\"([^\"]+)\"|(\S+)", request):
+        if match.group(1):  # "{{ vault_key }}": one value, the option its cue names takes it whole
+            text = match.group(1)
+            out.append(Token(text, text.lower(), text.lower(), quoted=True, template=True))
+            continue
+        quoted = match.group(2) if match.group(2) is not None else match.group(3)
+        plain = match.group(4)
         if quoted is not None:
             out.append(Token(quoted, quoted.lower(), quoted.lower(), quoted=True))
             continue
@@ -191,17 +199,20 @@ def tokens(request: str) -> list[Token]:
             text = text[:-2]
         if re.search(r"[A-Za-z0-9=/~*]", text):  # an arrow or a lone sign is no value
             letter = len(text) == 1 and text.isupper() and text != "I" and bool(out)
-            inside = request.rfind("{{", 0, match.start()) > request.rfind("}}", 0, match.start())
             out.append(Token(text, text.lower(), stem(text), possessive=possessive, comma=comma, letter=letter,
-                             template=inside or "{{" in plain))
+                             template="{{" in plain or "}}" in plain))
     merged: list[Token] = []
     i = 0
-    while i < len(out):  # "0 1 * * *": one schedule
+    while i < len(out):  # "0 1 * * *": one schedule; "2025-02-14 18:00": one time
         run = out[i:i + 5]
         if len(run) == 5 and all(_CRON_FIELD.match(t.text) for t in run) and any("*" in t.text for t in run):
             text = " ".join(t.text for t in run)
             merged.append(Token(text, text, text, quoted=True))
             i += 5
+        elif len(run) >= 2 and _DATE.match(run[0].text) and _CLOCK.match(run[1].text):
+            text = f"{run[0].text} {run[1].text}"
+            merged.append(Token(text, text.lower(), text.lower(), quoted=True, comma=run[1].comma))
+            i += 2
         else:
             merged.append(out[i])
             i += 1
@@ -260,8 +271,9 @@ def _cue(token: Token, cue: set[str]) -> bool:
         return False
     if token.stem in cue or token.joined in cue:
         return True
-    return len(token.stem) >= 3 and any(c.startswith(token.stem) and (token.low not in VERBS or len(c) - len(token.stem) <= 2)
-                                        for c in cue)
+    # a short form as written ("app" for application), not a stem's prefix ("coming" is no "comment")
+    return len(token.low) >= 3 and any(c.startswith(token.low) and (token.low not in VERBS or len(c) - len(token.low) <= 2)
+                                       for c in cue)
 
 
 def _fits(option: Option, token: Token) -> bool:
@@ -333,7 +345,7 @@ def named_by_cue(doc, request: str) -> set[str]:
 
 def _read(doc, request: str) -> tuple[dict, set[str]]:
     toks = tokens(request)
-    options = [o for o in _options(doc) if not o.spec.get("no_log")]  # a secret is never read off a request
+    options = _options(doc)  # a secret the request gives is its value too (the task gets `no_log: true`)
     module_words = {stem(w) for w in _words(doc.name)}
     every_cue = set().union(*(o.own | o.noun for o in options)) | module_words if options else set()
     choice_words = {str(c).lower() for o in options for c in o.spec.get("choices") or []}
@@ -360,7 +372,8 @@ def _read(doc, request: str) -> tuple[dict, set[str]]:
     for option in options:
         if option.type == "bool" or option.spec.get("choices"):
             continue
-        _by_cues(option, toks, value_at, foreign, proposals, names_other=namer is not None and namer is not option)
+        _by_cues(option, toks, value_at, foreign, proposals, names_other=namer is not None and namer is not option,
+                 choice_words=choice_words)
         _by_shape(option, toks, proposals)
         _by_direction(option, toks, value_at, proposals)
     _by_phrase(options, toks, value_at, proposals, namer)
@@ -381,7 +394,7 @@ def _read(doc, request: str) -> tuple[dict, set[str]]:
 
 
 def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _Proposals,
-             names_other: bool = False) -> None:
+             names_other: bool = False, choice_words: frozenset | set = frozenset()) -> None:
     """"<cue> <value>" and "<value> <cue>", for the option's own words, its noun, its description.
     names_other: another option holds the name ("named X" is its value, not this one's)."""
     for kind, cue, after, before in (("own", option.own, 3.0, 2.0), ("noun", option.noun, 2.0, 1.5),
@@ -399,7 +412,7 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
                 end += 1  # a cue of several words: "max length", "cache cluster"
             j, skipped = end + 1, 0
             while j < len(toks) and (toks[j].low in CONNECTORS or kind == "own" and toks[j].low in OWN_CONNECTORS) \
-                    and skipped < 2:
+                    and skipped < 3:
                 j, skipped = j + 1, skipped + 1
             named = any(toks[k].low in ("named", "called", "titled") for k in range(end + 1, j))
             if toks[end].comma or any(toks[k].comma for k in range(end + 1, j)):
@@ -430,20 +443,26 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
                         # below a value before the cue ("the loyalty app setting points.x": loyalty)
                         proposals.add(after - 1.2 - (1.5 if foreign(u, option) else 0.0), [j + 1], option, _value(option, u))
                 if before and i >= 1:
-                    _before(option, toks, i, end, kind, before, value_at, proposals)
+                    _before(option, toks, i, end, kind, before, value_at, proposals, choice_words)
                 at = _as_before(toks, i)
+                if toks[i - 1:i] and toks[i - 1].low in ("in", "into") or i >= 2 and toks[i - 2].low in ("in", "into"):
+                    ends = end + 1 >= len(toks) or toks[end].comma or toks[end + 1].low in STOP
+                    at = at if ends else i - 1  # 'put "TS-9120" in the note', not "emails in the vhost shop"
                 if before and at != i - 1 and (t := value_at(at, option)) is not None:  # "10.0.0.1 as the gateway"
                     proposals.add(before + 0.5, [at], option, _value(option, t))
             i = end + 1
 
 
-def _before(option, toks, i, end, kind, strength, value_at, proposals) -> None:
+def _before(option, toks, i, end, kind, strength, value_at, proposals, choice_words=frozenset()) -> None:
     t = value_at(i - 1, option)
     if t is None:
         return
+    if _INT.match(t.text) and _time_unit(toks[i].low) and not _time_unit(option.name.rsplit("_", 1)[-1].lower()):
+        return  # "after 5 min" is a time, not `min_players: 5`
     unit = kind == "own" and toks[i].low in UNITS
     as_written = toks[end].low in option.written or toks[end].stem not in (option.own | option.noun)  # "app"
-    opened = i == 1 or toks[i - 2].low in BEFORE_OK or t.possessive
+    # "the ps5 live channel": a choice of another option may stand before the value too
+    opened = i == 1 or toks[i - 2].low in BEFORE_OK or t.possessive or toks[i - 2].low in choice_words
     if (as_written or unit) and (unit or opened) and (kind != "own" or unit or option.type != "int" or _INT.match(t.text)):
         plain = not (t.valueish or t.possessive or unit)
         if plain and kind == "noun":
@@ -453,9 +472,10 @@ def _before(option, toks, i, end, kind, strength, value_at, proposals) -> None:
 
 
 def _as_before(toks: list[Token], i: int) -> int:
-    """Where a value before the cue at i ends, past an "as (the)" ("mlee and okoroma as reviewers")."""
+    """Where a value before the cue at i ends, past an "as (the)" ("mlee and okoroma as reviewers")
+    or an "in(to) the" ('put "TS-9120" in the note')."""
     j = i - 1
-    if j >= 1 and toks[j].low in ("the", "a", "an") and toks[j - 1].low == "as":
+    if j >= 1 and toks[j].low in ("the", "a", "an") and toks[j - 1].low in ("as", "in", "into"):
         return j - 2
     return j - 1 if j >= 1 and toks[j].low == "as" else j
 
@@ -533,6 +553,7 @@ def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _P
             if t.low in ("named", "called") and (value := value_at(j + 1, namer)) is not None:
                 proposals.add(3.5, [j + 1], namer, _value(namer, value))
     _by_unit(options, toks, proposals)
+    _by_range(options, toks, proposals)
     port = next((o for o in options if o.type == "int" and {"port"} & o.name_words), None)
     host = next((o for o in options if o.type == "str" and {"host", "hostname", "server", "address"} & o.name_words), None)
     if host is not None:  # the port beside that host: `remote_port` for `remote_host`, not `listen_port`
@@ -551,6 +572,33 @@ def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _P
                 proposals.add(2.5, [j], port, int(t.text))
 
 
+RANGE_ENDS = (("min", "max"), ("low", "high"), ("lower", "upper"), ("minimum", "maximum"))
+
+
+def _by_range(options: list[Option], toks: list[Token], proposals: _Proposals) -> None:
+    """"between 2 and 60 servers" / "from 3.5 to 5.3" for a pair of options named for a range's ends
+    (`min_servers` and `max_servers`, `low` and `high`)."""
+    by_name = {o.name: o for o in options if o.type in ("int", "float")}
+    pairs = []
+    for name, option in by_name.items():
+        parts = name.split("_")
+        for k, part in enumerate(parts):
+            high = dict(RANGE_ENDS).get(part)
+            partner = "_".join(parts[:k] + [high] + parts[k + 1:]) if high else None
+            if partner in by_name:
+                pairs.append((option, by_name[partner]))
+    lows = [t.low for t in toks]
+    for j in range(len(toks) - 3):
+        if (lows[j], lows[j + 2]) not in (("between", "and"), ("from", "to")):
+            continue
+        for first, second in pairs:
+            a, b = toks[j + 1], toks[j + 3]
+            if _fits(first, a) and _fits(second, b):
+                proposals.add(3.2, [j + 1], first, _value(first, a))
+                proposals.add(3.2, [j + 3], second, _value(second, b))
+                break
+
+
 def _by_unit(options: list[Option], toks: list[Token], proposals: _Proposals) -> None:
     """"900 kbps" or "18000kbps" for `bitrate_kbps`; with two options of one unit, the one whose
     other words stand just before ("keyframe every 4 seconds" for `keyframe_interval_s`)."""
@@ -558,20 +606,26 @@ def _by_unit(options: list[Option], toks: list[Token], proposals: _Proposals) ->
         last = option.name.rsplit("_", 1)[-1].lower()
         if option.type not in ("int", "float") or "_" not in option.name or last not in UNIT_WORDS:
             continue
+        number_shape = _INT if option.type == "int" else _FLOAT
         others = option.own - {stem(last)}
         for j, t in enumerate(toks):
-            glued = re.match(r"^(\d+)([a-z%]+)$", t.low)
+            glued = re.match(r"^(\d+(?:\.\d+)?)([a-z%]+)$", t.low)
             number, unit = (glued.group(1), glued.group(2)) if glued else (t.low, toks[j + 1].low if j + 1 < len(toks) else "")
             number = str(NUMBER_WORDS[number]) if number in NUMBER_WORDS else number
-            if not _INT.match(number):
+            if not number_shape.match(number):
                 continue
-            value = int(number) if unit in UNIT_WORDS[last] else _converted(int(number), unit, last)
+            value = _value(option, Token(number, number, number)) if unit in UNIT_WORDS[last] \
+                else _converted(int(number), unit, last) if _INT.match(number) else None
             if value is None:
                 continue
             near = any(toks[k].stem in others for k in range(max(0, j - 4), j))
             indices = [j] if glued else [j, j + 1]
             exact = unit in UNIT_WORDS[last]  # "3 days" for `older_than_h` is 72, but weaker than "72 h"
             proposals.add((2.4 if exact else 2.0) + (0.5 if near else 0.0), indices, option, value)
+
+
+def _time_unit(word: str) -> bool:
+    return any(word in UNIT_WORDS[u] for u in SECONDS)
 
 
 def _other_unit(option: Option, toks: list[Token], j: int) -> bool:
@@ -645,6 +699,7 @@ def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
         if not choices or option.name in slots or option.type not in ("str", "raw", "list"):
             continue
         by_word = {stem(c): c for c in choices}
+        by_word.update({stem(c[:-2]): c for c in choices if c.endswith("ly") and len(c) > 5})  # "every month": monthly
         for choice in choices:
             by_word.update({w: choice for w in CHOICE_SYNONYMS.get(choice, ())})
         hits = [by_word.get(t.stem, by_word.get(t.low)) for t in toks
@@ -664,7 +719,8 @@ def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
 def _state_by_verb(choices: list[str], toks: list[Token], lows: list[str]) -> str | None:
     """The state a verb asks for: a removed one for "remove ...", "... should be deleted", "take it
     out of ...", "get rid of ..."; an off or on one for "turn off" / "switch on"."""
-    said = {t.low for j, t in enumerate(toks) if _clause_start(toks, j)}  # verbs, not nouns ("the release directory")
+    said = {t.low for j, t in enumerate(toks) if _clause_start(toks, j)  # verbs, not nouns ("the release directory")
+            and (t.low != "stop" or j + 1 < len(toks) and toks[j + 1].low.endswith("ing"))}  # "stop sending", not "stop the sync"
     passive = {toks[j].stem for j in range(1, len(toks)) if lows[j - 1] in BE}
     taken_out = any(low == "take" and _clause_start(toks, j) and {"out", "off"} & set(lows[j + 1:j + 7])
                     for j, low in enumerate(lows))
@@ -672,8 +728,9 @@ def _state_by_verb(choices: list[str], toks: list[Token], lows: list[str]) -> st
     if removed and (ABSENT_VERBS & said or {stem(v) for v in ABSENT_VERBS} & passive or taken_out
                     or "get rid" in " ".join(lows)):
         return removed
-    for phrase, states in ((("off",), OFF_CHOICES), (("on",), ON_CHOICES)):
-        if any(lows[j] in ("turn", "switch") and lows[j + 1] in phrase for j in range(len(lows) - 1)):
+    for word, states in (("off", OFF_CHOICES), ("on", ON_CHOICES)):  # "turn off X", "turn lecture capture on"
+        if any(lows[j] in ("turn", "switch") and _clause_start(toks, j) and word in lows[j + 1:j + 5]
+               for j in range(len(lows) - 1)):
             return next((s for s in states if s in choices), None)
     return None
 
@@ -720,23 +777,41 @@ def same(written, value) -> bool:
     return str(written).strip().strip("'\"") == str(value)  # as the request writes it, case and all
 
 
-def _invented(value, request: str, slots: dict) -> bool:
-    """Is a plain value (or every item of a list) neither in the request nor its own: a word the
-    request never says (`id_file: h`, `owners: [akha]`), or a value the request gives another
-    option (`path_prefix: old-archive` beside `name: old-archive`, `hours: 5` beside `max_devices: 5`)?"""
+def _invented(value, request: str, slots: dict, kind: str = "str") -> bool:
+    """Is a value (or every item of a list) not the request's for this option: a word the request
+    never says, or says otherwise spelled (`id_file: h`, `owners: [akha]`, `title: j.park@ashgrovE...`),
+    a function word (`build_id: during`), a value the request gives another option (`path_prefix:
+    old-archive` beside `name: old-archive`, `hours: 5` beside `max_devices: 5`) or a phrase around
+    one (`reason: zt0098 should be allowed`), or a structure a plain option cannot hold?"""
     items = value if isinstance(value, list) else [value]
+    if any(isinstance(v, (dict, list)) for v in items):
+        return kind not in ("dict", "list", "raw", "json", "jsonarg")  # `title: [{name: ..., url: ...}]`
     if not items or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in items):
         return False
     if any(isinstance(v, str) and "{{" in v for v in items):
         return False  # a template: judged by what it reads (below)
-    given = {str(v).lower() for slot in slots.values() for v in (slot if isinstance(slot, list) else [slot])}
-    said = {t.low for t in tokens(request)} | {str(n) for w, n in NUMBER_WORDS.items() if w in request.lower().split()}
-    return all(str(v).lower() in given or (str(v).lower() not in said and not _run_of_words(str(v), request))
-               for v in items)
+    given = {str(v) for slot in slots.values() for v in (slot if isinstance(slot, list) else [slot])}
+    said = {t.text for t in tokens(request)} | {str(n) for w, n in NUMBER_WORDS.items() if w in request.lower().split()}
+
+    def invented(item) -> bool:
+        text = str(item).strip()
+        if text.lower() in {g.lower() for g in given} or text.lower() in STOP | VERBS:
+            return True
+        if " " in text and any(g in text for g in given if len(g) > 2):
+            return True
+        if isinstance(item, int) and item in converted:
+            return False  # "2 hours" as `duration_min: 120`
+        return text not in said and not _run_of_words(text, request)
+
+    numbers = [int(t) for t in said if _INT.match(t)]
+    converted = {n * f for n in numbers for f in (60, 24, 3600, 1440, 86400, 1000)} | \
+                {n // f for n in numbers for f in (60, 24, 3600, 1000) if n % f == 0}
+    return all(invented(v) for v in items)
 
 
 def _run_of_words(value: str, request: str) -> bool:
-    return bool(value.strip()) and re.search(r"(?<![\w.-])" + re.escape(value.lower()) + r"(?![\w-])", request.lower()) is not None
+    """Is `value` a run of whole words of the request, spelled as the request spells it?"""
+    return bool(value) and re.search(r"(?<![\w.-])" + re.escape(value) + r"(?![\w-]|\.\w)", request) is not None
 
 
 def fill(task_args: dict, doc, slots: dict, known: set[str], request: str = "") -> list[str]:
@@ -768,7 +843,8 @@ def fill(task_args: dict, doc, slots: dict, known: set[str], request: str = "") 
         if isinstance(value, str) and "{{" in value and not reads({"x": value}) <= known:
             notes.append(f"removed {key}: {value!r} (not asked for; it reads nothing the context defines)")
             del task_args[key]
-        elif request and not same(value, spec.get("default")) and _invented(value, request, slots):
+        elif request and not spec.get("choices") and not same(value, spec.get("default")) \
+                and _invented(value, request, slots, spec.get("type", "str")):
             notes.append(f"removed {key}: {value!r} (not asked for; the request does not give it)")
             del task_args[key]
         elif (spec.get("choices") or spec.get("type") == "bool") and "default" in spec \
