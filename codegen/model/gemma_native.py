@@ -274,9 +274,12 @@ class NativeGemma3:
             self.inv_freq[kind] = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.float) / dim))
         if quantize is not None and quantize not in QUANTIZATIONS:
             raise ValueError(f"quantize={quantize!r}: use one of {', '.join(QUANTIZATIONS)}")
-        reduced = QUANTIZATIONS[quantize]() if quantize and self.dtype == torch.float32 else None
-        if quantize and reduced is None:
-            raise ValueError(f"{quantize} needs float32 weights and torch's x86 fbgemm engine")
+        if quantize and self.dtype != torch.float32:
+            raise ValueError(f"{quantize} weights are made from float32 ones: load the model in float32")
+        reduced = QUANTIZATIONS[quantize]() if quantize else None
+        if quantize == "int8" and reduced is None:
+            raise ValueError("int8 needs torch's x86 int8 engine (fbgemm)")
+        # fp16 where fbgemm lacks it: plain float32, the same answers a little slower
         self.quantized = quantize if reduced else None
         packing = reduced or (_packed_linear(self.dtype) if pack else None)
         # the output head: packed with the projections, except under int8 (its logits need float precision)

@@ -4,8 +4,13 @@ bf16 halves the bytes a weight takes, but on a CPU without bf16 instructions (AV
 oneDNN runs bf16 matrix products on a slow path: measured on a 2-core AVX2 EPYC, a 724-token
 prompt took 9.7 s to prefill in bf16 and 2.7 s in float32 (decoding 20 tokens: 1.35 s vs 1.25 s),
 and a training step minutes instead of seconds. So bf16 only where the hardware has it.
-CODEGEN_DTYPE=bfloat16|float32 overrides the choice for inference. CODEGEN_QUANTIZE=int8 runs the
-native decoder's projections as int8 weights (float32 only; codegen.model.gemma_native._int8_linear).
+CODEGEN_DTYPE=bfloat16|float32 overrides the choice for inference.
+
+With float32, the native decoder holds its projection and output-head weights as float16 where torch
+has fbgemm's fp16 linear (x86): decoding reads half the bytes, and sums stay float32, so answers
+are those of float32 (docs/speed.md: 91 of 92 plain requests and every realistic one identical).
+CODEGEN_QUANTIZE=none keeps float32 weights; CODEGEN_QUANTIZE=int8 uses int8 weights (faster,
+measurably worse; codegen.model.gemma_native._int8_linear).
 """
 from __future__ import annotations
 
@@ -43,8 +48,22 @@ QUANTIZATIONS = ("int8", "fp16", "none")
 
 
 def inference_quantize(dtype: str) -> str | None:
-    """"int8" or "fp16" when CODEGEN_QUANTIZE asks for it (float32 weights only), else None."""
+    """How the native decoder holds float32 weights: what CODEGEN_QUANTIZE says ("int8", "fp16",
+    "none"), else "fp16" where this torch can (fbgemm), else None (plain float32)."""
     chosen = os.environ.get(QUANTIZE_ENV, "").strip().lower()
     if chosen and chosen not in QUANTIZATIONS:
         raise ValueError(f"{QUANTIZE_ENV}={chosen!r}: use one of {', '.join(QUANTIZATIONS)}")
-    return chosen if chosen in ("int8", "fp16") and dtype == "float32" else None
+    if dtype != "float32" or chosen == "none":
+        return None
+    return chosen or ("fp16" if fp16_weights_supported() else None)
+
+
+def fp16_weights_supported() -> bool:
+    """Does this torch have fbgemm's fp16-weight linear (x86 builds)?"""
+    import torch
+
+    try:
+        return "fbgemm" in torch.backends.quantized.supported_engines \
+            and hasattr(torch.ops.quantized, "linear_dynamic_fp16")
+    except (AttributeError, RuntimeError):
+        return False
