@@ -343,3 +343,13 @@ def test_the_note_says_why_a_higher_scoring_public_module_lost():
     plain = Choice(module="team.net.firewall_rule", collection="team.net", score=20.0,
                    public_best=("ansible.builtin.cron", 15.3))
     assert plain.note().endswith("(score 20.0 over ansible.builtin.cron (15.3))")
+
+
+def test_restarting_a_service_is_a_service_task_and_postgres_names_its_collection(small_catalog):
+    from codegen.grounding.candidates import _controls_a_service, names_vendor
+
+    doc = small_catalog.get("testco.ops.maintenance_window")
+    assert _controls_a_service(doc, {"restart", "the", "billing", "service"})
+    assert not _controls_a_service(doc, {"open", "a", "maintenance", "window"})
+    assert names_vendor("community.postgresql.postgresql_user", {"create", "a", "postgres", "user"})
+    assert not names_vendor("community.postgresql.postgresql_user", {"create", "a", "user"})

@@ -317,7 +317,8 @@ class Candidates:
         chosen = score >= self.min_score and (named is None or score >= (COVERED_MARGIN if sure else margin) * named[1])
         if chosen and unnamed is not None and score < margin * unnamed[1]:
             chosen = sure and score >= VENDOR_MARGIN * unnamed[1]
-        if chosen and (self._names_tool(said, index) or _unplaced_path(self.catalog.get(module), request)):
+        doc = self.catalog.get(module)
+        if chosen and (self._names_tool(said, index) or _unplaced_path(doc, request) or _controls_a_service(doc, said)):
             chosen = False
         return (module, score), against, chosen
 
@@ -351,6 +352,18 @@ def _named_share(doc, request: str) -> float:
     return sum(n in named for n in required) / len(required)
 
 
+SERVICE_VERBS = frozenset({"restart", "reload"})
+
+
+def _controls_a_service(doc, said: set[str]) -> bool:
+    """"restart the matchmaker service": a service task, unless the module itself restarts or reloads
+    something (a choice or an option of that name)."""
+    if doc is None or not SERVICE_VERBS & said:
+        return False
+    own = {w for name, spec in doc.options.items() for w in [*name.split("_"), *map(str, spec.get("choices") or [])]}
+    return not any(w.startswith(v) for w in own for v in SERVICE_VERBS)
+
+
 def _unplaced_path(doc, request: str) -> bool:
     """Does the request give a file path that no option of the module takes ("copy printers.conf to
     /etc/cups/printers.conf" is a file task, whatever else it says)?"""
@@ -377,7 +390,9 @@ def names_vendor(fqcn: str, said: set[str]) -> bool:
     `amazon.aws.s3_bucket` for "an s3 bucket", `community.postgresql` for "postgresql")?"""
     namespace, collection, name = (fqcn.split(".") + ["", ""])[:3]
     parts = [p for p in (namespace, collection) if p not in GENERAL_PURPOSE]
-    return not parts or any(p in said for p in parts) or name.split("_")[0] in said
+    # "postgres" names community.postgresql: a said word of six letters or more that begins its name
+    return not parts or any(p in said or any(len(w) >= 6 and p.startswith(w) for w in said) for p in parts) \
+        or name.split("_")[0] in said
 
 
 def _deprecated(catalog, fqcn: str) -> bool:
