@@ -192,3 +192,17 @@ def test_fill_drops_values_the_request_never_gives_or_gives_another_option():
     kept = {"name": "old-archive", "remote_host": "relay.example.org"}  # said in the request, by no cue: kept
     fill(kept, FEED, {"name": "old-archive"}, known=set(), request="create the feed old-archive via relay.example.org")
     assert kept["remote_host"] == "relay.example.org"
+
+
+def test_a_label_a_compound_name_and_a_place_after_the_cue():
+    freeze = doc("deploy_freeze", {"app": {"type": "str", "required": True, "description": "Application to freeze."},
+                                   "reason": {"type": "str", "description": "Why deployments are frozen."}})
+    assert read(freeze, "freeze deploys of payments-api, reason: quarter-end close") == \
+        {"app": "payments-api", "reason": "quarter-end close"}
+    member = doc("lb_member", {"pool": {"type": "str", "required": True, "description": "Pool name."},
+                               "member": {"type": "str", "required": True, "description": "Host of the server."}})
+    assert read(member, "drain api-03.internal from the checkout-pool load balancer pool") == \
+        {"pool": "checkout-pool", "member": "api-03.internal"}
+    silence = doc("alert_silence", {"alert": {"type": "str", "required": True, "description": "Name of the alert rule."},
+                                    "instance": {"type": "str", "description": "Only for this host."}})
+    assert read(silence, "silence the DiskFull alert on db-02") == {"alert": "DiskFull"}

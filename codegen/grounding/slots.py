@@ -149,6 +149,7 @@ class Token:
     quoted: bool = False
     possessive: bool = False  # written "X's"
     comma: bool = False  # a comma (or ; : ...) ends it: what follows starts a new phrase
+    label: bool = False  # written "reason:": what follows is its value
     letter: bool = False  # one capital letter inside the request ("zone B", "H and L"): a value, not "a"
     template: bool = False  # inside "{{ ... }}": the value of the option a cue names, never a leftover
 
@@ -192,6 +193,7 @@ def tokens(request: str) -> list[Token]:
             out[-1].comma = True
             continue
         comma = plain.rstrip(")]").endswith((",", ";", ":", "\u2014")) or text.endswith(":")
+        label = plain.endswith(":") and not text.rstrip(":").endswith(("'", '"'))
         if text.endswith((".", ":")) and len(text) > 1:
             text = text[:-1]  # a sentence's full stop or a colon: no value the request gives ends in one
         possessive = text.lower().endswith(("'s", "\u2019s")) and len(text) > 2
@@ -200,7 +202,7 @@ def tokens(request: str) -> list[Token]:
         if re.search(r"[A-Za-z0-9=/~*]", text):  # an arrow or a lone sign is no value
             letter = len(text) == 1 and text.isupper() and text != "I" and bool(out)
             out.append(Token(text, text.lower(), stem(text), possessive=possessive, comma=comma, letter=letter,
-                             template="{{" in plain or "}}" in plain))
+                             template="{{" in plain or "}}" in plain, label=label))
     merged: list[Token] = []
     i = 0
     while i < len(out):  # "0 1 * * *": one schedule; "2025-02-14 18:00": one time
@@ -293,6 +295,11 @@ def _fits(option: Option, token: Token) -> bool:
     return True
 
 
+def _shape_words(option: Option) -> bool:
+    """Is the option named for free text (`reason`, `comment`, `message`)?"""
+    return bool(dict((n, w) for n, _, w in SHAPES)["sentence"] & option.name_words)
+
+
 def _shape_fits(option: Option, token: Token) -> bool:
     shape = token.shape
     return shape is not None and bool(dict((n, w) for n, _, w in SHAPES)[shape] & option.name_words)
@@ -376,6 +383,8 @@ def _read(doc, request: str) -> tuple[dict, set[str]]:
                  choice_words=choice_words)
         _by_shape(option, toks, proposals)
         _by_direction(option, toks, value_at, proposals)
+        if option.type == "str":
+            _compound(option, toks, value_at, proposals)
     _by_phrase(options, toks, value_at, proposals, namer)
     slots: dict = {}
     claimed: set[int] = set()
@@ -411,11 +420,19 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
             while end + 1 < len(toks) and not toks[end].possessive and _cue(toks[end + 1], cue):
                 end += 1  # a cue of several words: "max length", "cache cluster"
             j, skipped = end + 1, 0
-            while j < len(toks) and (toks[j].low in CONNECTORS or kind == "own" and toks[j].low in OWN_CONNECTORS) \
+            own_connectors = OWN_CONNECTORS if option.type in ("int", "float", "list") else {"by"}  # "alert on db-02": a place
+            while j < len(toks) and (toks[j].low in CONNECTORS or kind == "own" and toks[j].low in own_connectors) \
                     and skipped < 3:
                 j, skipped = j + 1, skipped + 1
             named = any(toks[k].low in ("named", "called", "titled") for k in range(end + 1, j))
-            if toks[end].comma or any(toks[k].comma for k in range(end + 1, j)):
+            label = kind == "own" and toks[end].label and j == end + 1
+            if label and option.type == "str" and _shape_words(option) and j < len(toks):
+                # "reason: quarter-end close": a text option's label takes the phrase up to the next comma
+                k = j
+                while k < len(toks) - 1 and not toks[k].comma:
+                    k += 1
+                proposals.add(3.5, list(range(j, k + 1)), option, " ".join(t.text for t in toks[j:k + 1]))
+            if not label and (toks[end].comma or any(toks[k].comma for k in range(end + 1, j))):
                 j = len(toks)  # "the legacy-flash profile, nothing uses it": no value across a comma
             if named and names_other:
                 named, j = False, len(toks)  # "an origin named X": X is the name, not the origin
@@ -451,6 +468,14 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
                 if before and at != i - 1 and (t := value_at(at, option)) is not None:  # "10.0.0.1 as the gateway"
                     proposals.add(before + 0.5, [at], option, _value(option, t))
             i = end + 1
+
+
+def _compound(option: Option, toks: list[Token], value_at, proposals: _Proposals) -> None:
+    """A name built on the option's own word is its value: "checkout-pool" for `pool`, "web_vhost" for `vhost`."""
+    for j, t in enumerate(toks):
+        parts = re.split(r"[-_]", t.low)
+        if len(parts) > 1 and any(stem(p) in option.own for p in parts if p) and value_at(j, option) is not None:
+            proposals.add(2.3, [j], option, _value(option, t))
 
 
 def _before(option, toks, i, end, kind, strength, value_at, proposals, choice_words=frozenset()) -> None:
