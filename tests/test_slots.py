@@ -206,3 +206,19 @@ def test_a_label_a_compound_name_and_a_place_after_the_cue():
     silence = doc("alert_silence", {"alert": {"type": "str", "required": True, "description": "Name of the alert rule."},
                                     "instance": {"type": "str", "description": "Only for this host."}})
     assert read(silence, "silence the DiskFull alert on db-02") == {"alert": "DiskFull"}
+
+
+def test_a_verb_with_a_particle_and_a_record_pointing_somewhere():
+    rollback = doc("release_rollback", {"app": {"type": "str", "required": True, "description": "Application."},
+                                        "to_version": {"type": "str", "description": "Version to go back to."}})
+    assert read(rollback, "roll back checkout to 3.9.1") == {"app": "checkout", "to_version": "3.9.1"}
+    record = doc("dns_record", {"record": {"type": "str", "required": True, "description": "Record name."},
+                                "value": {"type": "str", "description": "What the record holds."}})
+    assert read(record, "add a record named docs pointing to pages.corp.example") == \
+        {"record": "docs", "value": "pages.corp.example"}
+
+
+def test_fill_writes_numbers_as_numbers_and_drops_a_constant_in_braces():
+    args = {"name": "edge", "bitrate_kbps": "900", "keyframe_interval_s": "{{ 12000000 }}"}
+    fill(args, PROFILE, {"name": "edge", "bitrate_kbps": 900}, known=set(), request="create the profile edge at 900 kbps")
+    assert args == {"name": "edge", "bitrate_kbps": 900}

@@ -54,6 +54,7 @@ CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called", "titled",
 # After an option's own word only: "owned by akhan", "listening on 6661" (after a word of its
 # description, "messages on results-to-ice" names the place, not the option).
 OWN_CONNECTORS = frozenset({"by", "on"})
+PARTICLES = frozenset({"back", "up", "down", "out"})  # "roll back X", "spin up X" ("switch off" is followed by its thing)
 # Words that end the article phrase before "<value> <cue>" ("the orders database", "keep it 7 days").
 BEFORE_OK = frozenset({"the", "a", "an", "of", "for", "it", "keep", "after", "in", "on", "from", "to", "with", "and",
                        "than"})
@@ -568,6 +569,11 @@ def _by_phrase(options: list[Option], toks: list[Token], value_at, proposals: _P
             t = value_at(lows.index("=") + 1, value)
             if t is not None:
                 proposals.add(3.5, [lows.index("=") + 1], value, _value(value, t))
+        for j in range(len(lows) - 2):  # "a CNAME pointing to pages.corp.example"
+            if stem(lows[j]) == "point" and lows[j + 1] in ("to", "at"):
+                t = value_at(j + 2, value)
+                if t is not None:
+                    proposals.add(3.0, [j + 2], value, _value(value, t))
         if {"set", "change", "update", "bump"} & set(lows) and "to" in lows:
             j = len(lows) - 1 - lows[::-1].index("to") + 1
             t = value_at(j, value)
@@ -682,7 +688,8 @@ def _leftovers(options, toks, module_words, cues: set[str], choice_words: set[st
     clear value left, then such an object or word that is a plain word ("add mwong to", "the
     storefront cache"), the word after "for", or the request's first word."""
     order = [j for j, t in enumerate(toks) if t.possessive]
-    near = [j + 1 for j, t in enumerate(toks[:-1]) if t.low in VERBS and _clause_start(toks, j)]  # "add mwong to"
+    near = [j + 1 + (toks[j + 1].low in PARTICLES and j + 2 < len(toks))  # "add mwong to", "roll back checkout"
+            for j, t in enumerate(toks[:-1]) if t.low in VERBS and _clause_start(toks, j)]
     near += [j - 1 for j, t in enumerate(toks) if j >= 1 and t.stem in module_words
              and (j == 1 or toks[j - 2].low in BEFORE_OK)]
     order += [j for j in near if toks[j].clear]  # "the ingest key for ch-sports-3": the value, not "ingest"
@@ -850,8 +857,8 @@ def fill(task_args: dict, doc, slots: dict, known: set[str], request: str = "") 
     for name, value in slots.items():
         key = next((k for k in task_args if doc.canonical_option(k) == name), None)
         if key is not None and same(task_args[key], value):
-            if isinstance(value, bool) and not isinstance(task_args[key], bool):
-                task_args[key] = value  # 'no' quoted is a string: the switch is written as YAML's boolean
+            if isinstance(value, (bool, int, float)) and isinstance(task_args[key], str):
+                task_args[key] = value  # 'no' or "12" quoted is a string: written as YAML's boolean or number
             continue
         if key is not None:
             notes.append(f"{name}: {value!r} instead of {task_args[key]!r} (the request says so)")
@@ -865,7 +872,7 @@ def fill(task_args: dict, doc, slots: dict, known: set[str], request: str = "") 
         value = task_args[key]
         if name in slots or spec.get("required"):
             continue
-        if isinstance(value, str) and "{{" in value and not reads({"x": value}) <= known:
+        if isinstance(value, str) and "{{" in value and (not reads({"x": value}) <= known or not reads({"x": value})):
             notes.append(f"removed {key}: {value!r} (not asked for; it reads nothing the context defines)")
             del task_args[key]
         elif request and not spec.get("choices") and not same(value, spec.get("default")) \
