@@ -859,6 +859,8 @@ def fill(task_args: dict, doc, slots: dict, known: set[str], request: str = "") 
         if key is not None and same(task_args[key], value):
             if isinstance(value, (bool, int, float)) and isinstance(task_args[key], str):
                 task_args[key] = value  # 'no' or "12" quoted is a string: written as YAML's boolean or number
+                notes.append(f"{name}: {value!r} written as a {'boolean' if isinstance(value, bool) else 'number'}, "
+                             "not a string")
             continue
         if key is not None:
             notes.append(f"{name}: {value!r} instead of {task_args[key]!r} (the request says so)")
