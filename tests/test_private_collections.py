@@ -353,3 +353,10 @@ def test_restarting_a_service_is_a_service_task_and_postgres_names_its_collectio
     assert not _controls_a_service(doc, {"open", "a", "maintenance", "window"})
     assert names_vendor("community.postgresql.postgresql_user", {"create", "a", "postgres", "user"})
     assert not names_vendor("community.postgresql.postgresql_user", {"create", "a", "user"})
+
+
+def test_everyday_words_name_no_vendor():
+    from codegen.grounding.candidates import names_vendor
+
+    assert not names_vendor("community.windows.win_scheduled_task", {"open", "a", "maintenance", "window"})
+    assert not names_vendor("containers.podman.podman_container", {"run", "the", "container"})

@@ -222,3 +222,24 @@ def test_fill_writes_numbers_as_numbers_and_drops_a_constant_in_braces():
     args = {"name": "edge", "bitrate_kbps": "900", "keyframe_interval_s": "{{ 12000000 }}"}
     fill(args, PROFILE, {"name": "edge", "bitrate_kbps": 900}, known=set(), request="create the profile edge at 900 kbps")
     assert args == {"name": "edge", "bitrate_kbps": 900}
+
+
+def test_what_the_review_of_the_new_rules_found():
+    user = doc("user", {"name": {"type": "str", "required": True, "description": "Name of the user."},
+                        "password": {"type": "str", "required": True, "no_log": True}})
+    assert read(user, "create user alice on host web-01") == {"name": "alice"}  # a secret is never a leftover
+    assert read(MIRROR, "pull the mirror debian-main")["name"] == "debian-main"
+    assert "state" not in read(MIRROR, "pull the mirror debian-main")  # "pull" alone fetches
+    assert "state" not in read(MIRROR, "create the mirror debian-main; packages are released nightly")
+    assert read(MIRROR, "Create the mirror x. A backup is needed") == {"name": "x"}  # a sentence's first letter
+    link = doc("link", {"name": {"type": "str", "required": True, "description": "Link name."},
+                        "status": {"type": "str", "choices": ["up", "down"]},
+                        "host": {"type": "str", "description": "Host."}, "port": {"type": "int"}})
+    assert read(link, "bring link wan-1 down") == {"name": "wan-1", "status": "down"}
+    assert "port" not in read(link, "create the link t1 to db-02 and run it at 18:00")  # a clock time is no host:port
+    report = doc("report", {"name": {"type": "str", "required": True, "description": "Name of the report."},
+                            "frequency": {"type": "str", "choices": ["hourly", "daily", "monthly"]},
+                            "owner": {"type": "str", "description": "Who owns it."}})
+    assert read(report, "create the report r1 covering the last 48 hours") == {"name": "r1"}
+    assert read(report, "create the report r1, run it every month") == {"name": "r1", "frequency": "monthly"}
+    assert "owner" not in read(report, "create the report r1 and the owner should be notified")

@@ -46,6 +46,9 @@ GENERAL_PURPOSE = frozenset({"ansible", "community", "builtin", "posix", "genera
 # "lineinfile", "sysctl"; not "file", "user", "service" or "pause"), asks for that tool.
 EVERYDAY = frozenset({"ansible.builtin", "ansible.posix", "community.general"})
 TOOL_IDF = 6.0
+# What people call a product, where its collection spells it otherwise.
+VENDOR_ALIASES = {"postgres": "postgresql", "pg": "postgresql", "mongo": "mongodb", "k8s": "kubernetes",
+                  "mariadb": "mysql"}
 EXAMPLES_SHOWN = 2
 PRIVATE_KIND = "private collection documentation"  # a --sources entry's kind
 MAX_EXAMPLES_CHARS = 20_000  # of one module's EXAMPLES text parsed for the prompt
@@ -390,9 +393,8 @@ def names_vendor(fqcn: str, said: set[str]) -> bool:
     `amazon.aws.s3_bucket` for "an s3 bucket", `community.postgresql` for "postgresql")?"""
     namespace, collection, name = (fqcn.split(".") + ["", ""])[:3]
     parts = [p for p in (namespace, collection) if p not in GENERAL_PURPOSE]
-    # "postgres" names community.postgresql: a said word of six letters or more that begins its name
-    return not parts or any(p in said or any(len(w) >= 6 and p.startswith(w) for w in said) for p in parts) \
-        or name.split("_")[0] in said
+    said = said | {VENDOR_ALIASES[w] for w in said if w in VENDOR_ALIASES}  # "postgres" names community.postgresql
+    return not parts or any(p in said for p in parts) or name.split("_")[0] in said
 
 
 def _deprecated(catalog, fqcn: str) -> bool:

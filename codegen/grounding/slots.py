@@ -50,10 +50,12 @@ provision deprovision decommission onboard offboard quarantine replay hook bin r
 whitelist allowlist ban unban repoint reroute redirect call""".split())
 # Between a cue and its value ("max length of 10000", "a snapshot named pre-upgrade").
 CONNECTORS = frozenset({"of", "to", "=", ":", "is", "named", "called", "titled", "it", "them", "up",  # "up to 5"
-                        "be", "become", "has", "must", "should"})  # "the version has to become 3.14.0"
+                        *"be become has must should".split()})  # "the version has to become 3.14.0"
+MODAL = frozenset({"be", "become", "has", "must", "should"})  # after these only a clear value: not "should be notified"
 # After an option's own word only: "owned by akhan", "listening on 6661" (after a word of its
 # description, "messages on results-to-ice" names the place, not the option).
 OWN_CONNECTORS = frozenset({"by", "on"})
+CHOICE_PARTICLES = frozenset({"up", "down", "off", "out", "over", "back", "away", "yes", "no"})  # may be a choice
 PARTICLES = frozenset({"back", "up", "down", "out"})  # "roll back X", "spin up X" ("switch off" is followed by its thing)
 # Words that end the article phrase before "<value> <cue>" ("the orders database", "keep it 7 days").
 BEFORE_OK = frozenset({"the", "a", "an", "of", "for", "it", "keep", "after", "in", "on", "from", "to", "with", "and",
@@ -61,7 +63,7 @@ BEFORE_OK = frozenset({"the", "a", "an", "of", "for", "it", "keep", "after", "in
 UNITS = frozenset({"day", "days", "hour", "hours", "minute", "minutes", "second", "seconds", "week", "weeks",
                    "gb", "mb", "tb", "kb", "percent", "ms", "users", "connections", "replicas", "retries"})
 ABSENT_VERBS = frozenset({"remove", "delete", "drop", "destroy", "uninstall", "purge", "deregister", "unregister",
-                          "decommission", "revoke", "retire", "stop", "deallocate", "release", "unassign", "pull",
+                          "decommission", "revoke", "retire", "stop", "deallocate", "release", "unassign",
                           "cancel", "scrap", "erase", "offboard", "deprovision"})
 # The state an absent-verb asks for, whichever of these the option offers (first found).
 REMOVED_STATES = ("absent", "removed", "released", "revoked", "deleted", "deallocated", "unassigned")
@@ -72,7 +74,7 @@ CHOICE_SYNONYMS = {"deny": {"block", "reject", "refuse", "forbid"}, "allow": {"p
                    "frozen": {"freeze"}, "hidden": {"hide"}, "lifted": {"lift", "unban"}, "chosen": {"choose"}}
 # "turn off X" / "switch on X": the choice that says so, where the option offers it.
 OFF_CHOICES, ON_CHOICES = ("disabled", "off", "stopped", "inactive"), ("enabled", "on", "started", "active")
-BE = frozenset({"be", "been", "is", "was", "are", "were", "being"})  # "... should be deleted": an absent-verb too
+BE = frozenset({"be", "been"})  # "... should be deleted", "has been decommissioned" (not "are released nightly")
 NEGATING = frozenset({"disable", "disabled", "no", "not", "without", "stop", "pause", "suspend", "deactivate",
                       "off", "never", "non", "don't", "dont", "doesn't", "skip"})
 ENABLE_NAMES = ("enabled", "enable", "active", "activated")
@@ -98,7 +100,7 @@ SHAPES = (
                                                              "range", "net", "cidrs", "subnets"}),
     ("ip", re.compile(r"^\d{1,3}(\.\d{1,3}){3}$"), {"address", "ip", "addr", "ipv4", "host", "server", "target",
                                                     "servers", "hosts"}),
-    ("hostport", re.compile(r"^[a-z0-9][\w.-]*:\d{2,5}$", re.I), {"upstream", "backend", "target", "endpoint",
+    ("hostport", re.compile(r"^(?=[^:]*[a-z.])[a-z0-9][\w.-]*:\d{2,5}$", re.I), {"upstream", "backend", "target", "endpoint",
                                                                   "server", "host", "address"}),
     ("fqdn", re.compile(r"^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+){2,}$", re.I),
      {"fqdn", "hostname", "host", "server", "domain", "target", "servers", "hosts", "record"}),
@@ -179,7 +181,9 @@ class Token:
 def tokens(request: str) -> list[Token]:
     """The request's words; a quoted string and a five-field cron schedule are one token each."""
     out: list[Token] = []
+    previous = ""  # the text before this match: does it end a sentence?
     for match in re.finditer(r"(\{\{.*?\}\})|(?<![\w])'([^']+)'|\"([^\"]+)\"|(\S+)", request):
+        sentence_end, previous = previous.rstrip("'\")]").endswith((".", "!", "?")), match.group(0)
         if match.group(1):  # "{{ vault_key }}": one value, the option its cue names takes it whole
             text = match.group(1)
             out.append(Token(text, text.lower(), text.lower(), quoted=True, template=True))
@@ -201,7 +205,7 @@ def tokens(request: str) -> list[Token]:
         if possessive:
             text = text[:-2]
         if re.search(r"[A-Za-z0-9=/~*]", text):  # an arrow or a lone sign is no value
-            letter = len(text) == 1 and text.isupper() and text != "I" and bool(out)
+            letter = len(text) == 1 and text.isupper() and text != "I" and bool(out) and not sentence_end
             out.append(Token(text, text.lower(), stem(text), possessive=possessive, comma=comma, letter=letter,
                              template="{{" in plain or "}}" in plain, label=label))
     merged: list[Token] = []
@@ -426,6 +430,8 @@ def _by_cues(option: Option, toks: list[Token], value_at, foreign, proposals: _P
                     and skipped < 3:
                 j, skipped = j + 1, skipped + 1
             named = any(toks[k].low in ("named", "called", "titled") for k in range(end + 1, j))
+            if any(toks[k].low in MODAL for k in range(end + 1, j)) and not (j < len(toks) and toks[j].clear):
+                j = len(toks)
             label = kind == "own" and toks[end].label and j == end + 1
             if label and option.type == "str" and _shape_words(option) and j < len(toks):
                 # "reason: quarter-end close": a text option's label takes the phrase up to the next comma
@@ -708,7 +714,7 @@ def _leftovers(options, toks, module_words, cues: set[str], choice_words: set[st
 
     for option in options:
         if option.name in slots or not option.required or option.type in ("bool", "list") \
-                or option.spec.get("choices"):
+                or option.spec.get("choices") or option.spec.get("no_log"):  # a secret only beside its word
             continue
         for j in order:
             if free(j, option):
@@ -731,11 +737,14 @@ def _choices(options: list[Option], toks: list[Token], slots: dict) -> dict:
         if not choices or option.name in slots or option.type not in ("str", "raw", "list"):
             continue
         by_word = {stem(c): c for c in choices}
-        by_word.update({stem(c[:-2]): c for c in choices if c.endswith("ly") and len(c) > 5})  # "every month": monthly
+        periodic = {stem(c[:-2]): c for c in choices if c.endswith("ly") and len(c) > 5}  # "every month": monthly
         for choice in choices:
             by_word.update({w: choice for w in CHOICE_SYNONYMS.get(choice, ())})
         hits = [by_word.get(t.stem, by_word.get(t.low)) for t in toks
-                if not t.quoted and (t.low not in STOP or t.letter) and (t.stem in by_word or t.low in by_word)]
+                if not t.quoted and (t.low not in STOP or t.letter or t.low in CHOICE_PARTICLES and t.low in choices)
+                and (t.stem in by_word or t.low in by_word)]
+        hits += [periodic[t.stem] for j, t in enumerate(toks)  # not "the last 48 hours"
+                 if t.stem in periodic and j and toks[j - 1].low in ("every", "each", "per", "a")]
         if option.type == "list":  # "widevine and fairplay", "cancelled and abandoned pick lists"
             if hits:
                 out[option.name] = list(dict.fromkeys(hits))
@@ -755,14 +764,16 @@ def _state_by_verb(choices: list[str], toks: list[Token], lows: list[str]) -> st
             and (t.low != "stop" or j + 1 < len(toks) and toks[j + 1].low.endswith("ing"))}  # "stop sending", not "stop the sync"
     passive = {toks[j].stem for j in range(1, len(toks)) if lows[j - 1] in BE}
     taken_out = any(low == "take" and _clause_start(toks, j) and {"out", "off"} & set(lows[j + 1:j + 7])
+                    or low == "pull" and _clause_start(toks, j) and "from" in lows[j + 1:j + 5]  # "pull X from the lineup"
                     for j, low in enumerate(lows))
     removed = next((s for s in REMOVED_STATES if s in choices), None)
     if removed and (ABSENT_VERBS & said or {stem(v) for v in ABSENT_VERBS} & passive or taken_out
                     or "get rid" in " ".join(lows)):
         return removed
     for word, states in (("off", OFF_CHOICES), ("on", ON_CHOICES)):  # "turn off X", "turn lecture capture on"
-        if any(lows[j] in ("turn", "switch") and _clause_start(toks, j) and word in lows[j + 1:j + 5]
-               for j in range(len(lows) - 1)):
+        if any(lows[j] in ("turn", "switch") and _clause_start(toks, j) and any(
+                lows[k] == word and (k == j + 1 or k + 1 == len(lows) or toks[k].comma or lows[k + 1] in STOP)  # not "on host-2"
+                for k in range(j + 1, min(j + 5, len(lows)))) for j in range(len(lows) - 1)):
             return next((s for s in states if s in choices), None)
     return None
 

@@ -341,8 +341,8 @@ class NativeGemma3:
         return Cache(len(self.layers), self.kv_heads, self.head_dim, self.dtype, capacity)
 
     def head_matmul(self, rows: torch.Tensor):
-        """`hidden -> hidden @ rows.T` for an output head `rows` [vocab, hidden], prepacked when
-        that gives the same bits (Generator asks for it)."""
+        """`hidden -> hidden @ rows.T` for an output head `rows` [vocab, hidden], prepacked when that
+        gives the same bits (bf16), or held as float16 like the projections (`_fp16_linear`)."""
         if not self.packed or rows.dtype != self.dtype:
             return lambda hidden: hidden @ rows.T
         packed, linear = self._pack(rows.contiguous()), self._linear

@@ -63,7 +63,7 @@ def fp16_weights_supported() -> bool:
     import torch
 
     try:
-        return "fbgemm" in torch.backends.quantized.supported_engines \
+        return bool({"fbgemm", "x86"} & set(torch.backends.quantized.supported_engines)) \
             and hasattr(torch.ops.quantized, "linear_dynamic_fp16")
     except (AttributeError, RuntimeError):
         return False
