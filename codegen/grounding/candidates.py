@@ -22,7 +22,7 @@ from pathlib import Path
 from codegen.catalog.docsearch import doc_index, terms
 from codegen.catalog.store import words
 from codegen.grounding.retrieval import MAX_EXAMPLE_LINES, plain_words
-from codegen.grounding.slots import fill, named_by_cue, read
+from codegen.grounding.slots import fill, named_by_cue, read, tokens
 
 # Tuned on eval/private/dev/requests.yml only (see eval/private/README.md): a private module is
 # chosen when its score is at least MIN_SCORE and at least MARGIN times the best public module's.
@@ -370,8 +370,6 @@ def _controls_a_service(doc, said: set[str]) -> bool:
 def _unplaced_path(doc, request: str) -> bool:
     """Does the request give a file path that no option of the module takes ("copy printers.conf to
     /etc/cups/printers.conf" is a file task, whatever else it says)?"""
-    from codegen.grounding.slots import tokens
-
     paths = {t.text for t in tokens(request) if not t.quoted and t.text.startswith(("/", "~/"))}
     if not paths or doc is None:
         return False
@@ -381,7 +379,7 @@ def _unplaced_path(doc, request: str) -> bool:
 
 def _says_module(fqcn: str, request: str) -> bool:
     """Does the request use a word of the module's name ("queue", "firewall", "address")?"""
-    from codegen.grounding.slots import stem, tokens
+    from codegen.grounding.slots import stem
 
     wanted = {stem(w) for w in fqcn.rsplit(".", 1)[-1].split("_") if len(w) > 2}
     return any(t.stem in wanted or t.joined in wanted for t in tokens(request))

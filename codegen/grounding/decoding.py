@@ -14,10 +14,10 @@ import torch
 from codegen.catalog.store import words
 from codegen.grounding.schema import SchemaChecker
 from codegen.grounding.slots import CHOICE_PARTICLES, STOP
+from codegen.backends.base import Constraint, end_of_task
 
 # the request's grammar, never a value of its own ("build_id: during"); not "down" or "no", which may be
 FUNCTION_WORDS = STOP - CHOICE_PARTICLES
-from codegen.backends.base import Constraint, end_of_task
 
 # How far down the model's ranking a step may look for a valid token: the whole of a kept vocabulary
 # (~14k rows), but not a 262k-row full one, where it made an untuned base model crawl.

@@ -112,6 +112,7 @@ SHAPES = (
 )
 
 
+SHAPE_WORDS = {name: option_words for name, _, option_words in SHAPES}
 GENERIC_SHAPES = ("path", "version", "sentence")
 # An option named for its unit (`bitrate_kbps`, `ttl_s`, `duration_min`) takes "<N> <unit>" or "<N><unit>".
 UNIT_WORDS = {"s": ("s", "sec", "secs", "second", "seconds"), "sec": ("s", "sec", "secs", "second", "seconds"),
@@ -302,12 +303,12 @@ def _fits(option: Option, token: Token) -> bool:
 
 def _shape_words(option: Option) -> bool:
     """Is the option named for free text (`reason`, `comment`, `message`)?"""
-    return bool(dict((n, w) for n, _, w in SHAPES)["sentence"] & option.name_words)
+    return bool(SHAPE_WORDS["sentence"] & option.name_words)
 
 
 def _shape_fits(option: Option, token: Token) -> bool:
     shape = token.shape
-    return shape is not None and bool(dict((n, w) for n, _, w in SHAPES)[shape] & option.name_words)
+    return shape is not None and bool(SHAPE_WORDS[shape] & option.name_words)
 
 
 def _value(option: Option, token: Token):
@@ -834,11 +835,12 @@ def _invented(value, request: str, slots: dict, kind: str = "str") -> bool:
     if any(isinstance(v, str) and "{{" in v for v in items):
         return False  # a template: judged by what it reads (below)
     given = {str(v) for slot in slots.values() for v in (slot if isinstance(slot, list) else [slot])}
+    given_low, grammar = {g.lower() for g in given}, STOP | VERBS
     said = {t.text for t in tokens(request)} | {str(n) for w, n in NUMBER_WORDS.items() if w in request.lower().split()}
 
     def invented(item) -> bool:
         text = str(item).strip()
-        if text.lower() in {g.lower() for g in given} or text.lower() in STOP | VERBS:
+        if text.lower() in given_low or text.lower() in grammar:
             return True
         if " " in text and any(g in text for g in given if len(g) > 2):
             return True
