@@ -7,7 +7,6 @@ each seeing the tasks before it as context.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 
@@ -19,12 +18,11 @@ from codegen.grounding.unasked import (includes_refused, keywords_refused, reque
                                       request_variables, unasked_keys)
 from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
-from codegen.prompt import render_task_prompt, task_name
+from codegen.prompt import render_task_prompt, split_requests, task_name
 from codegen.ansible_files.keywords import module_key
 from codegen.validate import INCLUDE_NOT_FOUND, validate_tasks
 from codegen.validate.references import References
 
-_SPLIT = re.compile(r"\s*&\s*")
 MAX_PROMPT_CHARS = 10_000  # a request as people type it, numbered lists included; far more is not a request
 # Seconds from a task's start after which no further try runs (one in flight then is cut and
 # dropped): a second try costs about as much as the first, and an editor suggestion that comes
@@ -35,10 +33,6 @@ RETRY_BUDGET_S = 10.0  # the issue's bound on one request; a busy machine's firs
 # names, because it lints the answer alone, away from the role it goes into (on the realistic
 # bench, a second try traded `include_tasks: deploy.yml`, the file's own answer, for worse ones).
 NOT_RETRIED = (INCLUDE_NOT_FOUND,)
-
-
-def split_requests(prompt: str) -> list[str]:
-    return [p.strip() for p in _SPLIT.split(prompt) if p.strip()]
 
 
 @dataclass

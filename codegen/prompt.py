@@ -4,6 +4,7 @@ Training and inference render the same template, so what the model learned is wh
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import jinja2
@@ -17,6 +18,17 @@ CONTEXT_CHARS = 900  # the tail of the file we show; longer context costs prompt
 def environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(prompts_dir())), keep_trailing_newline=True,
                               autoescape=False, undefined=jinja2.StrictUndefined)
+
+
+# "a & b": one task per part. Only an ampersand that stands apart (a space on one side at least) and is
+# not part of a shell "&&" separates requests: "Galera up&running", "R&D" and "make && make install"
+# are each one request (a real role's "up&running" had become a second task named "Running").
+_SPLIT = re.compile(r"(?<!&)(?:(?<=\s)&|&(?=\s))(?!&)")
+
+
+def split_requests(prompt: str) -> list[str]:
+    """The requests of one prompt, one task each."""
+    return [part.strip() for part in _SPLIT.split(prompt) if part.strip()]
 
 
 def task_name(request: str) -> str:

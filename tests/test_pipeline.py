@@ -6,7 +6,8 @@ import pytest
 from codegen.batch import read_cases, run_batch
 from codegen.model.generate import Generation
 from codegen.parse import ParseError, task_text
-from codegen.pipeline import Pipeline, split_requests
+from codegen.pipeline import Pipeline
+from codegen.prompt import split_requests
 from codegen.prompt import render_task_prompt, task_name, trim_context
 
 
@@ -45,6 +46,14 @@ def test_context_is_trimmed_at_a_line_boundary():
 
 def test_split_requests_on_ampersand():
     assert split_requests("install nginx & start nginx &  & open port 80") == ["install nginx", "start nginx", "open port 80"]
+    assert split_requests("install htop &tmux& git") == ["install htop", "tmux", "git"]
+
+
+def test_an_ampersand_inside_a_word_or_a_shell_and_is_not_a_second_request():
+    # a real role's task name: "up&running" had become a second task named "Running"
+    assert split_requests("Wait until pacemaker has Galera up&running") == ["Wait until pacemaker has Galera up&running"]
+    assert split_requests("notify the R&D team") == ["notify the R&D team"]
+    assert split_requests("run ./configure && make in /opt/src") == ["run ./configure && make in /opt/src"]
 
 
 def test_task_text_trims_a_broken_tail():

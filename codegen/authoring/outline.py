@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from codegen.pipeline import split_requests
+from codegen.prompt import split_requests
 from codegen.prompt import render_outline_prompt
 
 MAX_STEPS = 12

@@ -14,7 +14,7 @@ from pathlib import Path
 from codegen.assemble.playbook import assemble_playbook, play_name
 from codegen.atomic import write_text
 from codegen.parse import load_tasks
-from codegen.pipeline import split_requests
+from codegen.prompt import split_requests
 from codegen.ansible_files.keywords import module_key
 
 

@@ -27,7 +27,7 @@ class Plan:
 def plan_steps(backend, request: str) -> Plan:
     """The steps to generate: the user's ('a & b'), the code's split, else the model's outline."""
     from codegen.authoring.outline import generate_outline
-    from codegen.pipeline import split_requests
+    from codegen.prompt import split_requests
 
     given = split_requests(request)
     if len(given) > 1:

@@ -20,6 +20,7 @@ import yaml
 from codegen.ansible_files.plays import BLOCK_KEYS, PLAY_KEYS, PLAY_SECTIONS
 from codegen.ansible_files.yaml_load import SafeLoader
 from codegen.ansible_files.keywords import is_keyword
+from codegen.prompt import split_requests, task_name
 
 _LOADER = SafeLoader  # bounded: an alias bomb or a recursive alias is a YAML error, not a hang
 
@@ -39,7 +40,6 @@ _PLAY_LINE = re.compile(r"^(?:- +|  )(" + "|".join(re.escape(k) for k in sorted(
 _NAME_LINE = re.compile(r"^(?P<indent> *)-(?P<gap> +)name:(?: +(?P<value>.*?))? *$")
 _COMMENT_LINE = re.compile(r"^(?P<indent> *)#+ ?(?P<text>.*?) *$")
 _KEY = re.compile(r"""^(?:-\s+)*(?P<key>[A-Za-z0-9_.\-/]+|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
-_SPLIT = re.compile(r"\s*&\s*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -85,15 +85,6 @@ def _scalar(value: str) -> str:
     except (yaml.YAMLError, UnicodeEncodeError):  # libyaml refuses a lone surrogate before parsing
         pass
     return value.strip().strip("'\"").strip()
-
-
-def split_requests(text: str) -> list[str]:
-    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
-
-
-def task_name(request: str) -> str:
-    text = " ".join(request.split())
-    return text[:1].upper() + text[1:]
 
 
 @dataclass
