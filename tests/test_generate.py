@@ -218,6 +218,10 @@ def test_inference_dtype_follows_the_hardware_and_the_environment(monkeypatch):
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
     assert hardware.inference_dtype() == "float32" and hardware.inference_dtype("cuda") == "bfloat16"
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    # a CPU with AMX: float32 with float16-held weights where torch can hold them so (faster, measured)
+    monkeypatch.setattr(hardware, "fp16_weights_supported", lambda: True)
+    assert hardware.inference_dtype() == "float32" and hardware.inference_quantize("float32") == "fp16"
+    monkeypatch.setattr(hardware, "fp16_weights_supported", lambda: False)
     assert hardware.inference_dtype() == "bfloat16"
     monkeypatch.setenv("CODEGEN_DTYPE", "float32")
     assert hardware.inference_dtype() == "float32"
