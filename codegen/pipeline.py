@@ -292,6 +292,10 @@ class Pipeline:
         if late is not None and generation.stopped == "cancelled":
             return "", [], None
         body, notes, whole = generation.text, [choice.note()] if choice else [], True
+        if constraint is not None and constraint.repeat_at is not None:
+            # decoding was ended at a line that repeats the one before it (a looping model): not kept
+            body = body[:constraint.repeat_at]
+            notes.append("note [repair] the answer began to repeat a line: ended before the repeat")
         if constraint is not None and (generation.stopped == "max_tokens" or constraint.dead_end):
             # A runaway value (a condition or template that never closes) is cut mid-way by the
             # token limit, or a line reached a dead end; keep the whole lines before it that make

@@ -258,6 +258,7 @@ def test_where_an_answer_repeats_itself():
     assert twice[:first_repeat(twice)] == "  environment:\n    A: 1\n  register: r\n"
     assert first_repeat("  ansible.builtin.file:\n    path: /a\n    state: directory\n  when: a\n") is None
     assert first_repeat("  tags:\n    - a\n    - a") is None  # the last line is not whole yet
+    assert first_repeat("  tags:\n    - a  \n    - a\n") == len("  tags:\n    - a  \n")  # trailing blanks aside
     state = written_state("  become: true\n  ansible.builtin.file:\n    path: /a\n    mode: '0644'\n")
     assert (state.module, state.keywords, state.options, state.in_module) == (
         "ansible.builtin.file", {"become"}, {"path", "mode"}, True)

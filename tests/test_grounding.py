@@ -389,6 +389,25 @@ def test_a_dead_end_ends_decoding_and_keeps_the_valid_lines(catalog):
     assert SchemaChecker(catalog).complete_prefix(text) == valid
 
 
+def test_a_list_item_written_again_ends_decoding_before_the_repeat(catalog):
+    """A looping model writes the same loop item until the token budget cuts it (seen on a real role:
+    one path five times, 200 tokens): at the first whole line that repeats the item before it (trailing
+    blanks aside), the constraint ends decoding and says where the repeat starts."""
+    head = "  ansible.builtin.file:\n    path: '{{ item }}'\n    state: directory\n    mode: '0755'\n  loop:\n    - /etc/a\n"
+    pieces = ["<eos>", "    - /etc/a", "\n"]
+    logits = torch.tensor([0.0, 5.0, 4.0])
+    constraint = SchemaConstraint(SchemaChecker(catalog))
+    assert constraint.choose(head, logits, lambda full: head + pieces[full], lambda i: i, {0}) == 1
+    assert constraint.repeat_at is None  # one item: nothing repeats
+    looped = head + "    - /etc/a  \n"
+    assert constraint.choose(looped, logits, lambda full: looped + pieces[full], lambda i: i, {0}) == 0
+    assert looped[:constraint.repeat_at] == head
+    other = SchemaConstraint(SchemaChecker(catalog))
+    two = head + "    - /etc/b\n"
+    assert other.choose(two, logits, lambda full: two + pieces[full], lambda i: i, {0}) == 1
+    assert other.repeat_at is None
+
+
 LINEINFILE = "  ansible.builtin.lineinfile:\n    path: /etc/hosts\n    line: 10.0.0.1 db\n    insertafter: EOF\n"
 
 

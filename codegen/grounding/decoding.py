@@ -12,6 +12,7 @@ import re
 import torch
 
 from codegen.catalog.store import words
+from codegen.grounding.grammar_resume import first_repeat
 from codegen.grounding.schema import SchemaChecker
 from codegen.grounding.slots import CHOICE_PARTICLES, STOP
 from codegen.backends.base import Constraint, end_of_task
@@ -29,6 +30,8 @@ class SchemaConstraint(Constraint):
         self.checker = checker
         self.interventions = 0  # steps where the model's first choice was refused
         self.dead_end = False  # no token could continue the task validly: decoding was ended there
+        self.repeat_at: int | None = None  # where a repeated line starts, when decoding was ended at it
+        self._whole_lines = 0  # whole lines of the text already looked at for a repeat
 
     def _ok(self, text: str, candidate: str | None) -> bool:
         if candidate is None:  # end of sequence
@@ -40,6 +43,11 @@ class SchemaConstraint(Constraint):
 
     def choose(self, text, logits, extend, to_full, eos) -> int:
         order = torch.argsort(logits, descending=True).tolist()
+        if self._ends_at_repeat(text):
+            # A model that loops writes the same list item until its token budget runs out (seen:
+            # one loop path five times, then cut at 200 tokens): end at the first repeat instead;
+            # the caller drops the repeated line (repeat_at).
+            return next((i for i in order if to_full(i) in eos), order[0])
         # the top few cover nearly every step; rarely, the rest of the (kept) vocabulary is scanned
         # in order: a module or option name the training text never spelled may need single-byte tokens
         for rank, index in enumerate(order[:DEEP_SCAN]):
@@ -51,6 +59,20 @@ class SchemaConstraint(Constraint):
         # yet). End here rather than write on unchecked; the caller keeps the valid lines before.
         self.dead_end = True
         return next((i for i in order if to_full(i) in eos), order[0])
+
+
+    def _ends_at_repeat(self, text: str) -> bool:
+        """Does the last whole line repeat the one before it (a list item) or a key, with the task
+        before that line complete? Then decoding ends there (repeat_at)."""
+        lines = text.count("\n")  # a token may end a line and begin the next one's indent
+        if lines == self._whole_lines:
+            return False
+        self._whole_lines = lines
+        at = first_repeat(text)
+        if at is None or not self._ok(text[:at], None):
+            return False
+        self.repeat_at = at
+        return True
 
 
 class ModuleLock(SchemaConstraint):

@@ -74,9 +74,9 @@ def first_repeat(text: str) -> int | None:
             seen.add(name)
             previous = None
         elif kind == "item":
-            if line == previous:
+            if line.rstrip() == previous:  # trailing blanks differ in a loop that alternates them
                 return offset
-            previous = line
+            previous = line.rstrip()
         else:
             previous = None
     return None
