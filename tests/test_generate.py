@@ -110,8 +110,10 @@ class Script(Constraint):
 def test_lookup_drafts_follow_the_latest_occurrence():
     lookup = Lookup([1, 2, 3, 9, 1, 2, 3, 4, 5, 1, 2], ngram=3)
     assert lookup.draft(2) == [3, 4]  # "1 2" last seen before "3 4 5"
+    assert lookup.draft(8) == [3, 4, 5, 1]  # a 2-token match: up to 4 tokens
     lookup.append(3)
-    assert lookup.draft(5) == [4, 5, 1, 2, 3]
+    assert lookup.draft(5) == [4, 5, 1, 2, 3]  # a 3-token match: up to 8
+    assert Lookup([5, 6, 7, 8, 9, 1, 6], ngram=3).draft(8) == [7, 8]  # a 1-token match: up to 2
     assert Lookup([7, 8], ngram=3).draft(4) == []
     assert lookup.draft(0) == []
 

@@ -11,7 +11,7 @@ exactly the same text; only how the forward passes are batched changes):
 
 * prompt-lookup decoding: the answer often copies spans of its prompt (the file's preceding
   tasks, retrieved examples, the task name). The last n-gram of prompt + output is looked up
-  earlier in that sequence, and up to `draft_tokens` tokens that followed it are verified in the
+  earlier in that sequence, and up to `draft_tokens` tokens that followed it (fewer after a shorter match) are verified in the
   same forward pass as the last chosen token; every draft token equal to the token the loop
   chooses there is kept, the cache is cut back after the first that is not;
 * a prefix cache: the KV cache (and its token ids) of the previous decoding is kept, and the
@@ -51,7 +51,7 @@ from codegen.backends.base import Constraint, Generation, end_of_task
 
 LOOKUP_ENV = "CODEGEN_LOOKUP"
 PREFIX_CACHE_ENV = "CODEGEN_PREFIX_CACHE"
-DRAFT_TOKENS = 6  # tokens proposed per verifying pass
+DRAFT_TOKENS = 8  # the most tokens proposed per verifying pass (after a 3-token match; see Lookup.draft)
 # A longer prompt's prefill runs in pieces of this many tokens, with a cancellation check between
 # them (a 30k-token prompt took minutes on a CPU, deaf to its client leaving). Prompts up to this
 # length still run in one pass, so their outputs keep the same bits as before; the chunks depend on
@@ -88,13 +88,17 @@ class Lookup:
         seq.append(token)
 
     def draft(self, limit: int) -> list[int]:
+        """Up to `limit` tokens, and up to 2**n after a match of n tokens: a verifying pass costs
+        more per token drafted (on 2 cores, 18.5 ms for one token, 29 ms for seven), and a match of
+        one token is right far less often than one of three. On the realistic bench this verified
+        16% fewer tokens in 2% fewer passes than a flat 6 (the same answers)."""
         seq = self.seq
         if limit <= 0:
             return []
         for n in range(min(self.ngram, len(seq)), 0, -1):
             at = self.index.get(tuple(seq[len(seq) - n:]))
             if at is not None:
-                return seq[at:at + limit]
+                return seq[at:at + min(limit, 2 ** n)]
         return []
 
 
