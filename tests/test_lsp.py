@@ -81,6 +81,24 @@ def tasks_problems(text: str, catalog):
 # --- cursor analysis (no server) ---
 
 
+def test_the_retry_budget_cuts_a_try_in_the_server_and_only_the_server_cancels():
+    """The pipeline's own `cancelled` (its retry time budget) stops decoding inside the language
+    server too, and that try is dropped (the pipeline returns its best answer); only the server's
+    check (a cancelled request, a newer version) raises Cancelled."""
+    from codegen.backends.scripted import ScriptedBackend
+    from codegen.lsp.suggest import Cancelled, _CancellableBackend
+
+    slow = ScriptedBackend({"tasks": {"Fetch it": {"body": NGINX_BODY, "delay": 0.05}}})
+    backend = _CancellableBackend(slow)
+    backend.set_cancelled(lambda: False)  # the server: never
+    started = time.perf_counter()
+    generation = backend.complete("- name: Fetch it\n", cancelled=lambda: time.perf_counter() - started > 0.2)
+    assert generation.stopped == "cancelled" and time.perf_counter() - started < 1.5  # whole: ~3 s
+    backend.set_cancelled(lambda: time.perf_counter() - started > 1.7)  # the server, later
+    with pytest.raises(Cancelled):
+        backend.complete("- name: Fetch it\n", cancelled=lambda: False)
+
+
 def test_find_target_reads_the_list_around_the_cursor():
     lines = split_lines(PLAYBOOK)
     line = lines.index("    - name: Install nginx")

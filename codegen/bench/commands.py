@@ -64,8 +64,11 @@ def register(main: click.Group) -> None:
                   help="With JSONL --prompts: also time this checkout of the project (a baseline commit), "
                        "runs alternating, answers compared.")
     @click.option("--no-cold", is_flag=True, help="With JSONL --prompts: skip the cold CLI figure.")
+    @click.option("--lsp", is_flag=True,
+                  help="With JSONL --prompts: time the language server instead: a new server per run, the first "
+                       "inline suggestion after start-up, then each request's (needs the lsp extra).")
     @friendly_errors
-    def bench(runs, warmup, output, base, adapter, prompts_file, bandwidth_mb, speedups_only, against, no_cold):
+    def bench(runs, warmup, output, base, adapter, prompts_file, bandwidth_mb, speedups_only, against, no_cold, lsp):
         """Time cold start, warm latency, first token, decoding, validation, catalog load and memory,
         each as median (min-max) over RUNS, beside plain model.generate (and llama.cpp when installed);
         and prompt-lookup decoding and the prefix cache, each on vs off.
@@ -84,6 +87,11 @@ def register(main: click.Group) -> None:
             console.print(f"[dim]bench: {message}[/dim]", highlight=False)
 
         cases = read_cases(prompts_file) if prompts_file else None
+        if lsp:
+            if cases is None or against:
+                raise BadInput("--lsp needs --prompts FILE (batch JSONL) and no --against")
+            _lsp_bench(cases, runs, base, adapter, Path(output), log)
+            return
         if cases is not None and any("context" in case for case in cases):
             from codegen.bench import realistic
 
@@ -114,3 +122,28 @@ def register(main: click.Group) -> None:
         print_table(report)
         click.echo(f"wrote {output} ({report['seconds']:.0f} s)", err=True)
         sys.stdout.flush()
+
+
+def _lsp_bench(cases: list[dict], runs: int, base, adapter, output: Path, log) -> None:
+    """`bench --prompts FILE --lsp`: the language server's figures (codegen/bench/lsp.py)."""
+    import importlib.util
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from codegen.bench.lsp import run_lsp_bench
+    from codegen.bench.report import write_report
+
+    if importlib.util.find_spec("pygls") is None:
+        raise BadInput("--lsp needs the language server's extra: pip install 'ansible-codegen[lsp]'")
+    model_args = [*(["--base", base] if base else []), *(["--adapter", str(adapter)] if adapter is not None else [])]
+    report = run_lsp_bench(cases, runs, model_args, log)
+    write_report(report, output)
+    s = report["summary"]
+    table = Table(title=f"ansible-codegen bench --lsp: seconds, median of {runs} runs (a new server each)")
+    for column in ("first suggestion after start-up", "then p50", "p95", "max", "with a task"):
+        table.add_column(column)
+    table.add_row(f"{s['first_suggestion']:.2f}", f"{s['p50']:.2f}", f"{s['p95']:.2f}", f"{s['max']:.2f}",
+                  f"{s['answered']:g}/{s['requests']}")
+    Console(width=140).print(table)
+    click.echo(f"wrote {output}", err=True)

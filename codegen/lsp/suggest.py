@@ -42,15 +42,24 @@ class _CancellableBackend:
         self._local.cancelled = cancelled
 
     def complete(self, prompt, constraint=None, cancelled=None):
-        check = getattr(self._local, "cancelled", None) or cancelled
+        """`cancelled` is the pipeline's own (the retry time budget): it stops decoding too, and the
+        pipeline drops that try and returns its best answer; only the server's check raises Cancelled.
+        (Before, the server's check replaced the pipeline's, so the budget never cut a try here:
+        a real role's task took three whole tries, 10 s, as its first suggestion.)"""
+        server = getattr(self._local, "cancelled", None)
         started = time.perf_counter()
-        if check is not None and check():
+        if server is not None and server():
             raise Cancelled(0.0, 0)
+        checks = [c for c in (server, cancelled) if c is not None]
+        check = (lambda: any(c() for c in checks)) if checks else None
         generation = self.backend.complete(prompt, constraint=constraint, cancelled=check)
         self.tokens += getattr(generation, "new_tokens", 0)
         if getattr(generation, "stopped", "") == "cancelled":
-            raise Cancelled(time.perf_counter() - started, getattr(generation, "new_tokens", 0))
-        return generation
+            by_server = server is not None and server()
+            by_budget = cancelled is not None and cancelled()
+            if by_server or not by_budget:
+                raise Cancelled(time.perf_counter() - started, getattr(generation, "new_tokens", 0))
+        return generation  # cut by the budget: the pipeline drops it
 
     def __getattr__(self, name):  # load(), info... of the wrapped backend
         return getattr(self.backend, name)

@@ -364,6 +364,10 @@ class NativeGemma3:
     # -- the computation --------------------------------------------------------------------------
     def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         """Gemma3RMSNorm.forward, `1.0 + weight.float()` precomputed."""
+        if x.dtype == torch.float32:  # the same bits in fewer ops (no casts; in place): 13 -> 10 us a call
+            scale = (x * x).mean(-1, keepdim=True)
+            scale.add_(self.eps).rsqrt_()
+            return (x * scale).mul_(weight)
         out = x.float()
         out = out * torch.rsqrt(out.pow(2).mean(-1, keepdim=True) + self.eps)
         return (out * weight).type_as(x)
