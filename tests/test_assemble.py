@@ -198,6 +198,20 @@ def test_become_explicit_value_wins():
     assert play(text)["become"] is True
 
 
+def test_a_tasks_own_become_true_is_left_out_under_a_play_that_becomes():
+    """The README's first playbook had `become: true` on the play and again on its service task."""
+    start = "- name: Start nginx\n  ansible.builtin.service:\n    name: nginx\n    state: started\n  become: true\n"
+    as_postgres = ("- name: Ask postgres\n  ansible.builtin.command: psql -c 'select 1'\n  become: true\n"
+                   "  become_user: postgres\n  changed_when: false\n")
+    text, _ = assemble_playbook([INSTALL, start, as_postgres], name="Nginx")
+    tasks = play(text)["tasks"]
+    assert play(text)["become"] is True
+    assert "become" not in tasks[1]  # the play's says it
+    assert tasks[2]["become"] is True and tasks[2]["become_user"] == "postgres"  # kept as written
+    text, _ = assemble_playbook([start], name="Nginx", become=False)
+    assert play(text)["tasks"][0]["become"] is True  # a play without become: the task's own stays
+
+
 def test_vars_rendered_in_order_before_tasks():
     variables = {"nginx_port": 8080, "server_names": ["a.example.com", "b.example.com"], "ssl": "yes"}
     text, _ = assemble_playbook([DEBUG], name="Hello", vars=variables)

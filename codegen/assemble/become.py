@@ -1,8 +1,13 @@
 """Does a play need `become`? The first task that needs root, and why (a module, a command, a path)."""
 from __future__ import annotations
 
+import re
+
+import yaml
+
+from codegen.ansible_files.plays import BLOCK_KEYS
 from codegen.ansible_files.walk import flatten_tasks
-from codegen.assemble.snippets import args_dict, module_of, short_name
+from codegen.assemble.snippets import args_dict, checked_edit, module_of, parse_tasks, short_name
 
 # Modules (by short name) that change the system and so normally run as root.
 _ROOT_MODULES = frozenset({
@@ -121,3 +126,47 @@ def infer_become(tasks: list[dict]) -> tuple[bool, str | None]:
         if reason:
             return True, f"become: true because task {task.get('name', '(unnamed)')!r} {reason}"
     return False, None
+
+
+_BECOME_TRUE = re.compile(r"^ +become: *(?:true|True|yes)? *$")
+
+
+def _inherits(tasks: list) -> list:
+    """The parsed tasks with `become: true` left out where the play's own says it already (a task
+    that also names become_user or a become method keeps it, as written)."""
+    out = []
+    for task in tasks:
+        if isinstance(task, dict):
+            task = dict(task)
+            if task.get("become") is True and not any(k.startswith("become_") for k in task):
+                del task["become"]
+            for key in BLOCK_KEYS:
+                if isinstance(task.get(key), list):
+                    task[key] = _inherits(task[key])
+        out.append(task)
+    return out
+
+
+def drop_inherited_become(text: str) -> str:
+    """A snippet under a play with `become: true`, without the tasks' own `become: true` lines
+    (they repeat the play's); the text as it was where its layout is not a plain key line."""
+    tasks = parse_tasks(text)
+    expected = _inherits(tasks)
+    if expected == tasks:
+        return text
+    lines = text.split("\n")
+    for number in reversed(range(len(lines))):  # one line at a time: a become_user task's line stays
+        if _BECOME_TRUE.match(lines[number]):
+            trial = lines[:number] + lines[number + 1:]
+            if _same(trial, expected):
+                lines = trial
+    edited = checked_edit(lambda: "\n".join(lines), expected)
+    return edited if edited is not None else text
+
+
+def _same(lines: list[str], expected: list) -> bool:
+    """Do these lines parse to tasks that mean `expected` once inherited becomes are left out?"""
+    try:
+        return _inherits(parse_tasks("\n".join(lines))) == expected
+    except (ValueError, yaml.YAMLError):
+        return False

@@ -8,7 +8,7 @@ from functools import lru_cache
 import jinja2
 import yaml
 
-from codegen.assemble.become import infer_become
+from codegen.assemble.become import drop_inherited_become, infer_become
 from codegen.assemble.handlers import handler_names, plan_handlers
 from codegen.assemble.notify import drop_notify
 from codegen.assemble.snippets import dump_vars, normalise_snippet, parse_tasks, scalar
@@ -97,6 +97,8 @@ def assemble_playbook(tasks: list[str], *, name: str, hosts: str = "all", become
             notes.append(reason)
         else:
             become = None  # nothing needs root: leave the keyword out
+    if become is True:  # a task's own `become: true` repeats the play's
+        snippets = [drop_inherited_become(text) for text in snippets]
     new_handlers, dropped, handler_notes = plan_handlers(parsed, handler_names(extra))
     notes.extend(handler_notes)
     if dropped:
