@@ -157,3 +157,29 @@ def test_bench_against_needs_requests_with_context(tmp_path):
     result = subprocess.run([BIN, "bench", "--prompts", str(prompts), "--against", str(tmp_path),
                              "-o", str(tmp_path / "b.json")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "--against needs" in result.stderr
+
+
+def test_bench_lsp_times_a_new_server_and_each_suggestion(tmp_path):
+    """`bench --lsp`'s harness: a real LSP client against `ansible-codegen lsp` (here on the scripted
+    backend, so the answers are known): the first suggestion after start-up, then one per request."""
+    pytest.importorskip("pygls")
+    from codegen.bench.lsp import run_lsp_bench
+
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"Install nginx": "  ansible.builtin.package:\n    name: nginx\n    state: present\n",
+                                  "Start nginx": "  ansible.builtin.service:\n    name: nginx\n    state: started\n"}))
+    context = "- name: Earlier\n  ansible.builtin.ping:\n"
+    cases = [{"id": "a", "prompt": "Install nginx", "context": context},
+             {"id": "b", "prompt": "Start nginx", "context": context},
+             {"id": "c", "prompt": "Install nginx", "context": ""}]
+    report = run_lsp_bench(cases, 1, ["--backend-script", str(script)])
+    run, summary = report["runs"][0], report["summary"]
+    assert run["answered"] == 3 and len(run["seconds"]) == 2
+    assert "ansible.builtin.package" in run["answers"][0] and "ansible.builtin.service" in run["answers"][1]
+    assert summary["first_suggestion"] > 0 and 0 < summary["p50"] <= summary["max"]
+
+
+def test_bench_lsp_needs_requests_in_a_file(tmp_path):
+    result = subprocess.run([BIN, "bench", "--lsp", "-o", str(tmp_path / "b.json")], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2 and "--lsp needs" in result.stderr
