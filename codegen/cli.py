@@ -88,8 +88,15 @@ def _pipeline(base, adapter, backend, url, remote_model, no_lint, sources=False,
     if scripted is not None:
         return scripted
     index = _source_index(adapter) if sources else None
-    return Pipeline(make_backend(backend, **options), load_catalog(), lint=not no_lint, sources=index,
-                    retriever="auto" if retrieval else None, option_summary=option_summary, workspace=workspace)
+    made = make_backend(backend, **options)
+    preloading = hasattr(made, "preload")
+    if preloading:
+        made.preload()  # the model loads on its own thread while the catalog is read and the checks warm up
+    pipeline = Pipeline(made, load_catalog(), lint=not no_lint, sources=index,
+                        retriever="auto" if retrieval else None, option_summary=option_summary, workspace=workspace)
+    if preloading:
+        pipeline.warm_checks()
+    return pipeline
 
 
 def _echo_workspace(used: dict) -> None:

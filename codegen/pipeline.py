@@ -172,6 +172,11 @@ class Pipeline:
 
         return [doc_source(self.catalog, module)]
 
+    def warm_checks(self) -> None:
+        """Pay the checks' first-use costs now (ansible's loader, ansible-lint's set-up), on a trivial
+        task: a cold command does this while its model loads on another thread."""
+        validate_tasks("- name: Warm up\n  ansible.builtin.debug:\n    msg: ready\n", self.catalog, lint=self.lint)
+
     def one_task(self, request: str, context: str | Prepared | None = None,
                  variables: set[str] | None = None, asked: str | None = None) -> tuple[str, list[str]]:
         """Generate one task; returns (normalised YAML or "", problems and repair notes).

@@ -29,6 +29,19 @@ def test_generation_is_greedy_and_deterministic(tiny_model_dir):
     assert first.stopped in ("eos", "end_of_task", "max_tokens")
 
 
+def test_a_preloaded_model_answers_as_one_loaded_on_demand_and_its_error_reaches_the_caller(tiny_model_dir, tmp_path):
+    plain = LocalBackend(base=str(tiny_model_dir), adapter=None, max_new_tokens=12)
+    early = LocalBackend(base=str(tiny_model_dir), adapter=None, max_new_tokens=12)
+    early.preload()  # loads on its own thread; complete() waits for it
+    assert early.complete("- name: Install nginx\n").text == plain.complete("- name: Install nginx\n").text
+    broken = LocalBackend(base=str(tmp_path / "no-such-model"), adapter=None)
+    broken.preload()
+    with pytest.raises(Exception) as raised:
+        broken.load()
+    with pytest.raises(type(raised.value)):  # the same one-line error as without preload
+        LocalBackend(base=str(tmp_path / "no-such-model"), adapter=None).load()
+
+
 def test_kept_vocabulary_restricts_output(tiny_model_dir):
     model, tokenizer, _ = load_model(str(tiny_model_dir), adapter=None, dtype="float32")
     allowed = tokenizer(" name", add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]

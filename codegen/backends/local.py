@@ -5,6 +5,7 @@ A Gemma 3 text model (the embedded one) runs on the native decoder
 CODEGEN_NATIVE=0, or `native=False`, runs it through transformers like any other model."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from codegen.backends.base import Constraint, Generation
@@ -23,6 +24,8 @@ class LocalBackend:
         self.lookup, self.prefix_cache = lookup, prefix_cache  # None: the environment decides (codegen.model.generate)
         self.native = native  # None: the environment decides (codegen.model.load.native_enabled)
         self._generator: Generator | None = None
+        self._preloading: threading.Thread | None = None
+        self._preload_error: BaseException | None = None
         self.info: dict = {}
 
     def source_index_path(self) -> Path | None:
@@ -47,7 +50,30 @@ class LocalBackend:
             return set()
         return set(log.get("prompt_features") or []) if isinstance(log, dict) else set()
 
+    def preload(self) -> None:
+        """Start loading the model on a thread of its own; `load` (and so `complete`) waits for it.
+        A command's other start-up work (the catalog, the retrieval index) runs meanwhile, while
+        the weights are packed on the other cores: about half a second of a cold `task`."""
+        if self._generator is None and self._preloading is None:
+            def run():
+                try:
+                    self._load()
+                except BaseException as exc:  # noqa: BLE001 - raised again by load(), on the caller's thread
+                    self._preload_error = exc
+
+            self._preloading = threading.Thread(target=run, name="codegen-model-load", daemon=True)
+            self._preloading.start()
+
     def load(self) -> Generator:
+        if self._preloading is not None:
+            self._preloading.join()
+            self._preloading = None
+            if self._preload_error is not None:
+                error, self._preload_error = self._preload_error, None
+                raise error
+        return self._load()
+
+    def _load(self) -> Generator:
         if self._generator is None:
             from codegen.model.load import load_merged, native_enabled
             from codegen.model import vocab
