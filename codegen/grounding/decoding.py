@@ -48,7 +48,7 @@ class SchemaConstraint(Constraint):
             # one loop path five times, then cut at 200 tokens): end at the first repeat instead;
             # the caller drops the repeated line (repeat_at).
             return self._end(logits, to_full, eos)
-        # the top few cover nearly every step (sorting all ~14k logits took a tenth of the constraint's
+        # the top few cover nearly every step (sorting all ~14k logits took two fifths of the constraint's
         # time); rarely, the rest of the (kept) vocabulary is scanned in order: a module or option
         # name the training text never spelled may need single-byte tokens
         top = torch.topk(logits, min(TOP_FIRST, logits.numel())).indices.tolist()
