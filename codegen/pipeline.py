@@ -20,7 +20,7 @@ from codegen.normalise import normalise_tasks
 from codegen.parse import ParseError, load_tasks, task_text
 from codegen.prompt import render_task_prompt, split_requests, task_name
 from codegen.ansible_files.keywords import module_key
-from codegen.validate import INCLUDE_NOT_FOUND, validate_tasks
+from codegen.validate import INCLUDE_NOT_FOUND, validate_tasks, warm_up
 from codegen.validate.references import References
 
 MAX_PROMPT_CHARS = 10_000  # a request as people type it, numbered lists included; far more is not a request
@@ -173,9 +173,8 @@ class Pipeline:
         return [doc_source(self.catalog, module)]
 
     def warm_checks(self) -> None:
-        """Pay the checks' first-use costs now (ansible's loader, ansible-lint's set-up), on a trivial
-        task: a cold command does this while its model loads on another thread."""
-        validate_tasks("- name: Warm up\n  ansible.builtin.debug:\n    msg: ready\n", self.catalog, lint=self.lint)
+        """The checks' first-use costs paid now: a cold command does this while its model loads."""
+        warm_up(self.catalog, lint=self.lint)
 
     def one_task(self, request: str, context: str | Prepared | None = None,
                  variables: set[str] | None = None, asked: str | None = None) -> tuple[str, list[str]]:

@@ -128,7 +128,7 @@ def infer_become(tasks: list[dict]) -> tuple[bool, str | None]:
     return False, None
 
 
-_BECOME_TRUE = re.compile(r"^ +become: *(?:true|True|yes)? *$")
+_BECOME_TRUE = re.compile(r"^ +become: *(?:true|True|yes) *$")
 
 
 def _inherits(tasks: list) -> list:

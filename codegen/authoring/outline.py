@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-from codegen.prompt import split_requests
-from codegen.prompt import render_outline_prompt
+from codegen.prompt import render_outline_prompt, split_requests
 
 MAX_STEPS = 12
 _ITEM = re.compile(r"^\s*(?:-|\*|\d+[.)])\s+(?P<text>.+?)\s*$")

@@ -47,17 +47,18 @@ class SchemaConstraint(Constraint):
             # A model that loops writes the same list item until its token budget runs out (seen:
             # one loop path five times, then cut at 200 tokens): end at the first repeat instead;
             # the caller drops the repeated line (repeat_at).
-            return self._end(logits, to_full, eos)
+            return _best_end(torch.argsort(logits, descending=True).tolist(), to_full, eos)
         # the top few cover nearly every step (sorting all ~14k logits took two fifths of the constraint's
         # time); rarely, the rest of the (kept) vocabulary is scanned in order: a module or option
         # name the training text never spelled may need single-byte tokens
         top = torch.topk(logits, min(TOP_FIRST, logits.numel())).indices.tolist()
         for rank, index in enumerate(top):
-            if self._ok(text, None if to_full(index) in eos else extend(to_full(index))):
+            full = to_full(index)
+            if self._ok(text, None if full in eos else extend(full)):
                 self.interventions += rank > 0
                 return index
         order = torch.argsort(logits, descending=True).tolist()
-        for rank, index in enumerate(order[len(top):DEEP_SCAN], len(top)):
+        for index in order[len(top):DEEP_SCAN]:
             full = to_full(index)
             if self._ok(text, None if full in eos else extend(full)):
                 self.interventions += 1
@@ -65,14 +66,7 @@ class SchemaConstraint(Constraint):
         # A dead end: no token keeps the task valid (a line at the width limit that may not end
         # yet). End here rather than write on unchecked; the caller keeps the valid lines before.
         self.dead_end = True
-        return self._end(logits, to_full, eos)
-
-    @staticmethod
-    def _end(logits, to_full, eos) -> int:
-        """The best-ranked end-of-sequence token (else the best token)."""
-        order = torch.argsort(logits, descending=True).tolist()
-        return next((i for i in order if to_full(i) in eos), order[0])
-
+        return _best_end(order, to_full, eos)
 
     def _ends_at_repeat(self, text: str) -> bool:
         """Does the last whole line repeat the one before it (a list item) or a key, with the task
@@ -86,6 +80,11 @@ class SchemaConstraint(Constraint):
             return False
         self.repeat_at = at
         return True
+
+
+def _best_end(order: list[int], to_full, eos) -> int:
+    """The best-ranked end-of-sequence token of `order` (else its best token)."""
+    return next((i for i in order if to_full(i) in eos), order[0])
 
 
 class ModuleLock(SchemaConstraint):

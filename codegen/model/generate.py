@@ -11,8 +11,8 @@ exactly the same text; only how the forward passes are batched changes):
 
 * prompt-lookup decoding: the answer often copies spans of its prompt (the file's preceding
   tasks, retrieved examples, the task name). The last n-gram of prompt + output is looked up
-  earlier in that sequence, and up to `draft_tokens` tokens that followed it (fewer after a shorter match) are verified in the
-  same forward pass as the last chosen token; every draft token equal to the token the loop
+  earlier in that sequence, and up to `draft_tokens` tokens that followed it (fewer after a
+  shorter match) are verified in the same forward pass as the last chosen token; every draft token equal to the token the loop
   chooses there is kept, the cache is cut back after the first that is not;
 * a prefix cache: the KV cache (and its token ids) of the previous decoding is kept, and the
   next prompt reuses its longest common token prefix (the same BOS + file context in the
