@@ -7,6 +7,7 @@ each seeing the tasks before it as context.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import asdict, dataclass, field, replace
 
@@ -127,6 +128,10 @@ class Pipeline:
         if workspace_prompt == "auto":
             workspace_prompt = "workspace" in getattr(backend, "prompt_features", set)()
         self.workspace_prompt = workspace_prompt
+        # Held while an answer is validated and linted: ansible's loader and ansible-lint are
+        # process-global, so a caller that also checks documents on other threads (the language
+        # server) shares its lock here.
+        self.checks_lock = contextlib.nullcontext()
 
     def _retriever(self):
         if self.retriever == "auto":
@@ -191,13 +196,14 @@ class Pipeline:
         The first valid answer wins. The tries after the first run only within `retry_budget_s`
         of the start (a try still decoding then is cut and dropped); if no answer is valid, the
         one with the fewest errors (the earliest of those) is returned with its problems and a note."""
-        text, notes, _ = self._one_task(request, context, variables, asked)
+        text, notes, _ = self.checked_task(request, context, variables, asked)
         return text, notes
 
-    def _one_task(self, request: str, context: str | Prepared | None = None,
+    def checked_task(self, request: str, context: str | Prepared | None = None,
                   variables: set[str] | None = None, asked: str | None = None) -> tuple[str, list[str], list | None]:
         """one_task, and the validation problems of the text returned (None: it was not validated,
-        as for a cut answer), so that `run` does not validate (and lint) the same text again."""
+        as for a cut answer), so that a caller (`run`, the language server) does not validate (and
+        lint) the same text again."""
         started = time.perf_counter()
         prepared = context if isinstance(context, Prepared) else prepare(context)
         request, prepared = redact_request(request, prepared)
@@ -228,8 +234,10 @@ class Pipeline:
             if whole is None:  # cut by the budget: dropped
                 out_of_time = True
                 break
-            checks = validate_tasks(text, self.catalog, lint=self.lint, references=references) \
-                if whole and text else None
+            checks = None
+            if whole and text:
+                with self.checks_lock:
+                    checks = validate_tasks(text, self.catalog, lint=self.lint, references=references)
             errors = sum(p.level == "error" for p in checks) if checks is not None else None
             if errors and not any(p.level == "error" and not p.message.startswith(NOT_RETRIED) for p in checks):
                 return text, notes, checks  # its only errors are not the answer's: no other try
@@ -352,8 +360,9 @@ class Pipeline:
         if len(texts) == 1 and checked[0] is not None:
             return checked[0]
         if any(c is None for c in checked) or len(texts) > 1 and any(p.task is None for c in checked for p in c):
-            return validate_tasks("".join(texts), self.catalog, lint=self.lint,  # as before: the whole text
-                                  references=self._references(prepared))
+            with self.checks_lock:  # as before: the whole text
+                return validate_tasks("".join(texts), self.catalog, lint=self.lint,
+                                      references=self._references(prepared))
         early, late, tasks, lines = [], [], 0, 0
         for text, checks in zip(texts, checked):
             for p in checks:
@@ -386,7 +395,7 @@ class Pipeline:
                 from codegen.ansible_files.variables import defined_by
 
                 variables = defined_by(texts) | request_variables(request)
-            text, notes, checks = self._one_task(request, replace(prepared, context=so_far), variables=variables)
+            text, notes, checks = self.checked_task(request, replace(prepared, context=so_far), variables=variables)
             problems += notes
             if text:
                 texts.append(text)

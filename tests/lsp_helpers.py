@@ -23,6 +23,7 @@ SCRIPT = {
         "Start nginx": "  ansible.builtin.service:\n    name: nginx\n    state: started\n",
         "Enable nginx at boot": "  ansible.builtin.service:\n    name: nginx\n    enabled: true\n",
         "Fetch the release archive": {"body": SLOW_BODY, "delay": 0.1},  # ~12 s unless stopped
+        "Deploy service": "  ansible.builtin.include_tasks: deploy.yml\n",
     },
 }
 

@@ -170,12 +170,14 @@ def test_bench_lsp_times_a_new_server_and_each_suggestion(tmp_path):
                                   "Start nginx": "  ansible.builtin.service:\n    name: nginx\n    state: started\n"}))
     context = "- name: Earlier\n  ansible.builtin.ping:\n"
     cases = [{"id": "a", "prompt": "Install nginx", "context": context},
-             {"id": "b", "prompt": "Start nginx", "context": context},
+             {"id": "b", "prompt": "Start nginx", "indent": 4,  # typed inside the block, where the task sits
+              "context": "- name: Group\n  block:\n    - name: Earlier\n      ansible.builtin.ping:\n"},
              {"id": "c", "prompt": "Install nginx", "context": ""}]
     report = run_lsp_bench(cases, 1, ["--backend-script", str(script)])
     run, summary = report["runs"][0], report["summary"]
     assert run["answered"] == 3 and len(run["seconds"]) == 2
-    assert "ansible.builtin.package" in run["answers"][0] and "ansible.builtin.service" in run["answers"][1]
+    assert "ansible.builtin.package" in run["answers"][0]
+    assert run["answers"][1].startswith("\n      ansible.builtin.service:\n")  # under the block's name line
     assert summary["first_suggestion"] > 0 and 0 < summary["p50"] <= summary["max"]
 
 

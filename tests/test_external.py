@@ -17,6 +17,11 @@ def test_collection_project_cases_carry_provenance_and_context(catalog):
     case = next(c for c in cases if c["source"]["line"] > 5)
     text = (root / case["path"]).read_text()
     assert text.startswith(case["context"]) and text[len(case["context"]):].startswith(f"- name: {case['request']}")
+    # indent: the column of the task's dash in its file (inside a block, it is not 0)
+    for case in cases:
+        line = (root / case["path"]).read_text().splitlines()[case["source"]["line"] - 1]
+        assert line[case["indent"]:].startswith("- ") and not line[:case["indent"]].strip()
+    assert any(case["indent"] > 0 for case in cases)
 
 
 def test_near_duplicates_collapse_by_shape():

@@ -155,6 +155,29 @@ def test_the_playbook_is_the_context():
     assert prepared.context.prompt_text().startswith("- name: Create the app user\n")
 
 
+def test_the_tasks_above_are_read_as_the_cli_reads_the_file_above():
+    """A block above the cursor: the prompt's tasks are its tasks, flattened, as `task` and
+    `batch` read the same file above (not the block item whole, `block:` and its keys)."""
+    from codegen.grounding.context import parse_context
+    from codegen.lsp.suggest import prepare_context
+
+    above = ("- name: Prepare\n  become: true\n  tags: [db]\n  block:\n"
+             "    - name: Create the data dir\n      ansible.builtin.file:\n        path: /srv/db\n"
+             "        state: directory\n        mode: \"0750\"\n")
+    for typed in ("- name: Import the schema\n", "    - name: Import the schema\n"):  # after it, inside it
+        text = above + typed
+        target = find_target(text, text.count("\n") - 1, len(typed) - 1)
+        assert target is not None, typed
+        tasks = prepare_context(target).context.tasks
+        assert tasks == parse_context(above).tasks == ["- name: Create the data dir\n  ansible.builtin.file:\n"
+                                                        "    path: /srv/db\n    state: directory\n"
+                                                        "    mode: \"0750\"\n"]
+    # the text above does not parse (a line half typed): the same list's items, as before
+    broken = "- name: Install git\n  ansible.builtin.package:\n    name: git\n- name: [oops\n- name: Start nginx\n"
+    target = find_target(broken, 4, 19)
+    assert prepare_context(target).context.tasks[0].startswith("- name: Install git")
+
+
 # --- the scripted server ---
 
 
@@ -186,6 +209,16 @@ async def test_inline_completion_gives_a_task_body_that_validates(scripted, cata
     prompt = next(p["prompt"] for p in prompts(scripted) if p["name"] == "Install nginx")
     assert "- name: Create the app user\n  ansible.builtin.user:\n" in prompt
     assert prompt.endswith("- name: Install nginx\n")
+    doc.close()
+
+
+@aio
+async def test_an_include_is_suggested_where_lint_cannot_see_its_file(scripted):
+    """A tasks file outside a role: ansible-lint, linting the answer away from the folder, finds no
+    file the include names, an error that is not the answer's: it is suggested all the same."""
+    doc = Doc(scripted, scripted.folder / "service.yml", "- name: Deploy service\n")
+    result = await inline(scripted, doc, doc.end_of("- name: Deploy service"))
+    assert [item.insert_text for item in result.items] == ["\n  ansible.builtin.include_tasks: deploy.yml"]
     doc.close()
 
 

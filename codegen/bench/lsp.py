@@ -24,11 +24,12 @@ DIAGNOSTICS_WAIT_S = 30.0
 
 
 def _document(case: dict) -> tuple[str, int, int]:
-    """The document's text and the position at the end of its `- name:` line."""
+    """The document's text and the position at the end of its `- name:` line, typed where the
+    task sits in its file (`indent`: inside a block, a play's tasks), as the person would."""
     context = case.get("context") or ""
     if context and not context.endswith("\n"):
         context += "\n"
-    name = f"- name: {case['prompt']}"
+    name = " " * int(case.get("indent") or 0) + f"- name: {case['prompt']}"
     text = context + name + "\n"
     return text, context.count("\n"), len(name)
 

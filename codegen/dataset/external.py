@@ -166,9 +166,11 @@ def project_cases(project: Project, catalog) -> list[dict]:
                 above = above[-MAX_CONTEXT_CHARS:]
                 above = above[above.find("\n") + 1:]
             key = module_key(raw.data)
+            head_line = lines[raw.line - 1]
             cases.append({
                 "id": f"{project.name}:{rel}:{raw.line}",
                 "request": raw.data["name"], "completion": body, "context": above,
+                "indent": len(head_line) - len(head_line.lstrip(" ")),  # the dash's column in the file
                 "module": catalog.resolve(key) or key, "project": project.name, "path": rel,
                 "source": {"kind": "external", "collection": project.name, "version": version,
                            "licence": project.licence, "path": rel, "line": raw.line},

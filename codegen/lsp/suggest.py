@@ -82,27 +82,36 @@ class Suggestion:
 
 def prepare_context(target: Target, reader=None, root: str | None = None):
     """The pipeline's Prepared context for a target: the file's handlers, variables and become
-    (secrets redacted), with the same list's preceding tasks as the prompt's tasks, and the
-    workspace around the document (ansible_files/workspace.py: its role, playbook and inventory),
-    read through `reader`, the suggester's warm one; root: the editor's workspace folder."""
+    (secrets redacted), the workspace around the document (ansible_files/workspace.py: its role,
+    playbook and inventory), read through `reader`, the suggester's warm one (root: the editor's
+    workspace folder), and as the prompt's tasks those of the file above the name line, read as
+    `task` and `batch` read the file above a request (grounding/context.py), so that an editor's
+    suggestion is the answer the CLI and the quality tables give for the same file. Only when the
+    text above does not parse (the person is typing) are the same list's earlier items taken.
+    (Before, those items were always the tasks: a block above the cursor reached the prompt whole,
+    `block:`, `become:` and `tags:` included, a shape the model never saw in training, and its
+    answers took those keys: 7 of 27 realistic requests answered differently from the CLI.)"""
+    from codegen.grounding.context import parse_context
     from codegen.grounding.secrets import redact
     from codegen.pipeline import prepare
 
     path = path_of(target.uri)
     where = dict(path=str(path), reader=reader, root=root) if path is not None and reader is not None else {}
+    lines = target.file_text.split("\n")
     prepared = prepare(target.file_text, **where)  # capped and bounded: pipeline.prepare
     context = prepared.context
     if not (context.handlers or context.variables or context.tasks):
         # The whole file does not parse (the user is typing): what comes before the cursor may.
-        before = "\n".join(target.file_text.split("\n")[:target.anchor])
-        prepared = prepare(before, **where)
+        prepared = prepare("\n".join(lines[:target.anchor]), **where)
         context = prepared.context
-    secrets = dict(prepared.secrets)
-    tasks = []
-    for text in target.preceding:
-        redaction = redact(text)
-        secrets.update(redaction.secrets)
-        tasks.append(redaction.text)
+    above = redact("\n".join(lines[:target.anchor]) + "\n", prepared.secrets)
+    tasks = parse_context(above.text).tasks
+    secrets = dict(above.secrets)
+    if not tasks:
+        for text in target.preceding:
+            redaction = redact(text, secrets)
+            secrets.update(redaction.secrets)
+            tasks.append(redaction.text)
     return replace(prepared, context=replace(context, tasks=tasks), secrets=secrets)
 
 
@@ -118,6 +127,7 @@ class Suggester:
             self.pipeline = Pipeline(self.backend, catalog, lint=lint, constrain=constrain)
         except TypeError:  # a pipeline without schema-guided decoding
             self.pipeline = Pipeline(self.backend, catalog, lint=lint)
+        self.pipeline.checks_lock = VALIDATION_LOCK  # the server's diagnostics lint on another thread
         self._cache: OrderedDict[str, Suggestion] = OrderedDict()
 
     def warm(self) -> None:
@@ -139,6 +149,7 @@ class Suggester:
     def suggest(self, requests: list[str], prepared, cancelled=None) -> Suggestion:
         """Generate each request in order (each sees the ones before as context); keep the tasks that
         validate without errors. Raises Cancelled when `cancelled()` turns true."""
+        from codegen.pipeline import NOT_RETRIED
         from codegen.validate import validate_tasks
 
         key = self._key(requests, prepared)
@@ -152,13 +163,16 @@ class Suggester:
         try:
             for request in requests:
                 so_far = replace(prepared.context, tasks=prepared.context.tasks + result.tasks)
-                text, notes = self.pipeline.one_task(request, replace(prepared, context=so_far))
+                text, notes, found = self.pipeline.checked_task(request, replace(prepared, context=so_far))
                 if not text:
                     result.problems += [n for n in notes if not n.startswith("note")]
                     continue
-                with VALIDATION_LOCK:
-                    found = validate_tasks(text, self.catalog, lint=self.lint)
-                errors = [str(p) for p in found if p.level == "error"]
+                if found is None:  # a cut answer the pipeline kept unchecked
+                    with VALIDATION_LOCK:
+                        found = validate_tasks(text, self.catalog, lint=self.lint)
+                # an error that is not the answer's (lint finding no file an include names, in an
+                # unsaved buffer or a playbook linted away from its folder) does not drop it
+                errors = [str(p) for p in found if p.level == "error" and not p.message.startswith(NOT_RETRIED)]
                 if errors:
                     result.problems += [f"{request!r} dropped: {e}" for e in errors]
                     continue

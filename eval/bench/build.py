@@ -31,7 +31,10 @@ def build(rows: list[dict]) -> list[dict]:
             tasks = sorted(by_file[key], key=lambda r: r["source"]["line"])
             start = random.Random(f"{SEED}:{key}").randrange(len(tasks) - TASKS_PER_FILE + 1)
             for row in tasks[start:start + TASKS_PER_FILE]:
-                cases.append({"id": row["id"], "prompt": row["request"], "context": row["context"]})
+                # indent: where the task's `- name:` line sits (inside a block, a play's tasks...), so
+                # that the language server's bench types it where the person would
+                cases.append({"id": row["id"], "prompt": row["request"], "context": row["context"],
+                              "indent": row.get("indent", 0)})
     return cases
 
 
