@@ -24,6 +24,9 @@ SCRIPT = {
         "Enable nginx at boot": "  ansible.builtin.service:\n    name: nginx\n    enabled: true\n",
         "Fetch the release archive": {"body": SLOW_BODY, "delay": 0.1},  # ~12 s unless stopped
         "Deploy service": "  ansible.builtin.include_tasks: deploy.yml\n",
+        # ~1.3 s, its first line written after ~0.5 s
+        "Restart the web service": {"body": "  ansible.builtin.service:\n    name: httpd\n    state: restarted\n",
+                                    "delay": 0.02},
     },
 }
 
@@ -128,6 +131,23 @@ async def inline(client, doc: Doc, position: types.Position):
     return await client.text_document_inline_completion_async(types.InlineCompletionParams(
         context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked),
         text_document=doc.ident(), position=position))
+
+
+async def inline_with_progress(client, doc: Doc, position: types.Position, token: str):
+    """An inline completion asked with a work-done token; (result, [(kind, message, answered yet)])
+    for each progress notification, in order of arrival."""
+    client.progress_reports[token] = []
+    request = asyncio.ensure_future(client.text_document_inline_completion_async(types.InlineCompletionParams(
+        context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked),
+        text_document=doc.ident(), position=position, work_done_token=token)))
+    seen = []
+    while not request.done():
+        for value in client.progress_reports[token][len(seen):]:
+            seen.append((value.kind, getattr(value, "message", None), request.done()))
+        await asyncio.sleep(0.01)
+    result = await request
+    seen += [(v.kind, getattr(v, "message", None), True) for v in client.progress_reports[token][len(seen):]]
+    return result, seen
 
 
 async def wait_for(predicate, timeout: float = 30.0, step: float = 0.05):

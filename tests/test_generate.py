@@ -172,6 +172,15 @@ def test_cancelling_stops_after_that_token(tiny_fp32, lookup):
 
 
 @pytest.mark.parametrize("lookup", [False, True])
+def test_on_text_sees_the_answer_grow(tiny_fp32, lookup):
+    """The language server's first line comes from on_text: each call a longer prefix of the answer."""
+    seen = []
+    result = _gen(tiny_fp32, lookup=lookup).generate(REPEATED, on_text=seen.append)
+    assert len(seen) >= 2 and all(b.startswith(a) for a, b in zip(seen, seen[1:])) and len(seen[-1]) > len(seen[0])
+    assert seen[-1].startswith(result.text)  # the last may run past the end of the task, which is cut
+
+
+@pytest.mark.parametrize("lookup", [False, True])
 def test_prefix_cache_gives_the_output_of_a_fresh_run(tiny_fp32, lookup):
     fresh = _gen(tiny_fp32, lookup=False, prefix_cache=False)
     cached = _gen(tiny_fp32, lookup=lookup, prefix_cache=True)

@@ -23,8 +23,8 @@ from codegen.lsp.diagnostics import check_document
 from codegen.lsp.document import find_target, split_lines
 from codegen.lsp.document import MAX_CHARS, MAX_CHECK_CHARS
 from codegen.lsp.server import PARSE_SECONDS
-from tests.lsp_helpers import (Doc, NGINX_BODY, RawLsp, diagnostics_for, inline, log_messages, lsp_session, wait_for,
-                               write_script)
+from tests.lsp_helpers import (Doc, NGINX_BODY, RawLsp, diagnostics_for, inline, inline_with_progress, log_messages,
+                               lsp_session, wait_for, write_script)
 
 aio = pytest.mark.asyncio(loop_scope="module")
 
@@ -209,6 +209,18 @@ async def test_inline_completion_gives_a_task_body_that_validates(scripted, cata
     prompt = next(p["prompt"] for p in prompts(scripted) if p["name"] == "Install nginx")
     assert "- name: Create the app user\n  ansible.builtin.user:\n" in prompt
     assert prompt.endswith("- name: Install nginx\n")
+    doc.close()
+
+
+@aio
+async def test_the_first_line_is_reported_while_the_rest_is_written(scripted):
+    """With the client's work-done token, the task's first line (its module) comes as a progress
+    report as soon as it is written, before the suggestion; then the progress ends."""
+    doc = Doc(scripted, scripted.folder / "web.yml", "- name: Restart the web service\n")
+    result, seen = await inline_with_progress(scripted, doc, doc.end_of("- name: Restart the web service"), "t-1")
+    assert result.items and result.items[0].insert_text.startswith("\n  ansible.builtin.service:\n")
+    assert [kind for kind, _, _ in seen] == ["begin", "report", "end"]
+    assert seen[1][1] == "ansible.builtin.service:" and seen[1][2] is False  # before the answer
     doc.close()
 
 

@@ -119,8 +119,11 @@ def test_remote_completion_is_the_local_completion(served, tiny_model_dir):
 
     prompt = "- name: Install nginx\n"
     local = LocalBackend(base=str(tiny_model_dir), adapter="none").complete(prompt)
-    remote = OpenAIBackend(served, MODEL, timeout=60).complete(prompt)
+    seen = []
+    remote = OpenAIBackend(served, MODEL, timeout=60).complete(prompt, on_text=seen.append)
     assert remote.text == local.text
+    # on_text saw the answer grow chunk by chunk (the last chunk may run past the task's end)
+    assert seen and all(b.startswith(a) for a, b in zip(seen, seen[1:])) and seen[-1].startswith(remote.text)
     assert remote.stopped == local.stopped
     assert remote.prompt_tokens == local.prompt_tokens and remote.new_tokens >= 1
     assert 0 < remote.first_token_seconds <= remote.seconds

@@ -39,8 +39,12 @@ class Generation:
 
 
 class Backend(Protocol):
+    """`on_text`, when given, is called with the text so far as it grows (after each token, or each
+    chunk a remote engine streams): the language server shows a task's first line before the rest."""
+
     def complete(self, prompt: str, constraint: Constraint | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> Generation: ...
+                 cancelled: Callable[[], bool] | None = None,
+                 on_text: Callable[[str], None] | None = None) -> Generation: ...
 
 
 def source_index_path(backend) -> Path | None:

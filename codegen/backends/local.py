@@ -86,5 +86,6 @@ class LocalBackend:
                                         lookup=self.lookup, prefix_cache=self.prefix_cache)
         return self._generator
 
-    def complete(self, prompt: str, constraint: Constraint | None = None, cancelled=None) -> Generation:
-        return self.load().generate(prompt, constraint=constraint, cancelled=cancelled)
+    def complete(self, prompt: str, constraint: Constraint | None = None, cancelled=None,
+                 on_text=None) -> Generation:
+        return self.load().generate(prompt, constraint=constraint, cancelled=cancelled, on_text=on_text)

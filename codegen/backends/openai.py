@@ -292,7 +292,8 @@ class OpenAIBackend:
             raise self._malformed("choices[0] has no 'text' string (is this a chat-only endpoint?)")
         return choice["text"], choice.get("finish_reason"), choice.get("stop_reason")
 
-    def complete(self, prompt: str, constraint=None, cancelled: Callable[[], bool] | None = None) -> Generation:
+    def complete(self, prompt: str, constraint=None, cancelled: Callable[[], bool] | None = None,
+                 on_text: Callable[[str], None] | None = None) -> Generation:
         # a constraint becomes a grammar where the engine takes one: see the module docstring
         fields = self.grammar_for(prompt, constraint)
         started = time.perf_counter()
@@ -302,7 +303,9 @@ class OpenAIBackend:
             body = {"model": self.model, "prompt": prompt + text, "max_tokens": budget, "temperature": 0,
                     "stop": self.stop, "stream": True, "stream_options": {"include_usage": True},
                     **self.engine_fields(), **fields}
-            part = self._stream(body, deadline, cancelled, watch=bool(fields))
+            written = text  # the rounds before this one: on_text sees the whole answer so far
+            part = self._stream(body, deadline, cancelled, watch=bool(fields),
+                                on_text=(lambda so_far: on_text(written + so_far)) if on_text is not None else None)
             first = first or (part.first and part.first + part.started - started)
             text, chunks, budget = text + part.text, chunks + part.chunks, budget - max(part.chunks, 1)
             if part.stopped != "repeat" or resumes == MAX_RESUMES or budget <= 0:
@@ -317,7 +320,7 @@ class OpenAIBackend:
             self._tell_no_grammar()
         return generation
 
-    def _stream(self, body: dict, deadline: float, cancelled, watch: bool) -> "_Part":
+    def _stream(self, body: dict, deadline: float, cancelled, watch: bool, on_text=None) -> "_Part":
         """One completion request, read to its end, to the end of the task, or (watch) to the first
         line that repeats the answer (that line and what follows are left out)."""
         part = _Part(started=time.perf_counter())
@@ -351,6 +354,8 @@ class OpenAIBackend:
                         part.first = time.perf_counter() - part.started
                     part.text += piece
                     part.chunks += 1
+                    if on_text is not None:
+                        on_text(part.text)
                 if reason:
                     part.finish, part.stop_reason = reason, stop_str
                 if end_of_task(part.text) is not None:

@@ -91,7 +91,7 @@ class ScriptedBackend:
             key = key.rsplit(" (", 1)[0]  # an outline step asked with its purpose: "<step> (<request>)"
         return name, self.tasks.get(key, self.default)
 
-    def complete(self, prompt: str, constraint=None, cancelled=None) -> Generation:
+    def complete(self, prompt: str, constraint=None, cancelled=None, on_text=None) -> Generation:
         started = time.perf_counter()
         self.prompts.append(prompt)
         name, entry = self._entry(prompt)
@@ -108,6 +108,8 @@ class ScriptedBackend:
             if delay:
                 time.sleep(delay)
             written += 1
+            if on_text is not None:
+                on_text(body[:written])
         return Generation(text=body[:written], new_tokens=written, prompt_tokens=len(prompt.split()),
                           seconds=time.perf_counter() - started, first_token_seconds=delay if written else 0.0,
                           stopped=stopped)

@@ -73,7 +73,8 @@ def make_server(options: Options) -> CodegenServer:
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     @_safe(lambda: types.InlineCompletionList(items=[]))
     async def inline_completion(ls: CodegenServer, params: types.InlineCompletionParams):
-        found = await ls.suggestion_edit(params.text_document.uri, params.position, "inline completion")
+        found = await ls.suggestion_edit(params.text_document.uri, params.position, "inline completion",
+                                         params.work_done_token)
         if found is None:
             return types.InlineCompletionList(items=[])
         new_text, rng, suggestion, _ = found
@@ -82,7 +83,8 @@ def make_server(options: Options) -> CodegenServer:
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=False))
     @_safe(lambda: types.CompletionList(is_incomplete=False, items=[]))
     async def completion(ls: CodegenServer, params: types.CompletionParams):
-        found = await ls.suggestion_edit(params.text_document.uri, params.position, "completion")
+        found = await ls.suggestion_edit(params.text_document.uri, params.position, "completion",
+                                         params.work_done_token)
         if found is None:
             return types.CompletionList(is_incomplete=False, items=[])
         new_text, rng, suggestion, lines = found

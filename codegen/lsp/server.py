@@ -226,16 +226,29 @@ class CodegenServer(LanguageServer):
 
     # --- generation ---
 
-    async def generate(self, target, uri: str, version: int | None, what: str) -> Suggestion:
-        """Run the model for a target on the model thread; stop it if the request or document moves on."""
+    async def generate(self, target, uri: str, version: int | None, what: str, progress=None) -> Suggestion:
+        """Run the model for a target on the model thread; stop it if the request or document moves on.
+        progress: the client's work-done token: the task's first line (its module) is reported on it
+        as soon as it is written. LSP 3.18 gives an inline completion no partial result, so this is
+        how a client that shows progress sees the suggestion begin before it is whole."""
         loop = asyncio.get_running_loop()
         stop = threading.Event()
 
         def cancelled() -> bool:
             return stop.is_set() or self.stopping or (uri in self.versions and self.versions[uri] != version)
 
+        on_line = None
+        if progress is not None:
+            self.work_done_progress.begin(progress, types.WorkDoneProgressBegin(
+                title="ansible-codegen", message=f"writing {target.label}"))
+
+            def on_line(index: int, line: str) -> None:  # on the model thread
+                where = f"task {index + 1} of {len(target.requests)}: " if len(target.requests) > 1 else ""
+                self._call_soon(loop, self.work_done_progress.report, progress,
+                                types.WorkDoneProgressReport(message=where + line))
+
         started = time.perf_counter()
-        job = self.model_pool.submit(self._suggest_job, target, cancelled)
+        job = self.model_pool.submit(self._suggest_job, target, cancelled, on_line)
         job.add_done_callback(lambda f: self._call_soon(loop, self._report, f, target, what, started, stop))
         self._generating += 1
         try:
@@ -247,6 +260,9 @@ class CodegenServer(LanguageServer):
             raise JsonRpcContentModified(f"{uri} changed while its suggestion was being generated") from exc
         finally:
             self._generating -= 1
+            if progress is not None:
+                self.work_done_progress.end(progress, types.WorkDoneProgressEnd())
+                self.work_done_progress.tokens.pop(progress, None)  # pygls keeps each token begun
 
     @staticmethod
     def _call_soon(loop, func, *args) -> None:
@@ -255,14 +271,14 @@ class CodegenServer(LanguageServer):
         except RuntimeError:  # the loop is closed: shutting down
             pass
 
-    def _suggest_job(self, target, cancelled) -> Suggestion:
+    def _suggest_job(self, target, cancelled, on_line=None) -> Suggestion:
         from codegen.lsp.suggest import prepare_context
 
         if cancelled():
             raise Cancelled(0.0, 0)
         suggester = self.suggester_future.result()
         prepared = prepare_context(target, suggester.pipeline.workspaces, self.folder_of(target.uri))
-        return suggester.suggest(target.requests, prepared, cancelled)
+        return suggester.suggest(target.requests, prepared, cancelled, on_line)
 
     def folder_of(self, uri: str) -> str | None:
         """The editor's workspace folder holding the document (the innermost), as the workspace root."""
@@ -312,13 +328,13 @@ class CodegenServer(LanguageServer):
             self.log_to_client(f"{what} {label!r}: no valid task in {elapsed:.2f} s: {problems}",
                                types.MessageType.Warning)
 
-    async def suggestion_edit(self, uri: str, position: types.Position, what: str):
-        """(new_text, range, suggestion, lines) for the cursor, or None."""
+    async def suggestion_edit(self, uri: str, position: types.Position, what: str, progress=None):
+        """(new_text, range, suggestion, lines) for the cursor, or None. progress: as for generate."""
         found = await self.target_at(uri, position)
         if found is None:
             return None
         target, lines, version = found
-        suggestion = await self.generate(target, uri, version, what)
+        suggestion = await self.generate(target, uri, version, what, progress)
         if not suggestion.tasks:
             return None
         new_text, start, end = target.edit(suggestion.tasks, lines[target.line])

@@ -41,6 +41,10 @@ class _CancellableBackend:
     def set_cancelled(self, cancelled) -> None:
         self._local.cancelled = cancelled
 
+    def set_on_text(self, on_text) -> None:
+        """Called with each generation's text so far (backends.base.Backend), or None."""
+        self._local.on_text = on_text
+
     def complete(self, prompt, constraint=None, cancelled=None):
         """`cancelled` is the pipeline's own (the retry time budget): it stops decoding too, and the
         pipeline drops that try and returns its best answer; only the server's check raises Cancelled.
@@ -52,7 +56,9 @@ class _CancellableBackend:
             raise Cancelled(0.0, 0)
         checks = [c for c in (server, cancelled) if c is not None]
         check = (lambda: any(c() for c in checks)) if checks else None
-        generation = self.backend.complete(prompt, constraint=constraint, cancelled=check)
+        on_text = getattr(self._local, "on_text", None)
+        watch = {"on_text": on_text} if on_text is not None else {}  # a plugin backend may not take it
+        generation = self.backend.complete(prompt, constraint=constraint, cancelled=check, **watch)
         self.tokens += getattr(generation, "new_tokens", 0)
         if getattr(generation, "stopped", "") == "cancelled":
             by_server = server is not None and server()
@@ -63,6 +69,22 @@ class _CancellableBackend:
 
     def __getattr__(self, name):  # load(), info... of the wrapped backend
         return getattr(self.backend, name)
+
+
+def _first_line_once(report):
+    """An on_text that calls report(line) once, with the first non-blank line, when it is whole."""
+    done = False
+
+    def on_text(text: str) -> None:
+        nonlocal done
+        if done:
+            return
+        whole = next((line.strip() for line in text.split("\n")[:-1] if line.strip()), None)
+        if whole is not None:
+            done = True
+            report(whole)
+
+    return on_text
 
 
 @dataclass
@@ -146,9 +168,11 @@ class Suggester:
         raw = repr((requests, ctx.prompt_text(), ctx.handlers, sorted(ctx.variables), ctx.become, seen))
         return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
 
-    def suggest(self, requests: list[str], prepared, cancelled=None) -> Suggestion:
+    def suggest(self, requests: list[str], prepared, cancelled=None, on_line=None) -> Suggestion:
         """Generate each request in order (each sees the ones before as context); keep the tasks that
-        validate without errors. Raises Cancelled when `cancelled()` turns true."""
+        validate without errors. Raises Cancelled when `cancelled()` turns true. on_line(index,
+        line): the first line of request `index`'s first try, as soon as it is written (its module,
+        usually), for an editor to show while the rest is generated."""
         from codegen.pipeline import NOT_RETRIED
         from codegen.validate import validate_tasks
 
@@ -161,7 +185,9 @@ class Suggester:
         self.backend.set_cancelled(cancelled)
         self.backend.tokens = 0
         try:
-            for request in requests:
+            for index, request in enumerate(requests):
+                if on_line is not None:
+                    self.backend.set_on_text(_first_line_once(lambda line, i=index: on_line(i, line)))
                 so_far = replace(prepared.context, tasks=prepared.context.tasks + result.tasks)
                 text, notes, found = self.pipeline.checked_task(request, replace(prepared, context=so_far))
                 if not text:
@@ -189,6 +215,7 @@ class Suggester:
             raise
         finally:
             self.backend.set_cancelled(None)
+            self.backend.set_on_text(None)
         result.seconds = time.perf_counter() - started
         result.tokens = self.backend.tokens
         self._cache[key] = result

@@ -373,13 +373,16 @@ class Generator:
         return drafts
 
     def generate(self, prompt: str, constraint: Constraint | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> Generation:
+                 cancelled: Callable[[], bool] | None = None,
+                 on_text: Callable[[str], None] | None = None) -> Generation:
         started = time.perf_counter()
         ids = self.encode(prompt)
         run = Decoding(prompt_tokens=len(ids), started=started)
         steps = self.steps(ids, self.max_new_tokens, constraint, run, cancelled)
         try:
             for _, text in steps:
+                if on_text is not None:
+                    on_text(text)
                 cut = end_of_task(text)
                 if cut is not None:
                     run.text, run.stopped = text[:cut], "end_of_task"
