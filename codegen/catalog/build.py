@@ -146,6 +146,20 @@ def module_record(fqcn: str, path: Path, fragments: FragmentCache) -> dict | Non
 
 def build(extra_paths: list[str], on_progress: Callable[[int, int], None] | None = None) -> dict:
     """Return {'modules': {fqcn: record}, 'redirects': {...}, 'collections': {...}}."""
+    # Reading a deprecated module's doc fragments makes ansible print a deprecation warning (four
+    # and a footer on a newcomer's first command): the catalog marks deprecated modules itself.
+    # ansible reads the setting at each warning, so it is off only while the catalog is read.
+    quiet = "ANSIBLE_DEPRECATION_WARNINGS" not in os.environ
+    if quiet:
+        os.environ["ANSIBLE_DEPRECATION_WARNINGS"] = "False"
+    try:
+        return _build(extra_paths, on_progress)
+    finally:
+        if quiet:
+            os.environ.pop("ANSIBLE_DEPRECATION_WARNINGS", None)
+
+
+def _build(extra_paths: list[str], on_progress: Callable[[int, int], None] | None) -> dict:
     from ansible import release
     from ansible.plugins.list import list_plugins
     from ansible.plugins.loader import init_plugin_loader

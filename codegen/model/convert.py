@@ -41,13 +41,22 @@ def convert_gguf(gguf_path: Path, sha256: str, dtype: str = "bfloat16") -> Path:
     import_torch_stack()  # ansible may have patched sys.intern already (the CLI imports it first)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
     with staged_dir(target) as tmp:
         with status(f"Converting {gguf_path.name} once into {target} (about a minute)"):
             tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-            model = AutoModelForCausalLM.from_pretrained(
-                gguf_path.parent, gguf_file=gguf_path.name, dtype=getattr(torch, dtype)
-            )
+            # transformers warns that packed GGUF weights compute fastest in float32: true when the
+            # model runs from them, beside the point for a copy written once (a newcomer's first
+            # command printed it, with advice to pass another dtype)
+            verbosity = hf_logging.get_verbosity()
+            hf_logging.set_verbosity_error()
+            try:
+                model = AutoModelForCausalLM.from_pretrained(
+                    gguf_path.parent, gguf_file=gguf_path.name, dtype=getattr(torch, dtype)
+                )
+            finally:
+                hf_logging.set_verbosity(verbosity)
             # save_pretrained refuses a model that still carries its GGUF quantisation config.
             if getattr(model, "hf_quantizer", None) is not None:
                 model.hf_quantizer.remove_quantization_config(model)
