@@ -100,3 +100,17 @@ def flatten_tasks(tasks: list) -> list[dict]:
             if isinstance(task.get(key), list):
                 out.extend(flatten_tasks(task[key]))
     return out
+
+
+def map_tasks(tasks: list, edit) -> list:
+    """The loaded tasks, each task (blocks descended into) a copy passed through edit(task) -> task;
+    what is not a task is kept as it is."""
+    out = []
+    for task in tasks:
+        if isinstance(task, dict):
+            task = edit(dict(task))
+            for key in BLOCK_KEYS:
+                if isinstance(task.get(key), list):
+                    task[key] = map_tasks(task[key], edit)
+        out.append(task)
+    return out

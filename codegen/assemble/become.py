@@ -5,8 +5,7 @@ import re
 
 import yaml
 
-from codegen.ansible_files.plays import BLOCK_KEYS
-from codegen.ansible_files.walk import flatten_tasks
+from codegen.ansible_files.walk import flatten_tasks, map_tasks
 from codegen.assemble.snippets import args_dict, checked_edit, module_of, parse_tasks, short_name
 
 # Modules (by short name) that change the system and so normally run as root.
@@ -134,17 +133,12 @@ _BECOME_TRUE = re.compile(r"^ +become: *(?:true|True|yes) *$")
 def _inherits(tasks: list) -> list:
     """The parsed tasks with `become: true` left out where the play's own says it already (a task
     that also names become_user or a become method keeps it, as written)."""
-    out = []
-    for task in tasks:
-        if isinstance(task, dict):
-            task = dict(task)
-            if task.get("become") is True and not any(k.startswith("become_") for k in task):
-                del task["become"]
-            for key in BLOCK_KEYS:
-                if isinstance(task.get(key), list):
-                    task[key] = _inherits(task[key])
-        out.append(task)
-    return out
+    def edit(task: dict) -> dict:
+        if task.get("become") is True and not any(k.startswith("become_") for k in task):
+            del task["become"]
+        return task
+
+    return map_tasks(tasks, edit)
 
 
 def drop_inherited_become(text: str) -> str:

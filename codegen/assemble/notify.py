@@ -8,29 +8,22 @@ import yaml
 from codegen.ansible_files import round_trip
 from codegen.ansible_files.plays import BLOCK_KEYS
 from codegen.ansible_files.round_trip import NO_FOLDING
-from codegen.ansible_files.walk import flatten_tasks
+from codegen.ansible_files.walk import flatten_tasks, map_tasks
 from codegen.assemble.snippets import checked_edit, notify_names, parse_tasks, scalar
 
 
 def _without(tasks: list, dropped: set[str]) -> list:
     """The parsed tasks as they should read once the dropped notify names are gone."""
-    out = []
-    for task in tasks:
-        if not isinstance(task, dict):
-            out.append(task)
-            continue
-        task = dict(task)
+    def edit(task: dict) -> dict:
         if "notify" in task:
             kept = [n for n in notify_names(task) if n not in dropped]
             if not kept:
                 del task["notify"]
             elif isinstance(task["notify"], list):
                 task["notify"] = kept
-        for key in BLOCK_KEYS:
-            if isinstance(task.get(key), list):
-                task[key] = _without(task[key], dropped)
-        out.append(task)
-    return out
+        return task
+
+    return map_tasks(tasks, edit)
 
 
 _NOTIFY_LINE = re.compile(r"^(?P<indent> *)(?P<dash>- )?notify:(?P<value>.*)$")
