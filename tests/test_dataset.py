@@ -107,6 +107,31 @@ def test_build_from_user_dir_has_disjoint_splits_and_a_card(tmp_path, catalog):
     assert "# Variables: web_app_dir: /srv/app\n" in render_prompt(app_dir)
 
 
+def test_a_rows_context_is_what_inference_shows_for_the_same_file():
+    """Training prompts read the file above a task as the pipeline reads it (blocks flattened,
+    secrets redacted), not the same list's earlier items."""
+    from codegen.dataset.build import _shown_context
+    from codegen.dataset.sources import SourceFile, tasks_of
+    from codegen.pipeline import prepare
+
+    text = ("- name: Prepare the database\n  become: true\n  block:\n"
+            "    - name: Create the data dir\n      ansible.builtin.file:\n        path: /srv/db\n"
+            "        state: directory\n        mode: \"0750\"\n"
+            "    - name: Import the schema\n      ansible.builtin.command: psql -f /srv/db/schema.sql\n"
+            "      environment:\n        PGPASSWORD: Zx9-very-Secret-42\n      changed_when: true\n"
+            "- name: Start postgres\n  ansible.builtin.service:\n    name: postgresql\n    state: started\n")
+    source = SourceFile("user", "site", "", "", "roles/db/tasks/main.yml", text)
+    raws = {raw.data["name"]: raw for raw in tasks_of(source)}
+    lines = text.splitlines(keepends=True)
+    for name in ("Import the schema", "Start postgres"):  # inside the block, after it
+        raw = raws[name]
+        shown = prepare("".join(lines[:raw.line - 1])).context.prompt_text()
+        assert _shown_context(source, raw) == shown and "block:" not in shown
+    after = _shown_context(source, raws["Start postgres"])
+    assert after.startswith("- name: Create the data dir\n") and "- name: Import the schema\n" in after
+    assert "Zx9-very-Secret-42" not in after  # redacted as the pipeline redacts the file
+
+
 def test_training_mix_caps_role_collections_and_drops_heavy_templating():
     from codegen.dataset.build import CAP_PER_ROLE_COLLECTION, training_mix
 

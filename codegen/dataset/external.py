@@ -127,6 +127,16 @@ def task_files(root: Path) -> list[Path]:
     return files
 
 
+def file_above(lines: list[str], line: int) -> str:
+    """The file's text above its 1-based `line` (lines with their ends), its last MAX_CONTEXT_CHARS
+    cut at a line start, as an editor's view of the file is: the context a task is asked with."""
+    above = "".join(lines[:line - 1])
+    if len(above) > MAX_CONTEXT_CHARS:
+        above = above[-MAX_CONTEXT_CHARS:]
+        above = above[above.find("\n") + 1:]
+    return above
+
+
 def role_in(rel: str) -> str:
     """The role a path inside a project belongs to ("roles/nova/tasks/main.yml" -> "nova"), or ""."""
     parts = rel.split("/")
@@ -161,10 +171,7 @@ def project_cases(project: Project, catalog) -> list[dict]:
             if shape in seen:
                 continue
             seen.add(shape)
-            above = "".join(lines[:raw.line - 1])
-            if len(above) > MAX_CONTEXT_CHARS:  # cut at a line start, as an editor's view of the file is
-                above = above[-MAX_CONTEXT_CHARS:]
-                above = above[above.find("\n") + 1:]
+            above = file_above(lines, raw.line)
             key = module_key(raw.data)
             head_line = lines[raw.line - 1]
             cases.append({
