@@ -36,6 +36,13 @@ RETRY_BUDGET_S = 10.0  # the issue's bound on one request; a busy machine's firs
 NOT_RETRIED = (INCLUDE_NOT_FOUND,)
 
 
+def answer_errors(problems) -> list:
+    """The errors that are the answer's own: not those of NOT_RETRIED (a check that cannot see the
+    answer's surroundings). A second try is asked for them, and the language server drops a
+    suggestion that has one."""
+    return [p for p in problems if p.level == "error" and not p.message.startswith(NOT_RETRIED)]
+
+
 @dataclass
 class TaskResult:
     id: str | None
@@ -239,7 +246,7 @@ class Pipeline:
                 with self.checks_lock:
                     checks = validate_tasks(text, self.catalog, lint=self.lint, references=references)
             errors = sum(p.level == "error" for p in checks) if checks is not None else None
-            if errors and not any(p.level == "error" and not p.message.startswith(NOT_RETRIED) for p in checks):
+            if errors and not answer_errors(checks):
                 return text, notes, checks  # its only errors are not the answer's: no other try
             if errors == 0:
                 if how:

@@ -87,11 +87,9 @@ def _shown_context(source, raw) -> str:
     (Before, the same list's earlier tasks: for a task inside a block, or after one, not what the
     model is shown; 164 of the external split's 580 cases differ between the two.)"""
     from codegen.dataset.external import file_above
-    from codegen.grounding.context import parse_context
-    from codegen.grounding.secrets import redact
+    from codegen.pipeline import prepare
 
-    above = file_above(source.text.splitlines(keepends=True), raw.line)
-    return parse_context(redact(above).text).prompt_text()
+    return prepare(file_above(source.text.splitlines(keepends=True), raw.line)).context.prompt_text()
 
 
 def make_examples(kept, rng: random.Random, blocks=None):

@@ -119,16 +119,17 @@ def prepare_context(target: Target, reader=None, root: str | None = None):
 
     path = path_of(target.uri)
     where = dict(path=str(path), reader=reader, root=root) if path is not None and reader is not None else {}
-    lines = target.file_text.split("\n")
+    above = "\n".join(target.file_text.split("\n")[:target.anchor]) + "\n"
     prepared = prepare(target.file_text, **where)  # capped and bounded: pipeline.prepare
     context = prepared.context
-    if not (context.handlers or context.variables or context.tasks):
+    if context.handlers or context.variables or context.tasks:
+        redaction = redact(above, prepared.secrets)  # the same placeholders as the whole file's
+        tasks, secrets = parse_context(redaction.text).tasks, dict(redaction.secrets)
+    else:
         # The whole file does not parse (the user is typing): what comes before the cursor may.
-        prepared = prepare("\n".join(lines[:target.anchor]), **where)
+        prepared = prepare(above, **where)
         context = prepared.context
-    above = redact("\n".join(lines[:target.anchor]) + "\n", prepared.secrets)
-    tasks = parse_context(above.text).tasks
-    secrets = dict(above.secrets)
+        tasks, secrets = list(context.tasks), dict(prepared.secrets)
     if not tasks:
         for text in target.preceding:
             redaction = redact(text, secrets)
@@ -173,7 +174,7 @@ class Suggester:
         validate without errors. Raises Cancelled when `cancelled()` turns true. on_line(index,
         line): the first line of request `index`'s first try, as soon as it is written (its module,
         usually), for an editor to show while the rest is generated."""
-        from codegen.pipeline import NOT_RETRIED
+        from codegen.pipeline import answer_errors
         from codegen.validate import validate_tasks
 
         key = self._key(requests, prepared)
@@ -198,7 +199,7 @@ class Suggester:
                         found = validate_tasks(text, self.catalog, lint=self.lint)
                 # an error that is not the answer's (lint finding no file an include names, in an
                 # unsaved buffer or a playbook linted away from its folder) does not drop it
-                errors = [str(p) for p in found if p.level == "error" and not p.message.startswith(NOT_RETRIED)]
+                errors = [str(p) for p in answer_errors(found)]
                 if errors:
                     result.problems += [f"{request!r} dropped: {e}" for e in errors]
                     continue
