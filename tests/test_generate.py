@@ -42,12 +42,50 @@ def test_a_preloaded_model_answers_as_one_loaded_on_demand_and_its_error_reaches
         LocalBackend(base=str(tmp_path / "no-such-model"), adapter=None).load()
 
 
-def test_kept_vocabulary_restricts_output(tiny_model_dir):
+def _end(logits, to_full, eos) -> int:
+    """The head row of an end-of-sequence token (a constraint returns a row, not a token id)."""
+    return next(i for i in range(logits.numel()) if to_full(i) in eos)
+
+
+def test_kept_vocabulary_restricts_output_to_it_and_the_prompts_own_tokens(tiny_model_dir, monkeypatch):
     model, tokenizer, _ = load_model(str(tiny_model_dir), adapter=None, dtype="float32")
     allowed = tokenizer(" name", add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
-    gen = Generator(model, tokenizer, kept=sorted(set(allowed)), max_new_tokens=8).generate("- name: x\n")
-    produced = tokenizer(gen.text, add_special_tokens=False)["input_ids"] if gen.text else []
-    assert set(produced) <= set(allowed)
+    prompt = "- name: Start nginx\n"
+    in_prompt = set(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    assert in_prompt - set(allowed)
+
+    class Last(Constraint):  # the last row of the head: with the prompt's tokens, one of them
+        def choose(self, text, logits, extend, to_full, eos):
+            return logits.numel() - 1 if len(text) < 12 else _end(logits, to_full, eos)
+
+    def produced(**kwargs) -> set[int]:
+        gen = Generator(model, tokenizer, kept=sorted(set(allowed)), max_new_tokens=8).generate(prompt, **kwargs)
+        return set(tokenizer(gen.text, add_special_tokens=False)["input_ids"]) if gen.text else set()
+
+    assert produced() <= set(allowed) | in_prompt
+    assert produced(constraint=Last()) & (in_prompt - set(allowed))  # a prompt token outside the kept ones
+    monkeypatch.setenv("CODEGEN_PROMPT_TOKENS", "0")
+    assert produced() <= set(allowed)
+    assert produced(constraint=Last()) <= set(allowed)
+
+
+def test_a_word_only_the_prompt_spells_can_be_copied_whole(tiny_model_dir):
+    """A variable the workspace defines (`nova_git_repository`) needs a token the fine-tune's head
+    lacks: the head of that decoding has it, so a constraint may choose it and it maps back."""
+    model, tokenizer, _ = load_model(str(tiny_model_dir), adapter=None, dtype="float32")
+    kept = sorted(set(tokenizer(CORPUS[0], add_special_tokens=False)["input_ids"]) | {tokenizer.eos_token_id})
+    prompt = "- name: Start nginx\n"
+    wanted = next(t for t in tokenizer(prompt, add_special_tokens=False)["input_ids"] if t not in kept)
+    seen = []
+
+    class Wanted(Constraint):
+        def choose(self, text, logits, extend, to_full, eos):
+            seen.append(logits.numel())
+            return next(i for i in range(logits.numel()) if to_full(i) == wanted) if not text else \
+                _end(logits, to_full, eos)
+
+    gen = Generator(model, tokenizer, kept=kept, max_new_tokens=4).generate(prompt, constraint=Wanted())
+    assert gen.text == tokenizer.decode([wanted]) and seen[0] > len(kept)
 
 
 def test_constraint_hook_can_force_a_token(tiny_model_dir):

@@ -1,5 +1,12 @@
 """Greedy decoding with a KV cache, logits over the kept vocabulary, and an exact stop at the end of a task.
 
+The kept vocabulary is the fine-tune's head: the ~14k tokens its training text used. A request
+or a workspace brings words training never spelled (a role named `nova`, a package `htop`), whose
+tokens that head lacks: the model could only spell them from smaller pieces, and after `{{ ` it
+would write `not` rather than `n` + `ova`. So each prompt's own tokens outside the kept rows join
+the head for that decoding (their rows of the base model's tied output embedding, after the kept
+ones): whatever the prompt shows, the answer can copy. Switch: CODEGEN_PROMPT_TOKENS ("0" off).
+
 A hand-written loop (rather than `model.generate`) because three things need a seam here:
 logits only for the kept vocabulary rows (the fine-tune's head), a constraint hook that masks
 tokens during decoding, and stopping as soon as the task's YAML block ends.
@@ -57,6 +64,7 @@ DRAFT_TOKENS = 8  # the most tokens proposed per verifying pass (after a 3-token
 # length still run in one pass, so their outputs keep the same bits as before; the chunks depend on
 # the prompt's length only, not on the caller, so `serve` and the local backend still agree.
 PREFILL_CHUNK = 2048
+PROMPT_TOKENS_ENV = "CODEGEN_PROMPT_TOKENS"
 NGRAM = 3  # longest suffix looked up; shorter ones (down to one token) are tried when it is not found
 
 
@@ -142,6 +150,7 @@ class Generator:
         weight = base.get_output_embeddings().weight.detach()
         self.kept = torch.tensor(kept) if kept else None
         self.head = weight[self.kept].contiguous() if kept else weight
+        self._weight = weight  # every row, for the prompt's own tokens outside the kept ones
         packed = getattr(self.decoder, "head_matmul", None)  # the native decoder's (same bits, faster)
         head = self.head
         self._head_mm = packed(head) if packed is not None else lambda hidden: hidden @ head.T
@@ -163,6 +172,7 @@ class Generator:
         exact = self.head.dtype == torch.float32  # both speed-ups give the plain tokens (see above)
         self.lookup = _switch(lookup, LOOKUP_ENV, exact) and self.rollback and self.draft_tokens > 0
         self.prefix_cache = _switch(prefix_cache, PREFIX_CACHE_ENV, exact) and self.rollback
+        self.prompt_tokens = _switch(None, PROMPT_TOKENS_ENV, True) and self.kept is not None
         self._kept_lock = threading.Lock()
         self._kept_cache: tuple[object, list[int]] | None = None  # (cache, the ids it holds)
         self.totals = {"drafted": 0, "accepted": 0, "forwards": 0, "reused_prompt_tokens": 0}
@@ -280,15 +290,27 @@ class Generator:
         ids = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
         return ([self.bos] if self.bos is not None else []) + ids
 
-    def _logits(self, hidden: torch.Tensor) -> torch.Tensor:
+    def _prompt_rows(self, ids: list[int]) -> tuple[list[int], torch.Tensor | None]:
+        """The prompt's tokens outside the kept vocabulary (not special ones) and their output rows."""
+        if not self.prompt_tokens:
+            return [], None
+        special = set(getattr(self.tokenizer, "all_special_ids", None) or []) | self.eos | {self.bos}
+        extra = sorted(set(ids) - self._kept_set - special)
+        return extra, (self._weight[torch.tensor(extra)].float() if extra else None)
+
+    def _logits(self, hidden: torch.Tensor, extra_rows: torch.Tensor | None = None) -> torch.Tensor:
         # In the weights' own dtype: converting the head every step cost more than the matmul.
         logits = self._head_mm(hidden.to(self.head.dtype)).float()
+        if extra_rows is not None:  # the prompt's own tokens, after the kept rows
+            logits = torch.cat([logits, hidden.float() @ extra_rows.T], dim=-1)
         if self.softcap:
             logits = torch.tanh(logits / self.softcap) * self.softcap
         return logits
 
-    def _to_full(self, index: int) -> int:
-        return int(self.kept[index]) if self.kept is not None else index
+    def _to_full(self, index: int, extra: list[int] = ()) -> int:
+        if self.kept is None:
+            return index
+        return int(self.kept[index]) if index < len(self.kept) else extra[index - len(self.kept)]
 
     # -- the decoding loop -------------------------------------------------------------------------
     def steps(self, ids: list[int], max_tokens: int, constraint: Constraint | None = None,
@@ -311,6 +333,12 @@ class Generator:
             run.stopped = "cancelled"
             return
         cache, rows, held = prefilled
+        extra, extra_rows = self._prompt_rows(ids)
+        allowed = self._kept_set | set(extra) if self._kept_set is not None else None
+
+        def to_full(index: int) -> int:
+            return self._to_full(index, extra)
+
         lookup = Lookup(ids, self.ngram) if self.lookup else None
         pieces = run.pieces
         drafts: list[int] = []
@@ -321,13 +349,13 @@ class Generator:
             while True:
                 for r in range(rows.shape[0]):
                     with torch.inference_mode():
-                        logits = self._logits(rows[r:r + 1])[0]
+                        logits = self._logits(rows[r:r + 1], extra_rows)[0]
                         if constraint is not None:
                             index = constraint.choose(run.text, logits, self.extend_fn(pieces, run.text),
-                                                      self._to_full, self.eos)
+                                                      to_full, self.eos)
                         else:
                             index = int(torch.argmax(logits))
-                    token = self._to_full(index)
+                    token = to_full(index)
                     if not run.first_token_seconds:
                         run.first_token_seconds = time.perf_counter() - run.started
                     if token in self.eos:
@@ -344,7 +372,7 @@ class Generator:
                         break
                     run.accepted += 1
                 drafts_left = len(drafts) - r  # the cache holds [previous token] + drafts: drop those not kept
-                drafts = self._draft(lookup, max_tokens - len(pieces) - 1)
+                drafts = self._draft(lookup, max_tokens - len(pieces) - 1, allowed)
                 run.drafted += len(drafts)
                 whole = False
                 with torch.inference_mode():
@@ -362,13 +390,13 @@ class Generator:
                 with self._kept_lock:
                     self._kept_cache = (cache, held)
 
-    def _draft(self, lookup: Lookup | None, limit: int) -> list[int]:
+    def _draft(self, lookup: Lookup | None, limit: int, allowed: set[int] | None = None) -> list[int]:
         if lookup is None:
             return []
         drafts = lookup.draft(min(limit, self.draft_tokens))
-        if self._kept_set is not None:  # a token outside the kept vocabulary can never be chosen
+        if allowed is not None:  # a token outside the head (kept and prompt tokens) can never be chosen
             for i, token in enumerate(drafts):
-                if token not in self._kept_set:
+                if token not in allowed:
                     return drafts[:i]
         return drafts
 
