@@ -222,6 +222,8 @@ class Pipeline:
         retriever = self._retriever()
         choice = self._private_choice(request)  # its own EXAMPLES replace the training examples
         examples = choice.examples if choice else (retriever.examples(request) if retriever else None)
+        if examples and not choice and seen is not None:
+            examples = self._with_workspace_examples(request, prepared, examples, seen.variables)
         attempts = [(examples, prepared, "")]
         if self.constrain and self.repair:  # the ablations measure one plain attempt
             if examples:
@@ -263,6 +265,29 @@ class Pipeline:
             notes.append("warning [decode] no prompt gave a task that passes every check: the problems below "
                          "are what is left")
         return text, notes, checks
+
+    def _with_workspace_examples(self, request: str, prepared: Prepared, examples: list[str],
+                                 names: set[str]) -> list[str]:
+        """The retrieved examples with the workspace's own most similar tasks in the places nearest
+        the request: how this project already does the thing asked beats how others do it. names:
+        the variables defined here (a sibling role's task is shown with this role's names)."""
+        from codegen.ansible_files.workspace_tasks import in_role
+        from codegen.grounding.retrieval import workspace_examples
+
+        ws = prepared.workspace
+        own = workspace_examples(ws.examples, request, len(examples))
+        if not own:
+            return examples
+        role = ws.role.rsplit("/", 1)[-1] if ws.role else None
+        texts = []
+        for task in own:
+            redaction = redact(in_role(task, role, names), prepared.secrets)  # another file's literal secret stays out
+            prepared.secrets.update(redaction.secrets)
+            texts.append(redaction.text)
+            ws.note_used(task.source)
+            if task.source not in prepared.shown:
+                prepared.shown.append(task.source)
+        return examples[len(own):] + texts
 
     def _workspace_view(self, request: str, prepared: Prepared):
         """What of the workspace this request sees (None: no workspace known)."""

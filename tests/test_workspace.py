@@ -340,3 +340,66 @@ def test_the_workspace_lines_are_shown_only_to_a_model_trained_with_them(tmp_pat
     (trained / "training_log.json").write_text(json.dumps({"prompt_features": ["workspace"]}))
     assert Pipeline(LocalBackend(adapter=trained), catalog, lint=False).workspace_prompt is True
     assert Pipeline(shipped, catalog, lint=False, workspace_prompt=True).workspace_prompt is True
+
+
+SIBLINGS = {
+    "roles/api/defaults/main.yml": "api_packages: [gunicorn]\napi_only_setting: 3\n",
+    "roles/api/tasks/main.yml": "- name: Install the api packages\n  ansible.builtin.package:\n"
+                                "    name: \"{{ api_packages }}\"\n    state: present\n"
+                                "- name: Tune the api workers\n  ansible.builtin.lineinfile:\n    path: /etc/api.conf\n"
+                                "    line: \"workers={{ api_only_setting }}\"\n"
+                                "- name: Log in to the api registry\n  community.docker.docker_login:\n"
+                                "    username: deploy\n    password: Xq7vLp2mNw9rTz4k\n",
+    "roles/web/tasks/tune.yml": "- name: Tune the web workers\n  ansible.builtin.lineinfile:\n"
+                                "    path: /etc/nginx/nginx.conf\n    line: \"worker_processes {{ web_workers }};\"\n",
+}
+
+
+def test_the_tasks_a_workspace_has_are_found_its_own_role_first_never_the_file_itself(role_ws):
+    from codegen.ansible_files.workspace_tasks import in_role
+    from codegen.grounding.retrieval import workspace_examples
+
+    write(role_ws, SIBLINGS)
+    ws = WorkspaceReader().read(role_ws / "roles/web/tasks/main.yml")
+    sources = {t.source for t in ws.examples}
+    assert "roles/web/tasks/main.yml" not in sources  # the file itself: its text is the caller's context
+    assert {"roles/web/tasks/tune.yml", "roles/web/tasks/checks.yml", "roles/api/tasks/main.yml"} <= sources
+    # "Install the web packages" is only in the file itself: the sibling role's task is the nearest
+    [found] = workspace_examples(ws.examples, "Install the web packages", 2)
+    assert found.source == "roles/api/tasks/main.yml" and not found.own and found.role == "api"
+    # shown with this role's variable where the workspace defines it, the other role's where it does not
+    assert '"{{ web_packages }}"' in in_role(found, "web", ws.names())
+    tune = [t for t in workspace_examples(ws.examples, "Tune the workers", 2)]
+    assert [t.source for t in tune] == ["roles/api/tasks/main.yml", "roles/web/tasks/tune.yml"]  # own role nearest
+    assert "{{ api_only_setting }}" in in_role(tune[0], "web", ws.names())  # web_only_setting: defined nowhere
+    assert workspace_examples(ws.examples, "Open the firewall for the web port", 2) == []  # only "web" in common
+
+
+def test_the_prompt_shows_how_the_workspace_already_does_it_and_says_where_from(role_ws, tmp_path, catalog):
+    from codegen.backends.scripted import ScriptedBackend
+    from codegen.grounding.retrieval import ExampleRetriever, common_rows
+    from codegen.pipeline import Pipeline
+
+    write(role_ws, SIBLINGS)
+    log = tmp_path / "prompts.jsonl"
+    backend = ScriptedBackend({"tasks": {
+        "Install the web packages": "  ansible.builtin.package:\n    name: \"{{ web_packages }}\"\n    state: present\n",
+        "Log in to the web registry": "  ansible.builtin.debug:\n    msg: hi\n"}, "log": str(log)})
+    pipeline = Pipeline(backend, catalog, lint=False, constrain=False, retriever=ExampleRetriever(common_rows()))
+    path = role_ws / "roles/web/tasks/main.yml"
+    prepared = prepare(path.read_text(), str(path))
+    pipeline.one_task("Install the web packages", prepared)
+    assert "roles/api/tasks/main.yml" in prepared.shown and "roles/api/tasks/main.yml" in prepared.workspace.read
+    prompt = json.loads(log.read_text().splitlines()[-1])["prompt"]
+    example = "- name: Install the api packages\n  ansible.builtin.package:\n    name: \"{{ web_packages }}\"\n"
+    assert example in prompt and prompt.index(example) < prompt.index("- name: Install the web packages")
+    assert prompt.count("- name: ") == 4  # a retrieved example, the workspace's, the file's task, the request
+
+    # another file's secret never reaches the model
+    pipeline.one_task("Log in to the web registry", prepare(path.read_text(), str(path)))
+    prompt = json.loads(log.read_text().splitlines()[-1])["prompt"]
+    assert "- name: Log in to the api registry" in prompt and "Xq7vLp2mNw9rTz4k" not in prompt
+
+    # no workspace: the retrieved examples alone
+    pipeline.one_task("Install the web packages", path.read_text())
+    assert "Install the api packages" not in json.loads(log.read_text().splitlines()[-1])["prompt"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from codegen.ansible_files.plays import BLOCK_KEYS
+from codegen.ansible_files.plays import BLOCK_KEYS, is_play
 from codegen.ansible_files.yaml_load import SafeLoader
 
 _LOADER = SafeLoader  # bounded: the file may be hostile
@@ -64,6 +64,27 @@ def iter_tasks(text: str, _lines: list[str] | None = None, _node=None):
         root, lines = _node, _lines
     if isinstance(root, yaml.SequenceNode):
         yield from raw_tasks(text, lines, root.value)
+
+
+def file_tasks(text: str, sections: tuple[str, ...] = ("pre_tasks", "tasks", "post_tasks")):
+    """Yield RawTask for each task of a task file, or of a playbook's plays (their `sections`),
+    blocks descended into."""
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return
+    if not isinstance(root, yaml.SequenceNode):
+        return
+    lines = text.splitlines()
+    keys = [{k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+            if isinstance(item, yaml.MappingNode) else {} for item in root.value]
+    if not any(is_play(k) for k in keys):
+        yield from raw_tasks(text, lines, root.value)
+        return
+    for play in keys:
+        for section in sections:
+            if isinstance(play.get(section), yaml.SequenceNode):
+                yield from iter_tasks(text, lines, play[section])
 
 
 def raw_tasks(text: str, lines: list[str], items: list):

@@ -24,6 +24,7 @@ from codegen.ansible_files.plays import PLAY_SECTIONS, handler_names, is_play
 from codegen.ansible_files.variables import defined_in
 from codegen.ansible_files.walk import flatten_tasks
 from codegen.ansible_files.workspace_files import MAX_FILE_CHARS, YAML_SUFFIXES, WorkspaceFiles
+from codegen.ansible_files.workspace_tasks import WorkspaceTask, pool
 from codegen.ansible_files.yaml_load import Unreadable, read_text, try_load
 
 ROOT_MARKERS = ("ansible.cfg", "roles", "galaxy.yml", ".git", ".hg")
@@ -56,6 +57,7 @@ class Workspace:
     tasks: list[str] = field(default_factory=list)           # names of the role's other tasks
     task_files: list[str] = field(default_factory=list)      # under the role's tasks/: what an include may name
     defined: dict[str, str] = field(default_factory=dict)    # registered / set_fact names -> source
+    examples: list[WorkspaceTask] = field(default_factory=list)  # tasks the workspace already has
     read: list[str] = field(default_factory=list)            # the files used, relative to the root
     notes: list[str] = field(default_factory=list)           # files skipped, and why
 
@@ -63,7 +65,7 @@ class Workspace:
         """Every variable name the workspace defines."""
         return set(self.variables) | set(self.defined)
 
-    def _used(self, source: str) -> None:
+    def note_used(self, source: str) -> None:
         if source not in self.read:
             self.read.append(source)
 
@@ -140,6 +142,7 @@ class WorkspaceReader:
             for kind in ("group_vars", "host_vars"):
                 for file in files.listing(folder / kind, depth=2, suffixes=YAML_SUFFIXES):
                     _vars_file(ws, files, file)
+        ws.examples = pool(files, path, role)
         return ws
 
 
@@ -185,7 +188,7 @@ def _vars_file(ws: Workspace, files: WorkspaceFiles, path: Path) -> None:
         return
     source = files.relative(path)
     _add_variables(ws, loaded.data, source)
-    ws._used(source)
+    ws.note_used(source)
 
 
 def _add_variables(ws: Workspace, mapping, source: str) -> None:
@@ -214,7 +217,7 @@ def _role(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path
             for name in handler_names(task):
                 ws.handlers.setdefault(name, files.relative(file))
         if isinstance(loaded.data, list):
-            ws._used(files.relative(file))
+            ws.note_used(files.relative(file))
     _file_names(ws, files, role)
     listed = files.listing(role / "tasks", depth=2, suffixes=YAML_SUFFIXES)
     ws.task_files += [str(p.relative_to(role / "tasks")) for p in listed]
@@ -230,7 +233,7 @@ def _role(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path
         source = files.relative(file)
         for name in defined_in(tasks):
             ws.defined.setdefault(name, source)
-        ws._used(source)
+        ws.note_used(source)
 
 
 def _meta(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path]) -> None:
@@ -251,7 +254,7 @@ def _meta(ws: Workspace, files: WorkspaceFiles, role: Path, roles_read: set[Path
                 if isinstance(option, str) and option.isidentifier():
                     default = spec.get("default") if isinstance(spec, dict) else None
                     ws.variables.setdefault(option, Variable(option, default, source))
-                    ws._used(source)
+                    ws.note_used(source)
         for dependency in loaded.data.get("dependencies") or [] if isinstance(loaded.data.get("dependencies"),
                                                                               list) else []:
             found = _find_role(files, role.parent, _role_name(dependency), [])
@@ -344,5 +347,5 @@ def _includers(ws: Workspace, files: WorkspaceFiles, path: Path, cfg: dict, role
                 _add_variables(ws, play.get("vars"), source)
                 _playbook(ws, files, candidate.parent, [play], cfg, roles_read)
                 by_play = True
-            ws._used(source)
+            ws.note_used(source)
     return by_play

@@ -25,6 +25,8 @@ YAML_SUFFIXES = ("", ".yml", ".yaml", ".json")  # what ansible reads as a vars f
 class Loaded:
     data: object = None
     note: str = ""       # why it could not be used ("" when it was)
+    text: str = ""       # the text parsed (a task's own lines are cut from it)
+    derived: dict = field(default_factory=dict)  # what a reader computed from this parse, kept with it
 
 
 @dataclass
@@ -80,7 +82,7 @@ class WorkspaceFiles:
         if text.lstrip().startswith("$ANSIBLE_VAULT"):
             return Loaded(note=f"{name}: vault-encrypted: its names are unknown")
         try:
-            return Loaded(load(text))
+            return Loaded(load(text), text=text)
         except YamlError as exc:
             return Loaded(note=f"{name}: {exc}: skipped")
 

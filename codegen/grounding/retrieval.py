@@ -3,6 +3,7 @@ preceding tasks (the form of context it was trained on), so it can copy the righ
 and argument names."""
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Callable
@@ -66,6 +67,43 @@ class ExampleRetriever:
             if len(out) == self.k:
                 break
         return out[::-1]  # the most similar example sits right above the request
+
+
+# A workspace task is shown when its name carries at least this share of the request's words,
+# each word weighted by how rare it is in the workspace (a word the workspace never uses weighs
+# most): a task that merely shares "install" with the request is no guide to how this project
+# does the thing asked.
+WORKSPACE_SIMILARITY = 0.5
+
+
+def workspace_examples(tasks: list, request: str, k: int) -> list:
+    """The at most k workspace tasks (ansible_files.workspace_tasks.WorkspaceTask) most like the
+    request, least similar first (the most similar sits right above the request); the file's own
+    role and the files beside it before other roles' at the same share."""
+    query = set(query_words(request))
+    usable = [t for t in tasks if t.text.count("\n") <= MAX_EXAMPLE_LINES + 1]
+    if not query or not usable:
+        return []
+    names = [set(words(t.name)) for t in usable]
+    bm25 = Bm25({str(i): list(n) for i, n in enumerate(names)})
+    unseen = math.log(1 + (len(usable) + 0.5) / 0.5)
+    weight = {w: bm25.idf.get(w, unseen) for w in query}
+    total = sum(weight.values())
+    ranked = []
+    for doc in {d for w in query for d in bm25.postings.get(w, ())}:
+        share = sum(weight[w] for w in query & names[int(doc)]) / total
+        if share >= WORKSPACE_SIMILARITY:
+            ranked.append((-share, not usable[int(doc)].own, int(doc)))
+    out, bodies = [], set()
+    for _, _, doc in sorted(ranked):
+        task = usable[doc]
+        body = task.text.split("\n", 1)[-1]
+        if body not in bodies:
+            bodies.add(body)
+            out.append(task)
+        if len(out) == k:
+            break
+    return out[::-1]
 
 
 def common_rows(path: Path = COMMON_TASKS) -> list[dict]:
