@@ -268,26 +268,20 @@ class Pipeline:
 
     def _with_workspace_examples(self, request: str, prepared: Prepared, examples: list[str],
                                  names: set[str]) -> list[str]:
-        """The retrieved examples with the workspace's own most similar tasks in the places nearest
-        the request: how this project already does the thing asked beats how others do it. names:
-        the variables defined here (a sibling role's task is shown with this role's names)."""
-        from codegen.ansible_files.workspace_tasks import in_role
-        from codegen.grounding.retrieval import workspace_examples
+        """grounding.retrieval.with_workspace_examples, their files noted as read and shown."""
+        from codegen.grounding.retrieval import with_workspace_examples
 
-        ws = prepared.workspace
-        own = workspace_examples(ws.examples, request, len(examples))
-        if not own:
-            return examples
-        role = ws.role.rsplit("/", 1)[-1] if ws.role else None
-        texts = []
-        for task in own:
-            redaction = redact(in_role(task, role, names), prepared.secrets)  # another file's literal secret stays out
+        def redacted(text: str) -> str:  # another file's literal secret stays out, as the file's does
+            redaction = redact(text, prepared.secrets)
             prepared.secrets.update(redaction.secrets)
-            texts.append(redaction.text)
-            ws.note_used(task.source)
-            if task.source not in prepared.shown:
-                prepared.shown.append(task.source)
-        return examples[len(own):] + texts
+            return redaction.text
+
+        examples, sources = with_workspace_examples(examples, prepared.workspace, request, names, redacted)
+        for source in sources:
+            prepared.workspace.note_used(source)
+            if source not in prepared.shown:
+                prepared.shown.append(source)
+        return examples
 
     def _workspace_view(self, request: str, prepared: Prepared):
         """What of the workspace this request sees (None: no workspace known)."""

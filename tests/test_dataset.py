@@ -176,6 +176,44 @@ def test_retrieved_examples_never_show_a_row_its_own_task_or_file():
                for i in {r["id"] for r in rows if r["module"] == "ansible.builtin.package"})
 
 
+def test_a_role_rows_examples_include_its_workspaces_own_tasks_as_inference_shows_them(tmp_path):
+    """Training shows the workspace's own tasks where inference would (the same helper), with this
+    role's variable names; never the row's own task, even when another file has it word for word."""
+    from codegen.dataset.retrieved import with_examples
+    from codegen.dataset.workspace_rows import WorkspaceBlocks
+
+    root = tmp_path / "coll"
+    files = {
+        "roles/web/defaults/main.yml": "web_packages: [nginx]\n",
+        "roles/web/tasks/main.yml": "- name: Install the web packages\n  ansible.builtin.package:\n"
+                                    "    name: \"{{ web_packages }}\"\n",
+        "roles/web/tasks/copy.yml": "- name: Install the web packages\n  ansible.builtin.package:\n"
+                                    "    name: \"{{ web_packages }}\"\n",
+        "roles/api/tasks/main.yml": "- name: Install the api packages\n  ansible.builtin.package:\n"
+                                    "    name: \"{{ api_packages }}\"\n    state: latest\n",
+        "roles/api/tasks/service.yml": "- name: Start the api service\n  ansible.builtin.service:\n"
+                                       "    name: api\n    state: started\n",
+        "roles/web/tasks/config.yml": "- name: Template the web config\n  ansible.builtin.template:\n"
+                                      "    src: web.conf.j2\n    dest: /etc/web.conf\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    row = {"module": "ansible.builtin.package", "request": "Install the web packages", "context": "", "id": "w",
+           "completion": "  ansible.builtin.package:\n    name: \"{{ web_packages }}\"\n",
+           "source": {"kind": "role", "collection": "c.roles", "path": "roles/web/tasks/main.yml"}}
+    others = [_row(i, "ansible.builtin.package", f"install package thing{i}", f"roles/x{i}/tasks/main.yml")
+              for i in range(6)]
+    out = with_examples([row, *others], random.Random(3), blocks=WorkspaceBlocks({"c.roles": root}))
+    shown = [r for r in out if r["id"].removesuffix("-x") == "w" and r["examples"]]
+    assert shown, "one of the row's two copies carries examples"
+    examples = shown[0]["examples"]
+    assert shown[0]["workspace_examples"] == 1
+    assert examples[-1] == ("- name: Install the api packages\n  ansible.builtin.package:\n"
+                            "    name: \"{{ web_packages }}\"\n    state: latest\n")
+    assert not any("- name: Install the web packages" in e for e in examples)  # copy.yml has the row's task
+
+
 ROLE_MAIN = """---
 - name: Include OS variables
   ansible.builtin.include_vars: "{{ ansible_os_family }}.yml"

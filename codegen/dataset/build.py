@@ -200,6 +200,8 @@ def data_card(rows, drops, files, stats, from_dirs, real=None, projects=False) -
     lines += ["", "## Rows by prompt part (train)", ""]
     lines += [f"- with workspace lines: {sum(1 for r in train if r.get('workspace'))}",
               f"- with retrieved examples: {sum(1 for r in train if r.get('examples') and not r.get('shown'))}",
+              f"  - of which some are the workspace's own tasks (how the project already does it): "
+              f"{sum(1 for r in train if r.get('workspace_examples'))}",
               f"- with the module's own documentation EXAMPLES: {sum(1 for r in train if r.get('shown'))}",
               f"- with a decorated task name (role | step, rule numbers, period, lower case): "
               f"{sum(1 for r in train if r.get('style') == 'styled')}"]
@@ -243,12 +245,13 @@ def build_dataset(catalog, out: Path, from_dirs: list[Path] | None = None, on_fi
     from codegen.dataset.workspace_rows import WorkspaceBlocks
 
     roots = src.roots(catalog, from_dirs, projects)
-    rows, stats = make_examples(kept, rng, WorkspaceBlocks(roots))
+    blocks = WorkspaceBlocks(roots)
+    rows, stats = make_examples(kept, rng, blocks)
     outlines = outline_rows(files, _split_for, roots)
     real = Counter(r["module"] for r in rows["train"] if r["source"]["kind"] != "example" and r["style"] == "name")
     rng.shuffle(rows["train"])  # the cap keeps a random sample of each role collection
     rows["train"], mix_drops = training_mix(rows["train"])
-    rows["train"] = with_examples(rows["train"], rng, catalog) + outlines * OUTLINE_REPEAT
+    rows["train"] = with_examples(rows["train"], rng, catalog, blocks) + outlines * OUTLINE_REPEAT
     rng.shuffle(rows["train"])
     drops.update(mix_drops)
     with staged_dir(out) as tmp:

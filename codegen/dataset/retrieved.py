@@ -45,9 +45,11 @@ def _exclude_for(row: dict):
     return exclude
 
 
-def with_examples(rows: list[dict], rng: random.Random, catalog=None) -> list[dict]:
+def with_examples(rows: list[dict], rng: random.Random, catalog=None, blocks=None) -> list[dict]:
     """Train rows -> rows where about half carry `examples`; ansible.builtin rows appear both ways;
-    with a catalog, a share of the rows from module EXAMPLES shows the module's own documentation."""
+    with a catalog, a share of the rows from module EXAMPLES shows the module's own documentation;
+    with blocks (dataset.workspace_rows.WorkspaceBlocks), a role row's examples include its
+    workspace's own tasks as inference shows them."""
     rows = [r for r in rows if r.get("task") != "outline"]
     retriever = ExampleRetriever(index_rows(rows))
     out = []
@@ -59,9 +61,13 @@ def with_examples(rows: list[dict], rng: random.Random, catalog=None) -> list[di
                 out.append({**row, "examples": own, "shown": "documentation"})
                 continue
         examples = retriever.examples(row["request"], exclude=_exclude_for(row))
+        from_workspace = 0
+        if blocks is not None:
+            examples, from_workspace = blocks.examples(row, examples)
+        shown = {"examples": examples, **({"workspace_examples": from_workspace} if from_workspace else {})}
         give = rng.random() < SHARE_WITH_EXAMPLES
-        out.append({**row, "examples": examples if give else []})
+        out.append({**row, **(shown if give else {"examples": []})})
         if row["module"].startswith(TWICE) and examples:
-            out.append({**row, "id": row["id"] + "-x", "examples": [] if give else examples})
+            out.append({**row, "id": row["id"] + "-x", **({"examples": []} if give else shown)})
     rng.shuffle(out)
     return out

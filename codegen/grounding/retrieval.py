@@ -76,16 +76,32 @@ class ExampleRetriever:
 WORKSPACE_SIMILARITY = 0.5
 
 
-def workspace_examples(tasks: list, request: str, k: int) -> list:
-    """The at most k workspace tasks (ansible_files.workspace_tasks.WorkspaceTask) most like the
-    request, least similar first (the most similar sits right above the request); the file's own
-    role and the files beside it before other roles' at the same share."""
-    query = set(query_words(request))
+_INDEXES: list[tuple[list, list, list[set[str]], Bm25]] = []  # the last few pools ranked, by identity
+_KEEP_INDEXES = 4
+
+
+def _index(tasks: list) -> tuple[list, list[set[str]], Bm25]:
+    """The pool's tasks short enough to show, their name words and BM25 statistics; kept for the
+    same pool (a training file's rows, a command's requests) so that it is built once."""
+    for held, usable, names, bm25 in _INDEXES:
+        if held is tasks:
+            return usable, names, bm25
     usable = [t for t in tasks if t.text.count("\n") <= MAX_EXAMPLE_LINES + 1]
-    if not query or not usable:
-        return []
     names = [set(words(t.name)) for t in usable]
     bm25 = Bm25({str(i): list(n) for i, n in enumerate(names)})
+    _INDEXES.insert(0, (tasks, usable, names, bm25))
+    del _INDEXES[_KEEP_INDEXES:]
+    return usable, names, bm25
+
+
+def workspace_examples(tasks: list, request: str, k: int, exclude: Callable[[str], bool] | None = None) -> list:
+    """The at most k workspace tasks (ansible_files.workspace_tasks.WorkspaceTask) most like the
+    request, least similar first (the most similar sits right above the request); the file's own
+    role and the files beside it before other roles' at the same share. exclude(task text): never shown."""
+    query = set(query_words(request))
+    usable, names, bm25 = _index(tasks)
+    if not query or not usable:
+        return []
     unseen = math.log(1 + (len(usable) + 0.5) / 0.5)
     weight = {w: bm25.idf.get(w, unseen) for w in query}
     total = sum(weight.values())
@@ -98,12 +114,28 @@ def workspace_examples(tasks: list, request: str, k: int) -> list:
     for _, _, doc in sorted(ranked):
         task = usable[doc]
         body = task.text.split("\n", 1)[-1]
-        if body not in bodies:
+        if body not in bodies and not (exclude and exclude(task.text)):
             bodies.add(body)
             out.append(task)
         if len(out) == k:
             break
     return out[::-1]
+
+
+def with_workspace_examples(examples: list[str], ws, request: str, names: set[str], redact_text,
+                            exclude: Callable[[str], bool] | None = None) -> tuple[list[str], list[str]]:
+    """The retrieved examples with the workspace's own most similar tasks in the places nearest the
+    request (how this project already does the thing asked beats how others do it), each shown as
+    it would read in the file's role (`names`: the variables defined there) and passed through
+    `redact_text`; and the workspace files they came from. exclude(task text): tasks never shown
+    (training leaves out the row's own task, as the retrieved examples do). The pipeline and the
+    training rows both call this, so the model is trained on what it is shown."""
+    from codegen.ansible_files.workspace_tasks import in_role
+
+    own = workspace_examples(ws.examples, request, len(examples), exclude)
+    role = ws.role.rsplit("/", 1)[-1] if ws.role else None
+    texts = [redact_text(in_role(task, role, names)) for task in own]
+    return examples[len(own):] + texts, [task.source for task in own]
 
 
 def common_rows(path: Path = COMMON_TASKS) -> list[dict]:
