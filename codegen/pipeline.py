@@ -253,6 +253,9 @@ class Pipeline:
             if errors == 0:
                 if how:
                     notes.append(f"note [repair] the first answer failed the checks; this one came from the prompt {how}")
+                if choice is None:
+                    text, notes, checks = self._undrifted(request, given, shown, variables, seen, asked, references,
+                                                          started, (text, notes, checks))
                 return text, notes, checks
             rank = errors if errors is not None else float("inf")  # an unchecked answer: only if nothing else
             if best is None or rank < best[0]:
@@ -265,6 +268,33 @@ class Pipeline:
             notes.append("warning [decode] no prompt gave a task that passes every check: the problems below "
                          "are what is left")
         return text, notes, checks
+
+    def _undrifted(self, request, prepared, examples, variables, seen, asked, references, started, answer):
+        """A valid answer whose module shares no word with the request (drift: module_fit.py) is asked
+        once more with that module refused; the new answer is kept only if it is valid and has not
+        drifted too (an ansible.builtin module or one sharing a word). Within the retry budget, like
+        every second try."""
+        from codegen.grounding.module_fit import drifted_module
+
+        text, notes, checks = answer
+        around = "".join(prepared.context.tasks)
+        drifted = drifted_module(request, text, self.catalog, around) if self.constrain and self.repair else None
+        deadline = started + self.retry_budget_s
+        if drifted is None or time.perf_counter() >= deadline:
+            return answer
+        from codegen.grounding.module_fit import unfitting_modules
+
+        again, again_notes, whole = self._attempt(request, prepared, examples, variables, None, deadline, seen, asked,
+                                                  drifted=unfitting_modules(request, self.catalog, around))
+        if not whole or not again or drifted_module(request, again, self.catalog, around) is not None:
+            return answer
+        with self.checks_lock:
+            again_checks = validate_tasks(again, self.catalog, lint=self.lint, references=references)
+        if any(p.level == "error" for p in again_checks):
+            return answer
+        again_notes.append(f"note [repair] {drifted} has nothing to do with the request (no word in common): "
+                           "asked again among the modules that do")
+        return again, again_notes, again_checks
 
     def _with_workspace_examples(self, request: str, prepared: Prepared, examples: list[str],
                                  names: set[str]) -> list[str]:
@@ -298,12 +328,14 @@ class Pipeline:
 
     def _attempt(self, request: str, prepared: Prepared, examples: list[str] | None,
                  variables: set[str] | None, choice=None, deadline: float | None = None,
-                 seen=None, asked: str | None = None) -> tuple[str, list[str], bool | None]:
+                 seen=None, asked: str | None = None,
+                 drifted: frozenset[str] = frozenset()) -> tuple[str, list[str], bool | None]:
         """One generation: (normalised text, notes, did it finish as a complete task?). Not so when
         decoding was cut (token limit, dead end) with no complete valid run of lines to keep.
         choice: a private module chosen beforehand (candidates.Choice): decoding writes only it.
         deadline: a perf_counter time at which decoding is cut; whole is None when it was.
-        seen: the workspace view (its prompt lines, handlers and files). asked: as for one_task."""
+        seen: the workspace view (its prompt lines, handlers and files). asked: as for one_task.
+        drifted: modules refused because an earlier try drifted (grounding/module_fit.py); no watch then."""
         ctx = prepared.context
         file_tasks = "".join(ctx.tasks)
         nothing_around = seen is None and not file_tasks.strip()
@@ -316,7 +348,7 @@ class Pipeline:
         constraint = self._constraint(seen.handlers if seen is not None else ctx.handlers, variables, choice,
                                       seen.sources if seen is not None else None,
                                       keywords_refused(file_tasks), request_literals(request),
-                                      includes_refused(request) if from_scratch else frozenset())
+                                      (includes_refused(request) if from_scratch else frozenset()) | drifted)
         summary = ""
         if self.option_summary and examples:
             from codegen.grounding.summary import module_of, option_summary
@@ -325,8 +357,24 @@ class Pipeline:
             summary = option_summary(doc) if doc else ""
         late = (lambda: time.perf_counter() >= deadline) if deadline is not None else None
         block = seen.block if seen is not None and self.workspace_prompt else ""
+        watch = None
+        if constraint is not None and choice is None and self.repair and not drifted:
+            from codegen.grounding.module_fit import DriftWatch
+
+            watch = constraint = DriftWatch(constraint, request, self.catalog, file_tasks)
+        stop = late if watch is None else (lambda: watch.seen() is not None or (late is not None and late()))
         generation = self.backend.complete(render_task_prompt(request, ctx.prompt_text(), examples, summary, block),
-                                           constraint=constraint, cancelled=late)
+                                           constraint=constraint, cancelled=stop)
+        if watch is not None and watch.module is not None and generation.stopped == "cancelled":
+            # its first line called a module that has nothing to do with the request: asked again without it
+            from codegen.grounding.module_fit import unfitting_modules
+
+            text, notes, whole = self._attempt(request, prepared, examples, variables, choice, deadline, seen, asked,
+                                               unfitting_modules(request, self.catalog, file_tasks))
+            if text:
+                notes.insert(0, f"note [repair] the answer began with {watch.module}, which has nothing to do "
+                                "with the request (no word in common): asked again among the modules that do")
+            return text, notes, whole
         if late is not None and generation.stopped == "cancelled":
             return "", [], None
         body, notes, whole = generation.text, [choice.note()] if choice else [], True
