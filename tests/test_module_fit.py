@@ -80,3 +80,11 @@ def test_after_a_drift_only_modules_sharing_rare_words_remain(catalog):
     assert "community.general.manageiq_provider" in refused and "community.general.pids" in refused
     assert not any(m.startswith("ansible.builtin.") for m in refused)
     assert len(catalog.names()) - len(refused) <= 30 + sum(m.startswith("ansible.builtin.") for m in catalog.names())
+
+
+def test_after_a_drift_a_private_module_is_not_offered(catalog):
+    from codegen.grounding.module_fit import unfitting_modules
+
+    # the shipped example collection's module shares "app" with the request; it is private
+    refused = unfitting_modules("create a self-signed certificate for app.example.com", catalog)
+    assert "example.infra.app_release" in refused

@@ -61,10 +61,13 @@ def unfitting_modules(request: str, catalog, around: str = "", keep: int = KEEP)
     Words are weighted by how rare they are in the modules' documentation. (Not refused up front:
     a Windows file's `win_copy` for "Template PSK Secret" shares no word, and the model gets such
     steps right from the file around it.)"""
-    weights = _weights(catalog)
-    words = _stems(request)
+    from codegen.grounding.candidates import shipped_collections
+
+    weights, words, public = _weights(catalog), _stems(request), shipped_collections()
     scored = []
     for module in catalog.names():
+        if module.rpartition(".")[0] not in public:
+            continue  # a private module is chosen by grounding/candidates.py, with its own bar, or not at all
         shared = words & (_about(catalog, module) or frozenset())
         if shared:
             scored.append((-sum(weights.get(w, 0.0) for w in shared), module))
